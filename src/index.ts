@@ -1,0 +1,27 @@
+/**
+ * Strata: neural networks in TypeScript with Keras/TensorFlow.js conventions.
+ * @example
+ * import * as st from 'strata';
+ * const w = st.variable(st.randomNormal([3, 1], { seed: 1 }));
+ * const { grads: [dw] } = st.valueAndGrads(() => st.sum(st.square(st.matmul(x, w))), [w]);
+ */
+import { setGradientAdder } from './autograd/tape.js';
+import { add } from './ops/arithmetic.js';
+
+setGradientAdder(add);
+
+export { Tensor, type NestedArray } from './tensor/tensor.js';
+export { type DType, type TypedArray } from './tensor/dtype.js';
+export {
+  tensor, scalar, fill, zeros, ones, zerosLike, onesLike, range, eye,
+  randomNormal, randomUniform, truncatedNormal, toTensor,
+  type TensorLike, type RandomNormalOptions, type RandomUniformOptions,
+} from './tensor/create.js';
+export { setSeed, Random } from './tensor/random.js';
+export { Variable, variable, type VariableOptions } from './autograd/variable.js';
+export { valueAndGrads, grads, noGrad, type ValueAndGrads } from './autograd/tape.js';
+export { getBackend, setBackend, listBackends, registerBackend } from './kernels/registry.js';
+export type { Backend } from './kernels/backend.js';
+export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from './errors.js';
+export * from './ops/index.js';
+export * as testing from './testing/index.js';

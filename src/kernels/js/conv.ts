@@ -1,0 +1,4 @@
+import type { ConvKernels } from '../conv-kernels.js';
+
+/** Reference conv kernels. */
+export const convKernels: ConvKernels = {};

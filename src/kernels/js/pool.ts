@@ -1,0 +1,4 @@
+import type { PoolKernels } from '../pool-kernels.js';
+
+/** Reference pool kernels. */
+export const poolKernels: PoolKernels = {};

@@ -1,0 +1,4 @@
+import type { ShapeKernels } from '../shape-kernels.js';
+
+/** Reference shape kernels. */
+export const shapeKernels: ShapeKernels = {};

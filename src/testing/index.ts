@@ -1,0 +1,1 @@
+export { checkGradients, type CheckGradientsOptions, type GradientReport } from './check-gradients.js';
