@@ -1,6 +1,7 @@
 // Every op, re-exported for the public barrel. One section per area; keep each file to one purpose.
 
 // core plumbing
+export * from './window.js';
 export * from './reshape.js';
 export * from './broadcast-to.js';
 
