@@ -25,3 +25,4 @@ export type { Backend } from './kernels/backend.js';
 export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from './errors.js';
 export * from './ops/index.js';
 export * as testing from './testing/index.js';
+export * as initializers from './initializers/index.js';

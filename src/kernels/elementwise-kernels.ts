@@ -1,6 +1,13 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 
+/** SELU's constants (Klambauer et al., 2017), as Keras and TensorFlow.js use them. */
+export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+/** √(2/π) and the cubic coefficient of GELU's tanh approximation. */
+export const GELU_C = 0.7978845608028654;
+export const GELU_K = 0.044715;
+
 /** Binary elementwise ops; inputs broadcast by NumPy rules. Comparisons give int32 0/1. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'squaredDifference'
@@ -8,8 +15,9 @@ export type BinaryOp =
 
 /**
  * Unary elementwise ops. `alpha`/`beta` parameterise some: leakyRelu (alpha = slope),
- * elu (alpha), clip (alpha = min, beta = max). The `*Grad` entries are the derivatives the
- * gradients of activations need, evaluated at x.
+ * elu (alpha), clip (alpha = min, beta = max), step (alpha = value where x ≤ 0).
+ * The `*Grad` entries are the derivatives the gradients of activations need, evaluated at x
+ * (same alpha/beta as the activation).
  */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'square' | 'abs' | 'sign' | 'reciprocal'
@@ -22,14 +30,17 @@ export type UnaryOp =
 export interface ElementwiseKernels {
   /** a op b with broadcasting; output dtype is the wider input dtype (int32 for comparisons). */
   binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor;
-  /** op(x) elementwise; output dtype is x's (int32 inputs of float ops give float32). */
+  /**
+   * op(x) elementwise; output dtype is x's. int32 stays int32 for neg, abs, square, sign, floor,
+   * round, ceil, relu, relu6 and clip; int32 inputs of the other (float) ops give float32.
+   */
   unary(op: UnaryOp, x: Tensor, alpha?: number, beta?: number): Tensor;
   /** Converts the dtype (float → int32 truncates toward zero, as TensorFlow.js). */
   cast(x: Tensor, dtype: DType): Tensor;
   /** cond ? a : b elementwise, all three broadcast; cond is any dtype, non-zero = true. */
   where(cond: Tensor, a: Tensor, b: Tensor): Tensor;
-  /** Softmax along `axis`, computed stably (max subtracted). */
+  /** Softmax along `axis` (non-negative), computed stably (max subtracted); int32 gives float32. */
   softmax(x: Tensor, axis: number): Tensor;
-  /** Log-softmax along `axis`, computed stably. */
+  /** Log-softmax along `axis` (non-negative), computed stably; int32 gives float32. */
   logSoftmax(x: Tensor, axis: number): Tensor;
 }

@@ -10,19 +10,24 @@ export * from './arithmetic.js';
 export * from './compare.js';
 export * from './unary.js';
 export * from './activations.js';
+export * from './activations-smooth.js';
 export * from './softmax.js';
 
 // reductions
 export * from './reduce.js';
+export * from './moments.js';
+export * from './log-sum-exp.js';
 
 // shape and indexing
 export * from './transpose.js';
 export * from './concat.js';
+export * from './split.js';
 export * from './slice.js';
 export * from './pad.js';
 export * from './tile.js';
 export * from './reverse.js';
 export * from './gather.js';
+export * from './one-hot.js';
 export * from './where.js';
 export * from './cast.js';
 

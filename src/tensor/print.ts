@@ -9,7 +9,8 @@ function formatNumber(v: number, dtype: DType): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.`;
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4);
-  return String(Number(v.toPrecision(dtype === 'float32' ? 7 : 15)));
+  const rounded = Number(v.toPrecision(dtype === 'float32' ? 7 : 15));
+  return Number.isInteger(rounded) ? `${rounded}.` : String(rounded);
 }
 
 /** Renders storage of the given shape the way NumPy prints arrays. */

@@ -63,6 +63,7 @@ function reduce(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): Ten
 
 function argReduce(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
   const shape = x.shape;
+  if (shape.length === 0) return new Tensor(new Int32Array(1), []);
   const n = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));

@@ -1,0 +1,49 @@
+// Internal differentiable conv ops shared by conv1d/2d/3d, the transposed convs and depthwiseConv2d.
+// Forward conv, its input-gradient and its filter-gradient are each other's gradients, so the three
+// close under differentiation: any order of derivative stays within these kernels.
+import { Tensor } from '../tensor/tensor.js';
+import { runOp } from './engine.js';
+import type { ConvGeometry } from './conv-util.js';
+
+/** The kernels work on 5-D storage; give the result the user-facing shape (same storage). */
+function as(t: Tensor, shape: number[]): Tensor {
+  return new Tensor(t.values, shape);
+}
+
+/** y = conv(x, filter) with the geometry's plan; x and y in their user-facing shapes. */
+export function convForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
+  return runOp('Conv', [x, filter], (b) => as(b.conv3d(x, filter, g.info), g.yShape),
+    (dy) => [convBackpropInput(dy, filter, g), convBackpropFilter(x, dy, g)]);
+}
+
+/** dx = the gradient of convForward with respect to x, given dy (also: the transposed conv of dy). */
+export function convBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
+  return runOp('ConvBackpropInput', [dy, filter], (b) => as(b.conv3dBackpropInput(dy, filter, g.info), g.xShape),
+    (ddx) => [convForward(ddx, filter, g), convBackpropFilter(ddx, dy, g)]);
+}
+
+/** dw = the gradient of convForward with respect to the filter, given x and dy. */
+export function convBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  return runOp('ConvBackpropFilter', [x, dy], (b) => as(b.conv3dBackpropFilter(x, dy, g.info), g.filterShape),
+    (ddw) => [convBackpropInput(dy, ddw, g), convForward(x, ddw, g)]);
+}
+
+/** y = depthwiseConv(x, filter [..k, C, multiplier]). */
+export function depthwiseForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
+  return runOp('DepthwiseConv', [x, filter], (b) => as(b.depthwiseConv3d(x, filter, g.info), g.yShape),
+    (dy) => [depthwiseBackpropInput(dy, filter, g), depthwiseBackpropFilter(x, dy, g)]);
+}
+
+/** dx of depthwiseForward given dy. */
+export function depthwiseBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
+  return runOp('DepthwiseConvBackpropInput', [dy, filter],
+    (b) => as(b.depthwiseConv3dBackpropInput(dy, filter, g.info), g.xShape),
+    (ddx) => [depthwiseForward(ddx, filter, g), depthwiseBackpropFilter(ddx, dy, g)]);
+}
+
+/** dw of depthwiseForward given x and dy. */
+export function depthwiseBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  return runOp('DepthwiseConvBackpropFilter', [x, dy],
+    (b) => as(b.depthwiseConv3dBackpropFilter(x, dy, g.info), g.filterShape),
+    (ddw) => [depthwiseBackpropInput(dy, ddw, g), depthwiseForward(x, ddw, g)]);
+}

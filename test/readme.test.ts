@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The README's example must run as printed, importing the package by its name.
+test('the README example runs and learns its line', () => {
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const block = /## Ten lines\s+```ts\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a "Ten lines" ts block');
+  const code = block[1];
+  assert.ok(code.split('\n').filter((l) => l.trim()).length <= 12, 'the example stays about ten lines');
+  // Inside the repository, 'strata' resolves to this package through its exports map.
+  const dir = mkdtempSync(join(process.cwd(), 'build', 'readme-'));
+  const file = join(dir, 'example.mjs');
+  writeFileSync(file, code);
+  const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  const losses = [...out.matchAll(/loss ([\d.]+)/g)].map((m) => Number(m[1]));
+  assert.ok(losses.length >= 2 && losses[0] > 1 && losses[losses.length - 1] < 1e-4, `losses ${losses.join(', ')}`);
+  const weights = [...out.split("\n").slice(-4).join(" ").matchAll(/-?\d+(?:\.\d*)?(?:e-?\d+)?/g)].slice(-3).map(Number);
+  assert.ok(Math.abs(weights[0] - 2) < 1e-3 && Math.abs(weights[1] + 1) < 1e-3 && Math.abs(weights[2] - 0.5) < 1e-3, out);
+});
