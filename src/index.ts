@@ -26,3 +26,7 @@ export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from 
 export * from './ops/index.js';
 export * as testing from './testing/index.js';
 export * as initializers from './initializers/index.js';
+export * as layers from './layers/index.js';
+export * as activations from './activations/index.js';
+export * as regularizers from './regularizers/index.js';
+export * as constraints from './constraints/index.js';

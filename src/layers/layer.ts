@@ -4,6 +4,9 @@ import type { DType } from '../tensor/dtype.js';
 import { Variable } from '../autograd/variable.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
 import { toSnakeCase } from '../utils/case.js';
+import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
+import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
+import { noGrad } from '../autograd/tape.js';
 
 /** A shape with the batch dimension (and any other unknown one) as null. */
 export type LayerShape = (number | null)[];
@@ -21,17 +24,25 @@ export interface LayerOptions {
   /** Fixed batch size, with `inputShape`. */
   batchSize?: number;
   dtype?: DType;
+  /** Penalty on the layer's output, added to the training loss. */
+  activityRegularizer?: RegularizerIdentifier | null;
 }
 
 /** Options of `apply`/`call`: the training flag is explicit, never global. */
 export interface CallOptions {
   /** Training mode: dropout drops, batch normalisation uses batch statistics. Default false. */
   training?: boolean;
+  /** Mask of the input (1 = real step, 0 = padding), [batch, time]; recurrent layers skip masked steps. */
+  mask?: Tensor | null;
+  /** Initial states of a recurrent layer. */
+  initialState?: Tensor[];
 }
 
 export interface WeightOptions {
   trainable?: boolean;
   dtype?: DType;
+  regularizer?: Regularizer | null;
+  constraint?: Constraint | null;
 }
 
 const counters = new Map<string, number>();
@@ -57,7 +68,13 @@ export abstract class Layer {
   /** Input shape given at construction (batch dimension first, null = any). */
   readonly batchInputShape: LayerShape | null;
   readonly dtype: DType;
+  /** Whether the layer passes an input mask through unchanged (Keras `supports_masking`). */
+  supportsMasking = false;
+  readonly activityRegularizer: Regularizer | null;
   private readonly ownWeights: Variable[] = [];
+  private readonly regularized: [Variable, Regularizer][] = [];
+  private readonly constrained: [Variable, Constraint][] = [];
+  private activityLosses: Tensor[] = [];
 
   constructor(opts: LayerOptions = {}) {
     this.name = opts.name ?? uniqueName(this.className);
@@ -66,10 +83,25 @@ export abstract class Layer {
     if (opts.batchInputShape) this.batchInputShape = opts.batchInputShape.slice();
     else if (opts.inputShape) this.batchInputShape = [opts.batchSize ?? null, ...opts.inputShape];
     else this.batchInputShape = null;
+    this.activityRegularizer = getRegularizer(opts.activityRegularizer, `${this.describe()} activityRegularizer`);
   }
 
   get className(): string {
     return (this.constructor as typeof Layer).className;
+  }
+
+  /** Rebuilds a layer from `getConfig()` output (camelCase keys); subclasses with nested layers override. */
+  static fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
+    return new this(config as never);
+  }
+
+  /**
+   * The standard layers this layer stands for in a model: itself, followed by the layers its
+   * shorthands mean (`dropout` → Dropout, `pooling` → MaxPooling/AveragePooling), so saved
+   * topologies stay plain Keras.
+   */
+  expand(): Layer[] {
+    return [this];
   }
 
   /** Creates the weights for inputs of this shape (batch dimension null). */
@@ -88,12 +120,48 @@ export abstract class Layer {
    * @example const y = st.layers.dense({ units: 3 }).apply(x, { training: true });
    */
   apply(inputs: Tensor | Tensor[], opts: CallOptions = {}): Tensor | Tensor[] {
-    const shapes = Array.isArray(inputs) ? inputs.map(batchless) : batchless(inputs);
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    for (const x of list) {
+      if (!(x instanceof Tensor)) throw new ConfigError(`${this.describe()}: apply expects tensors, got ${typeof x}`);
+    }
+    if (!Array.isArray(inputs)) this.checkDeclaredShape(inputs.shape);
     if (!this.built) {
-      this.build(shapes);
+      this.build(Array.isArray(inputs) ? inputs.map(batchless) : batchless(inputs));
       this.built = true;
     }
-    return this.call(inputs, opts);
+    const out = this.call(inputs, opts);
+    if (this.activityRegularizer) {
+      const outs = Array.isArray(out) ? out : [out];
+      this.activityLosses = outs.map((o) => this.activityRegularizer!.apply(o));
+    }
+    return out;
+  }
+
+  /** The mask of the output given the input's mask: passed through when the layer supports masking. */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | undefined): Tensor | null {
+    return this.supportsMasking ? mask ?? null : null;
+  }
+
+  /** Penalties of the weight regularizers (from the current weights) and of the last call's output. */
+  regularizationLosses(): Tensor[] {
+    return [...this.regularized.map(([w, r]) => r.apply(w)), ...this.activityLosses];
+  }
+
+  /** Projects the constrained weights back into their constraint (an optimizer calls it after each update). */
+  applyConstraints(): void {
+    noGrad(() => {
+      for (const [w, c] of this.constrained) w.assign(c.apply(w));
+    });
+  }
+
+  /** Fails early when a layer built for one input shape is given another. */
+  private checkDeclaredShape(shape: readonly number[]): void {
+    const want = this.batchInputShape;
+    if (!want) return;
+    if (want.length !== shape.length || want.some((d, i) => d !== null && d !== shape[i])) {
+      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want.map((d) => d ?? 'null') as never)}, ` +
+        `got ${fmtShape(shape)}${shape.length > want.length ? ' — did you forget a flatten?' : ''}`);
+    }
   }
 
   /** Adds a weight, initialised now, in Keras order (call from `build`). */
@@ -104,6 +172,8 @@ export abstract class Layer {
     const init = getInitializer(initializer, `${this.className} '${this.name}' ${name}Initializer`);
     const v = new Variable(init.apply(shape, opts.dtype ?? this.dtype), opts.trainable ?? true, `${this.name}/${name}`);
     this.ownWeights.push(v);
+    if (opts.regularizer) this.regularized.push([v, opts.regularizer]);
+    if (opts.constraint) this.constrained.push([v, opts.constraint]);
     return v;
   }
 
@@ -152,11 +222,12 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: this.dtype };
     if (this.batchInputShape) config.batchInputShape = this.batchInputShape;
+    if (this.activityRegularizer) config.activityRegularizer = this.activityRegularizer;
     return config;
   }
 
   /** Error prefix naming this layer: `Dense 'dense_2'`. */
-  protected describe(): string {
+  describe(): string {
     return `${this.className} '${this.name}'`;
   }
 }

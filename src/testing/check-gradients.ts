@@ -4,6 +4,7 @@ import { type TensorLike, toTensor, randomNormal } from '../tensor/create.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
 import { valueAndGrads, noGrad } from '../autograd/tape.js';
 import { kernels } from '../kernels/registry.js';
+import { Variable } from '../autograd/variable.js';
 
 export interface CheckGradientsOptions {
   /** Precision of the check: 'float64' (default, reference backend) or 'float32'. */
@@ -35,7 +36,9 @@ export interface GradientReport {
 /**
  * Checks the gradients of `f` against central finite differences, for each floating-point input.
  * f's output is mixed into a scalar with fixed random weights, so every output element counts.
- * Integer inputs (indices) are passed through unchanged and not differentiated.
+ * Integer inputs (indices) are passed through unchanged and not differentiated. Variables (a
+ * layer's weights, say) are perturbed in place and restored; make them in the check's dtype
+ * (e.g. a layer built with `dtype: 'float64'`).
  * @example st.testing.checkGradients((x, w) => st.conv2d(x, w, 1, 'same'), [x, w]);
  */
 export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: readonly TensorLike[], opts: CheckGradientsOptions = {}): GradientReport {
@@ -47,6 +50,12 @@ export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: readonly 
   const rtol = opts.rtol ?? (f64 ? 1e-4 : 5e-2);
   const maxChecks = opts.maxChecks ?? 200;
   const xs = inputs.map((x, i) => {
+    if (x instanceof Variable) {
+      if (x.dtype !== dtype) {
+        throw new ConfigError(`checkGradients: variable '${x.name}' is ${x.dtype} but the check runs in ${dtype}; create it in ${dtype} (layers: dtype: '${dtype}')`);
+      }
+      return x;
+    }
     const t = toTensor(x, 'checkGradients', `inputs[${i}]`);
     return isFloat(t.dtype) && t.dtype !== dtype ? kernels().cast(t, dtype) : t;
   });
@@ -59,6 +68,22 @@ export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: readonly 
     const y = noGrad(() => f(...args));
     const v = kernels().reduce('sum', kernels().cast(mix(y), 'float64'), y.shape.map((_, i) => i), false);
     return v.values[0];
+  };
+  // Evaluates the mixed loss with input i's values replaced (in place for a variable, then restored).
+  const lossWith = (i: number, values: Tensor['values']): number => {
+    const x = xs[i];
+    if (x instanceof Variable) {
+      const saved = x.values;
+      x.values = values;
+      try {
+        return lossAt(xs);
+      } finally {
+        x.values = saved;
+      }
+    }
+    const args = xs.slice();
+    args[i] = new Tensor(values, x.shape);
+    return lossAt(args);
   };
   // The analytic gradient of sum(f(xs) · r) is the backward pass seeded with r.
   const { grads } = valueAndGrads(() => f(...xs), diff.map((i) => xs[i]), kernels().cast(r, y0.dtype));
@@ -73,11 +98,8 @@ export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: readonly 
       const minus = x.values.slice();
       plus[j] += eps;
       minus[j] -= eps;
-      const args = xs.slice();
-      args[inputIndex] = new Tensor(plus, x.shape);
-      const lp = lossAt(args);
-      args[inputIndex] = new Tensor(minus, x.shape);
-      const lm = lossAt(args);
+      const lp = lossWith(inputIndex, plus);
+      const lm = lossWith(inputIndex, minus);
       // Use the step actually taken (float32 rounds x ± eps).
       const numeric = (lp - lm) / (plus[j] - minus[j]);
       const err = Math.abs(analytic[j] - numeric);

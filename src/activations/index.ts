@@ -1,0 +1,58 @@
+import { ConfigError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as ops from '../ops/index.js';
+
+/** An activation: its Keras name (written to model files) and the function. */
+export interface Activation {
+  readonly name: string;
+  apply(x: Tensor): Tensor;
+}
+
+type Fn = (x: Tensor) => Tensor;
+
+// Keras names, as model files write them; each also answers to its camelCase spelling.
+const TABLE: Record<string, Fn> = {
+  linear: (x) => x,
+  relu: ops.relu,
+  relu6: ops.relu6,
+  elu: (x) => ops.elu(x),
+  selu: ops.selu,
+  leaky_relu: (x) => ops.leakyRelu(x, 0.2),
+  sigmoid: ops.sigmoid,
+  // Files written by TensorFlow.js and Keras 2 mean clip(0.2x + 0.5); Keras 3's form has its own name here.
+  hard_sigmoid: (x) => ops.hardSigmoid(x, 'keras2'),
+  hard_sigmoid_keras3: (x) => ops.hardSigmoid(x, 'keras3'),
+  tanh: ops.tanh,
+  softplus: ops.softplus,
+  softsign: ops.softsign,
+  swish: ops.swish,
+  silu: ops.swish,
+  gelu: (x) => ops.gelu(x, false),
+  gelu_approximate: (x) => ops.gelu(x, true),
+  mish: ops.mish,
+  softmax: (x) => ops.softmax(x, -1),
+  log_softmax: (x) => ops.logSoftmax(x, -1),
+  exponential: ops.exp,
+};
+
+const ALIASES: Record<string, string> = { leakyrelu: 'leaky_relu', hardsigmoid: 'hard_sigmoid', hardsigmoidkeras3: 'hard_sigmoid_keras3',
+  logsoftmax: 'log_softmax', geluapproximate: 'gelu_approximate', gelutanh: 'gelu_approximate', exp: 'exponential', none: 'linear' };
+
+/** Names accepted by `getActivation` (Keras spelling). */
+export const ACTIVATION_NAMES = Object.keys(TABLE);
+
+/**
+ * Resolves an activation by name ('relu', 'leakyRelu', 'leaky_relu', 'hardSigmoid', ...), an
+ * Activation object, or a plain function (which cannot be saved to a model file by name).
+ */
+export function getActivation(id: string | Activation | Fn | null | undefined, where = 'activation'): Activation {
+  if (id === undefined || id === null) return { name: 'linear', apply: TABLE.linear };
+  if (typeof id === 'function') return { name: id.name || 'custom', apply: id };
+  if (typeof id === 'object' && typeof id.apply === 'function') return id;
+  if (typeof id === 'string') {
+    const key = id.replace(/_/g, '').toLowerCase();
+    const name = ALIASES[key] ?? ACTIVATION_NAMES.find((n) => n.replace(/_/g, '') === key);
+    if (name) return { name, apply: TABLE[name] };
+  }
+  throw new ConfigError(`${where}: unknown activation ${JSON.stringify(id)}; use one of ${ACTIVATION_NAMES.join(', ')} or a function`);
+}

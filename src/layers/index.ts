@@ -1,0 +1,34 @@
+// st.layers: layer factories and classes. One section per area; files hold one family each.
+
+// base and serialization
+export { Layer, type LayerOptions, type CallOptions, type LayerShape } from './layer.js';
+export { deserialize, serialize, registerLayer, registeredLayers, type KerasObject } from './serialization.js';
+
+// fully connected
+export * from './dense.js';
+export * from './dropout.js';
+
+// convolution and deconvolution
+export * from './conv.js';
+export * from './conv-transpose.js';
+export * from './depthwise-conv.js';
+
+// recurrent
+export * from './recurrent.js';
+export * from './rnn-cells.js';
+export * from './wrappers.js';
+
+// pooling, reshaping, resizing
+export * from './pooling.js';
+export * from './global-pooling.js';
+export * from './reshaping.js';
+export * from './upsampling.js';
+export * from './padding-cropping.js';
+export * from './activation-layer.js';
+
+// noise, normalization, embedding, masking, merging
+export * from './noise.js';
+export * from './normalization.js';
+export * from './embedding.js';
+export * from './masking.js';
+export * from './merge.js';
