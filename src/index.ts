@@ -30,3 +30,5 @@ export * as layers from './layers/index.js';
 export * as activations from './activations/index.js';
 export * as regularizers from './regularizers/index.js';
 export * as constraints from './constraints/index.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
