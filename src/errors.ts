@@ -19,6 +19,6 @@ export class ConfigError extends StrataError {}
 export class GradientError extends StrataError {}
 
 /** Formats a shape the way errors print it: `[2, 3]`, or `[]` for a scalar. */
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+export function fmtShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
 }

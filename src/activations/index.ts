@@ -28,7 +28,8 @@ const TABLE: Record<string, Fn> = {
   swish: ops.swish,
   silu: ops.swish,
   gelu: (x) => ops.gelu(x, false),
-  gelu_approximate: (x) => ops.gelu(x, true),
+  // TensorFlow.js' name for the tanh approximation.
+  gelu_new: (x) => ops.gelu(x, true),
   mish: ops.mish,
   softmax: (x) => ops.softmax(x, -1),
   log_softmax: (x) => ops.logSoftmax(x, -1),
@@ -36,7 +37,7 @@ const TABLE: Record<string, Fn> = {
 };
 
 const ALIASES: Record<string, string> = { leakyrelu: 'leaky_relu', hardsigmoid: 'hard_sigmoid', hardsigmoidkeras3: 'hard_sigmoid_keras3',
-  logsoftmax: 'log_softmax', geluapproximate: 'gelu_approximate', gelutanh: 'gelu_approximate', exp: 'exponential', none: 'linear' };
+  logsoftmax: 'log_softmax', geluapproximate: 'gelu_new', gelutanh: 'gelu_new', exp: 'exponential', none: 'linear' };
 
 /** Names accepted by `getActivation` (Keras spelling). */
 export const ACTIVATION_NAMES = Object.keys(TABLE);

@@ -1,1 +1,150 @@
-export {};
+import { ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { cast, div, expandDims, max, mean, mul, sum } from '../ops/index.js';
+import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
+import { registerLayer } from './serialization.js';
+import { checkChannelsLast, expectRank, fmtLayerShape } from './pooling-util.js';
+
+/** Options of the global pooling layers. */
+export interface GlobalPoolingOptions extends LayerOptions {
+  /** Keep the pooled spatial dims as size 1 ([batch, 1, 1, channels]); default false ([batch, channels]). */
+  keepdims?: boolean;
+  /** Only 'channels_last' (alias 'channelsLast'), the default. */
+  dataFormat?: string;
+}
+
+const LAYOUT: Record<number, string> = {
+  1: '[batch, steps, channels]', 2: '[batch, height, width, channels]', 3: '[batch, depth, height, width, channels]',
+};
+
+/**
+ * Max or mean over every spatial position of channels-last inputs, one value per channel.
+ * The 1-D/2-D/3-D max and average variants are thin subclasses.
+ */
+export abstract class GlobalPooling extends Layer {
+  readonly keepdims: boolean;
+  protected abstract readonly rank: 1 | 2 | 3;
+  protected abstract readonly kind: 'max' | 'avg';
+
+  constructor(opts: GlobalPoolingOptions = {}) {
+    super(opts ?? {});
+    this.keepdims = opts?.keepdims ?? false;
+    checkChannelsLast(this, opts?.dataFormat);
+  }
+
+  protected get axes(): number[] {
+    return Array.from({ length: this.rank }, (_, i) => i + 1);
+  }
+
+  protected check(shape: readonly (number | null)[]): void {
+    expectRank(this, shape, this.rank + 2, LAYOUT[this.rank],
+      [shape.length === this.rank + 1 ? 'add a channels dimension with reshape' : '',
+        shape.length >= 3 && shape.length <= 5 ? `use the ${shape.length - 2}-D global pooling layer for ${LAYOUT[shape.length - 2]}` : '']
+        .filter(Boolean).join(', or '));
+  }
+
+  override build(inputShape: LayerShape): void {
+    this.check(inputShape);
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    this.check(inputShape);
+    const channels = inputShape[inputShape.length - 1];
+    return this.keepdims ? [inputShape[0], ...this.axes.map(() => 1), channels] : [inputShape[0], channels];
+  }
+
+  protected call(x: Tensor, _opts: CallOptions): Tensor {
+    this.check(x.shape);
+    return (this.kind === 'max' ? max : mean)(x, this.axes, this.keepdims);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), dataFormat: 'channels_last', keepdims: this.keepdims };
+  }
+}
+
+/**
+ * Largest value over the steps of [batch, steps, channels] → [batch, channels].
+ * Options: keepdims (false).
+ * @example st.layers.globalMaxPooling1d()
+ */
+export class GlobalMaxPooling1D extends GlobalPooling {
+  static override className = 'GlobalMaxPooling1D';
+  protected readonly rank = 1;
+  protected readonly kind = 'max';
+}
+
+/**
+ * Mean over the steps of [batch, steps, channels] → [batch, channels]. Given a mask [batch, steps]
+ * (1 = real step), the mean is over the unmasked steps only, as Keras. Options: keepdims (false).
+ * @example st.layers.globalAveragePooling1d().apply(x, { mask })
+ */
+export class GlobalAveragePooling1D extends GlobalPooling {
+  static override className = 'GlobalAveragePooling1D';
+  protected readonly rank = 1;
+  protected readonly kind = 'avg';
+
+  protected override call(x: Tensor, opts: CallOptions): Tensor {
+    if (!opts.mask) return super.call(x, opts);
+    this.check(x.shape);
+    const m = opts.mask;
+    if (m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[1]) {
+      throw new ShapeError(`${this.describe()}: the mask must be [batch, steps] = ${fmtLayerShape(x.shape.slice(0, 2))}, got ${fmtLayerShape(m.shape)}`);
+    }
+    const w = expandDims(cast(m, x.dtype), 2);
+    return div(sum(mul(x, w), 1, this.keepdims), sum(w, 1, this.keepdims));
+  }
+}
+
+/** Largest value over height and width: [batch, h, w, channels] → [batch, channels]. @example st.layers.globalMaxPooling2d() */
+export class GlobalMaxPooling2D extends GlobalPooling {
+  static override className = 'GlobalMaxPooling2D';
+  protected readonly rank = 2;
+  protected readonly kind = 'max';
+}
+
+/** Mean over height and width: [batch, h, w, channels] → [batch, channels]. @example st.layers.globalAveragePooling2d({ keepdims: true }) */
+export class GlobalAveragePooling2D extends GlobalPooling {
+  static override className = 'GlobalAveragePooling2D';
+  protected readonly rank = 2;
+  protected readonly kind = 'avg';
+}
+
+/** Largest value over depth, height and width of [batch, d, h, w, channels]. @example st.layers.globalMaxPooling3d() */
+export class GlobalMaxPooling3D extends GlobalPooling {
+  static override className = 'GlobalMaxPooling3D';
+  protected readonly rank = 3;
+  protected readonly kind = 'max';
+}
+
+/** Mean over depth, height and width of [batch, d, h, w, channels]. @example st.layers.globalAveragePooling3d() */
+export class GlobalAveragePooling3D extends GlobalPooling {
+  static override className = 'GlobalAveragePooling3D';
+  protected readonly rank = 3;
+  protected readonly kind = 'avg';
+}
+
+registerLayer(GlobalMaxPooling1D, 'GlobalMaxPool1D');
+registerLayer(GlobalMaxPooling2D, 'GlobalMaxPool2D');
+registerLayer(GlobalMaxPooling3D, 'GlobalMaxPool3D');
+registerLayer(GlobalAveragePooling1D, 'GlobalAvgPool1D');
+registerLayer(GlobalAveragePooling2D, 'GlobalAvgPool2D');
+registerLayer(GlobalAveragePooling3D, 'GlobalAvgPool3D');
+
+/** GlobalMaxPooling1D factory. */
+export const globalMaxPooling1d = (opts: GlobalPoolingOptions = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(opts);
+/** GlobalMaxPooling2D factory. */
+export const globalMaxPooling2d = (opts: GlobalPoolingOptions = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(opts);
+/** GlobalMaxPooling3D factory. */
+export const globalMaxPooling3d = (opts: GlobalPoolingOptions = {}): GlobalMaxPooling3D => new GlobalMaxPooling3D(opts);
+/** GlobalAveragePooling1D factory. */
+export const globalAveragePooling1d = (opts: GlobalPoolingOptions = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(opts);
+/** GlobalAveragePooling2D factory. */
+export const globalAveragePooling2d = (opts: GlobalPoolingOptions = {}): GlobalAveragePooling2D => new GlobalAveragePooling2D(opts);
+/** GlobalAveragePooling3D factory. */
+export const globalAveragePooling3d = (opts: GlobalPoolingOptions = {}): GlobalAveragePooling3D => new GlobalAveragePooling3D(opts);
+
+// The aliases TensorFlow.js exports.
+export const globalMaxPool1d = globalMaxPooling1d;
+export const globalMaxPool2d = globalMaxPooling2d;

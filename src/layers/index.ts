@@ -9,6 +9,7 @@ export * from './dense.js';
 export * from './dropout.js';
 
 // convolution and deconvolution
+export { BaseConv, type BaseConvOptions, type PoolingShorthand, type DropoutShorthand } from './conv-base.js';
 export * from './conv.js';
 export * from './conv-transpose.js';
 export * from './depthwise-conv.js';
@@ -16,7 +17,9 @@ export * from './depthwise-conv.js';
 // recurrent
 export * from './recurrent.js';
 export * from './rnn-cells.js';
+export * from './rnn-layers.js';
 export * from './wrappers.js';
+export * from './bidirectional.js';
 
 // pooling, reshaping, resizing
 export * from './pooling.js';
@@ -28,7 +31,10 @@ export * from './activation-layer.js';
 
 // noise, normalization, embedding, masking, merging
 export * from './noise.js';
+export * from './spatial-dropout.js';
 export * from './normalization.js';
+export * from './layer-normalization.js';
 export * from './embedding.js';
 export * from './masking.js';
 export * from './merge.js';
+export * from './merge-dot.js';

@@ -3,10 +3,10 @@ import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { Variable } from '../autograd/variable.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
-import { toSnakeCase } from '../utils/case.js';
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { noGrad } from '../autograd/tape.js';
+import { type GraphNode, SymbolicTensor, isSymbolic } from './symbolic.js';
 
 /** A shape with the batch dimension (and any other unknown one) as null. */
 export type LayerShape = (number | null)[];
@@ -49,7 +49,8 @@ const counters = new Map<string, number>();
 
 /** The next default name for a class: 'dense', 'dense_1', 'dense_2', ... as Keras names them. */
 export function uniqueName(className: string): string {
-  const base = toSnakeCase(className[0].toLowerCase() + className.slice(1)).replace(/(\d)_d\b/, '$1d');
+  // Keras' rule: 'SimpleRNN' → 'simple_rnn', 'Conv2DTranspose' → 'conv2d_transpose', 'LSTM' → 'lstm'.
+  const base = className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   const n = counters.get(base) ?? 0;
   counters.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;
@@ -116,10 +117,46 @@ export abstract class Layer {
   protected abstract call(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[];
 
   /**
-   * Runs the layer, building it first from the input's shape when needed.
+   * Runs the layer, building it first from the input's shape when needed. Given symbolic tensors
+   * (from `st.input`), it adds itself to the model graph instead and returns symbolic outputs.
    * @example const y = st.layers.dense({ units: 3 }).apply(x, { training: true });
    */
-  apply(inputs: Tensor | Tensor[], opts: CallOptions = {}): Tensor | Tensor[] {
+  apply(inputs: Tensor | Tensor[], opts?: CallOptions): Tensor | Tensor[];
+  apply(inputs: SymbolicTensor | SymbolicTensor[], opts?: CallOptions): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], opts: CallOptions = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    if (isSymbolic(inputs)) return this.applySymbolic(inputs, opts);
+    return this.applyConcrete(inputs as Tensor | Tensor[], opts);
+  }
+
+  /** The graph nodes where this layer was applied to symbolic tensors, in order. */
+  readonly inboundNodes: GraphNode[] = [];
+
+  private applySymbolic(inputs: SymbolicTensor | SymbolicTensor[], opts: CallOptions): SymbolicTensor | SymbolicTensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const shapes = list.map((t) => t.shape);
+    if (!Array.isArray(inputs)) this.checkDeclaredShape(inputs.shape);
+    if (!this.built) {
+      this.build(Array.isArray(inputs) ? shapes : shapes[0]);
+      this.built = true;
+    }
+    const outShape = this.computeOutputShape(Array.isArray(inputs) ? shapes : shapes[0]);
+    const multi = Array.isArray(outShape[0]);
+    const outShapes = (multi ? outShape : [outShape]) as LayerShape[];
+    const node: GraphNode = { layer: this, inputs: list, outputs: [], callOptions: { ...opts } };
+    outShapes.forEach((shape, i) => {
+      const name = `${this.name}/out${outShapes.length > 1 ? `_${i}` : ''}`;
+      node.outputs.push(new SymbolicTensor(shape, this.outputDType(list[0].dtype), node, i, name));
+    });
+    this.inboundNodes.push(node);
+    return multi ? node.outputs : node.outputs[0];
+  }
+
+  /** Dtype of the outputs for inputs of `inputDType` (float unless a layer says otherwise). */
+  protected outputDType(inputDType: DType): DType {
+    return inputDType === 'int32' ? this.dtype : inputDType;
+  }
+
+  private applyConcrete(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     for (const x of list) {
       if (!(x instanceof Tensor)) throw new ConfigError(`${this.describe()}: apply expects tensors, got ${typeof x}`);
@@ -155,11 +192,11 @@ export abstract class Layer {
   }
 
   /** Fails early when a layer built for one input shape is given another. */
-  private checkDeclaredShape(shape: readonly number[]): void {
+  private checkDeclaredShape(shape: readonly (number | null)[]): void {
     const want = this.batchInputShape;
     if (!want) return;
-    if (want.length !== shape.length || want.some((d, i) => d !== null && d !== shape[i])) {
-      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want.map((d) => d ?? 'null') as never)}, ` +
+    if (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i])) {
+      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, ` +
         `got ${fmtShape(shape)}${shape.length > want.length ? ' — did you forget a flatten?' : ''}`);
     }
   }

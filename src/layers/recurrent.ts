@@ -1,1 +1,290 @@
-export {};
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { zeros } from '../tensor/create.js';
+import type { Variable } from '../autograd/variable.js';
+import { add, dropoutMask, matmul, mul, notEqual, reshape, stack, unstack, where } from '../ops/index.js';
+import { type Activation, getActivation } from '../activations/index.js';
+import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
+import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
+import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
+import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
+import { type Cell, type StepParams, UnitForgetBias } from './rnn-cells.js';
+
+/** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults). */
+export interface RecurrentOptions extends LayerOptions {
+  /** Size of the state and of the output: a positive integer. */
+  units: number;
+  /** Activation of the candidate and output, default 'tanh'. */
+  activation?: string | Activation | ((x: Tensor) => Tensor) | null;
+  /** Default true. */
+  useBias?: boolean;
+  /** Input kernel initializer, default 'glorotUniform'. */
+  kernelInitializer?: InitializerIdentifier;
+  /** Recurrent kernel initializer, default 'orthogonal'. */
+  recurrentInitializer?: InitializerIdentifier;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  recurrentRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+  kernelConstraint?: ConstraintIdentifier | null;
+  recurrentConstraint?: ConstraintIdentifier | null;
+  biasConstraint?: ConstraintIdentifier | null;
+  /** Fraction of the input features dropped while training, in [0, 1); default 0. */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped (before the recurrent matmuls) while training; default 0. */
+  recurrentDropout?: number;
+  /** Seed of the dropout masks: the same masks at every call (tests); omitted: fresh masks per call. */
+  seed?: number;
+  /** Return the output of every step [batch, time, units] instead of the last [batch, units]; default false. */
+  returnSequences?: boolean;
+  /** Also return the final states: apply gives [output, h] or, for LSTM, [output, h, c]; default false. */
+  returnState?: boolean;
+  /** Process the sequence in reverse; with returnSequences the outputs are in processed order; default false. */
+  goBackwards?: boolean;
+  /** Carry the final states of one call into the next (batch i continues batch i); default false. */
+  stateful?: boolean;
+}
+
+/** Options with the cell-specific ones, as the base class stores them. */
+export interface AnyRecurrentOptions extends RecurrentOptions {
+  recurrentActivation?: string | Activation | ((x: Tensor) => Tensor) | null;
+  unitForgetBias?: boolean;
+  resetAfter?: boolean;
+}
+
+/** Keras's snake case, which keeps acronyms whole: 'SimpleRNN' → 'simple_rnn', 'LSTM' → 'lstm'. */
+function rate(where: string, name: string, v: unknown): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ConfigError(`${where}: ${name} must be a number in [0, 1), got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * The recurrent layer: one sequence loop over a cell's step function (SimpleRNN, LSTM and GRU
+ * subclass it with their cell). Inputs are [batch, time, features]. The input projection x·W (+ b)
+ * is one matmul for all steps; the loop then applies the cell step by step.
+ *
+ * Semantics, as Keras:
+ * - dropout / recurrentDropout draw ONE mask per sequence for the inputs and one for the state,
+ *   reused at every step and shared by all gates (Keras 3's default implementation; TF.js likewise),
+ *   only when `training`. The GRU carry z⊙h₋₁ uses the undropped h₋₁.
+ * - mask [batch, time] (1 = real step): at a masked step the states are carried over unchanged and
+ *   the output repeats the previous output (= the carried h; Keras `zero_output_for_mask` false).
+ *   A masked first step thus outputs the initial h, as TF.js and Keras 3's jax/torch loops do.
+ * - goBackwards reverses the input (and mask); returnSequences outputs are in processed order.
+ */
+export abstract class RecurrentLayer extends Layer {
+  readonly units: number;
+  readonly activation: Activation;
+  readonly recurrentActivation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly recurrentInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly recurrentRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly recurrentConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly seed?: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly unitForgetBias: boolean;
+  readonly resetAfter: boolean;
+  kernel?: Variable;
+  recurrentKernel?: Variable;
+  bias?: Variable;
+  private savedStates: Tensor[] | null = null;
+
+  constructor(opts: AnyRecurrentOptions, readonly cell: Cell) {
+    // Keras default names ('lstm', 'simple_rnn'); the base would split acronyms letter by letter.
+    super(opts);
+    const where = this.describe();
+    if (!opts || !Number.isInteger(opts.units) || opts.units <= 0) {
+      throw new ConfigError(`${where}: units (size of the state) must be a positive integer, got ${JSON.stringify(opts?.units)}`);
+    }
+    this.units = opts.units;
+    this.activation = getActivation(opts.activation === undefined ? 'tanh' : opts.activation, `${where} activation`);
+    this.recurrentActivation = getActivation(opts.recurrentActivation === undefined ? 'sigmoid' : opts.recurrentActivation,
+      `${where} recurrentActivation`);
+    this.useBias = opts.useBias ?? true;
+    this.kernelInitializer = getInitializer(opts.kernelInitializer ?? 'glorotUniform', `${where} kernelInitializer`);
+    this.recurrentInitializer = getInitializer(opts.recurrentInitializer ?? 'orthogonal', `${where} recurrentInitializer`);
+    this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
+    this.kernelRegularizer = getRegularizer(opts.kernelRegularizer, `${where} kernelRegularizer`);
+    this.recurrentRegularizer = getRegularizer(opts.recurrentRegularizer, `${where} recurrentRegularizer`);
+    this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
+    this.kernelConstraint = getConstraint(opts.kernelConstraint, `${where} kernelConstraint`);
+    this.recurrentConstraint = getConstraint(opts.recurrentConstraint, `${where} recurrentConstraint`);
+    this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
+    this.dropout = rate(where, 'dropout', opts.dropout);
+    this.recurrentDropout = rate(where, 'recurrentDropout', opts.recurrentDropout);
+    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) throw new ConfigError(`${where}: seed must be a finite number, got ${JSON.stringify(opts.seed)}`);
+    this.seed = opts.seed;
+    this.returnSequences = opts.returnSequences ?? false;
+    this.returnState = opts.returnState ?? false;
+    this.goBackwards = opts.goBackwards ?? false;
+    this.stateful = opts.stateful ?? false;
+    this.unitForgetBias = opts.unitForgetBias ?? true;
+    this.resetAfter = opts.resetAfter ?? true;
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: LayerShape | LayerShape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as LayerShape;
+    const features = shape[2];
+    if (shape.length !== 3 || features === null) {
+      throw new ShapeError(`${this.describe()}: expected input of rank 3 [batch, time, features] with known features, ` +
+        `got ${fmtShape(shape as number[])}; did you forget an embedding or a reshape?`);
+    }
+    const u = this.units, k = this.cell.gates;
+    this.kernel = this.addWeight('kernel', [features, k * u], this.kernelInitializer,
+      { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, k * u], this.recurrentInitializer,
+      { regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint });
+    if (this.useBias) {
+      const twoBiases = this.cell.kind === 'gru' && this.resetAfter;
+      const init = this.cell.kind === 'lstm' && this.unitForgetBias ? new UnitForgetBias(this.biasInitializer, u) : this.biasInitializer;
+      this.bias = this.addWeight('bias', twoBiases ? [2, k * u] : [k * u], init,
+        { regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+    }
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape | LayerShape[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as LayerShape;
+    const out: LayerShape = this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
+    if (!this.returnState) return out;
+    return [out, ...new Array<LayerShape>(this.cell.stateCount).fill([shape[0], this.units])];
+  }
+
+  override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | undefined): Tensor | null {
+    return this.returnSequences ? mask ?? null : null;
+  }
+
+  /** `apply(x)`, or `apply([x, h0, c0?])` with the initial states after the input, as Keras. */
+  protected call(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[] {
+    const [x, ...given] = Array.isArray(inputs) ? inputs : [inputs];
+    const [batch, time] = this.checkInput(x);
+    const u = this.units, kernel = this.kernel!;
+    let states = this.initialStates(batch, x.dtype, opts.initialState ?? (given.length ? given : undefined));
+    const training = opts.training ?? false;
+    const features = kernel.shape[0];
+    // One mask per sequence, reused at every step: distinct but fixed seeds for the two masks.
+    const inMask = training && this.dropout > 0 ? dropoutMask([batch, 1, features], this.dropout, this.seed, x.dtype) : null;
+    const recMask = training && this.recurrentDropout > 0
+      ? dropoutMask([batch, u], this.recurrentDropout, this.seed === undefined ? undefined : this.seed + 1, x.dtype) : null;
+
+    let inputBias: Tensor | null = null, recurrentBias: Tensor | null = null;
+    if (this.bias) [inputBias, recurrentBias] = this.bias.rank === 2 ? unstack(this.bias, 0) : [this.bias, null];
+    const xin = inMask ? mul(x, inMask) : x;
+    let proj = matmul(reshape(xin, [batch * time, features]), kernel);
+    if (inputBias) proj = add(proj, inputBias);
+    const steps = unstack(reshape(proj, [batch, time, kernel.shape[1]]), 1);
+    const stepMasks = opts.mask ? this.stepMasks(opts.mask, batch, time) : null;
+
+    const p: StepParams = {
+      units: u, recurrentKernel: this.recurrentKernel!, recurrentBias, activation: this.activation,
+      recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter, kernelParts: [],
+    };
+    p.kernelParts = this.cell.prepare(p);
+    const outputs: Tensor[] = [];
+    for (let i = 0; i < time; i++) {
+      const t = this.goBackwards ? time - 1 - i : i;
+      const hRec = recMask ? mul(states[0], recMask) : states[0];
+      let next = this.cell.step(steps[t], hRec, states, p);
+      if (stepMasks) {
+        const m = stepMasks[t];
+        next = next.map((s, j) => where(m, s, states[j]));
+      }
+      states = next;
+      if (this.returnSequences) outputs.push(states[0]);
+    }
+    if (this.stateful) this.savedStates = states.map((s) => new Tensor(s.values, s.shape));
+    const output = this.returnSequences ? stack(outputs, 1) : states[0];
+    return this.returnState ? [output, ...states] : output;
+  }
+
+  private checkInput(x: Tensor): [number, number] {
+    const features = this.kernel!.shape[0];
+    if (x.rank !== 3 || x.shape[2] !== features) {
+      throw new ShapeError(`${this.describe()}: expected input [batch, time, features] with ${features} features, got ` +
+        `${fmtShape(x.shape)}${x.rank !== 3 ? '; did you forget an embedding or a reshape?' : ''}`);
+    }
+    if (x.shape[1] === 0) throw new ShapeError(`${this.describe()}: the input has no time steps (shape ${fmtShape(x.shape)})`);
+    return [x.shape[0], x.shape[1]];
+  }
+
+  /** The mask as one [batch, 1] int32 0/1 tensor per step. */
+  private stepMasks(mask: Tensor, batch: number, time: number): Tensor[] {
+    if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
+      throw new ShapeError(`${this.describe()}: mask must be [batch, time] = ${fmtShape([batch, time])} (1 = real step), got ${fmtShape(mask.shape)}`);
+    }
+    return unstack(reshape(notEqual(mask, 0), [batch, time, 1]), 1);
+  }
+
+  /** Given initial states (checked), the stateful layer's saved states, or zeros. */
+  private initialStates(batch: number, dtype: Tensor['dtype'], given: Tensor[] | undefined): Tensor[] {
+    if (given) return this.checkStates(given, batch, 'initialState');
+    if (this.stateful && this.savedStates) {
+      if (this.savedStates[0].shape[0] !== batch) {
+        throw new ShapeError(`${this.describe()}: a stateful layer keeps states for batch size ${this.savedStates[0].shape[0]}, ` +
+          `got a batch of ${batch}; use the same batch size in every call or call resetStates() first`);
+      }
+      return this.savedStates;
+    }
+    return new Array(this.cell.stateCount).fill(0).map(() => zeros([batch, this.units], dtype));
+  }
+
+  private checkStates(states: Tensor[], batch: number | null, what: string): Tensor[] {
+    const n = this.cell.stateCount;
+    const names = n === 2 ? '[h, c]' : '[h]';
+    const ok = Array.isArray(states) && states.length === n && states.every((s) => s instanceof Tensor &&
+      s.rank === 2 && s.shape[1] === this.units && (batch === null || s.shape[0] === batch));
+    if (!ok) {
+      const got = Array.isArray(states) ? states.map((s) => (s instanceof Tensor ? fmtShape(s.shape) : typeof s)).join(', ') : typeof states;
+      throw new ShapeError(`${this.describe()}: ${what} must be ${n} tensor${n > 1 ? 's' : ''} ${names} of shape ` +
+        `[batch, units] = ${fmtShape([batch ?? 'batch', this.units] as never)}, got [${got}]`);
+    }
+    return states;
+  }
+
+  /** The states a stateful layer carries into its next call (copies), or null before the first call. */
+  get states(): Tensor[] | null {
+    return this.savedStates ? this.savedStates.slice() : null;
+  }
+
+  /**
+   * Stateful layers: zeroes the carried states, or sets them to `states` ([h] or [h, c], each
+   * [batch, units]).
+   */
+  resetStates(states?: Tensor[]): void {
+    if (!this.stateful) throw new ConfigError(`${this.describe()}: resetStates needs a stateful layer; create it with stateful: true`);
+    if (states) {
+      this.checkStates(states, null, 'resetStates(states)');
+      if (new Set(states.map((s) => s.shape[0])).size > 1) throw new ShapeError(`${this.describe()}: resetStates: the states have different batch sizes`);
+      this.savedStates = states.map((s) => new Tensor(s.values, s.shape));
+    } else if (this.savedStates) {
+      this.savedStates = this.savedStates.map((s) => zeros(s.shape, s.dtype));
+    }
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+      ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer, recurrentInitializer: this.recurrentInitializer, biasInitializer: this.biasInitializer,
+      kernelRegularizer: this.kernelRegularizer, recurrentRegularizer: this.recurrentRegularizer, biasRegularizer: this.biasRegularizer,
+      kernelConstraint: this.kernelConstraint, recurrentConstraint: this.recurrentConstraint, biasConstraint: this.biasConstraint,
+      dropout: this.dropout, recurrentDropout: this.recurrentDropout, returnSequences: this.returnSequences,
+      returnState: this.returnState, goBackwards: this.goBackwards, stateful: this.stateful,
+    };
+    if (this.seed !== undefined) config.seed = this.seed;
+    return config;
+  }
+}

@@ -1,0 +1,187 @@
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../autograd/variable.js';
+import { add, avgPool, avgPool1d, avgPool3d, maxPool, maxPool1d, maxPool3d } from '../ops/index.js';
+import { planWindow } from '../ops/window.js';
+import { type Activation, getActivation } from '../activations/index.js';
+import { type Initializer, getInitializer } from '../initializers/index.js';
+import { type Regularizer, getRegularizer } from '../regularizers/index.js';
+import { type Constraint, getConstraint } from '../constraints/index.js';
+import { Layer, type CallOptions, type LayerShape } from './layer.js';
+import { Dropout } from './dropout.js';
+import { AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D } from './pooling.js';
+import { type BaseConvOptions, type DropoutShorthand, type Pooling, checkDataFormat, fmtValue, readDropout, readPadding, readPooling,
+  readSizes } from './conv-options.js';
+
+export type { BaseConvOptions, DropoutShorthand, PoolingShorthand } from './conv-options.js';
+
+const LAYOUTS = ['', '[batch, width, channels]', '[batch, height, width, channels]', '[batch, depth, height, width, channels]'];
+const POOL_OPS = {
+  max: [maxPool1d, maxPool, maxPool3d],
+  avg: [avgPool1d, avgPool, avgPool3d],
+} as const;
+const POOL_LAYERS = {
+  max: [MaxPooling1D, MaxPooling2D, MaxPooling3D],
+  avg: [AveragePooling1D, AveragePooling2D, AveragePooling3D],
+} as const;
+
+/**
+ * The part every convolution layer shares, parameterised by the number of spatial dims (PyTorch's
+ * _ConvNd idea): options, input checks, the output-shape arithmetic, bias → activation → pooling →
+ * dropout after the convolution proper, and the shorthand expansion. Subclasses make their weights
+ * in `build` (after `checkInputShape`), convolve in `convolve`, and say their channel count.
+ */
+export abstract class BaseConv extends Layer {
+  readonly rank: 1 | 2 | 3;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: 'valid' | 'same' | 'causal';
+  readonly dilationRate: number[];
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly biasInitializer: Initializer;
+  readonly biasRegularizer: Regularizer | null;
+  readonly biasConstraint: Constraint | null;
+  readonly pooling: Pooling | null;
+  readonly dropout: DropoutShorthand | null;
+  bias?: Variable;
+  /** The input shape the layer was built for (batch null). */
+  protected builtShape?: LayerShape;
+  private readonly dropoutLayer: Dropout | null;
+
+  constructor(rank: number, opts: BaseConvOptions) {
+    super(opts);
+    const where = this.describe();
+    if (!opts || typeof opts !== 'object') throw new ConfigError(`${where}: expected an options object with kernelSize`);
+    if (rank !== 1 && rank !== 2 && rank !== 3) throw new ConfigError(`${where}: rank must be 1, 2 or 3, got ${fmtValue(rank)}`);
+    this.rank = rank;
+    if (opts.kernelSize === undefined || opts.kernelSize === null) {
+      throw new ConfigError(`${where}: kernelSize is required (a positive integer or a tuple of ${rank})`);
+    }
+    this.kernelSize = readSizes(where, 'kernelSize', opts.kernelSize, rank);
+    this.strides = readSizes(where, 'strides', opts.strides, rank, 1);
+    this.dilationRate = readSizes(where, 'dilationRate', opts.dilationRate, rank, 1);
+    this.padding = readPadding(where, opts.padding, rank, this.className);
+    checkDataFormat(where, opts.dataFormat, rank);
+    this.activation = getActivation(opts.activation, `${where} activation`);
+    this.useBias = opts.useBias ?? true;
+    this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
+    this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
+    this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
+    this.pooling = opts.pooling ? readPooling(where, opts.pooling, rank) : null;
+    this.dropout = readDropout(where, opts.dropout, opts.dropoutSeed);
+    this.dropoutLayer = this.dropout ? new Dropout({ ...this.dropout, name: `${this.name}_dropout` }) : null;
+  }
+
+  /** Output channels for this many input channels (null: unknown). */
+  protected abstract outChannels(inChannels: number | null): number | null;
+
+  /** The convolution proper (no bias, activation or shorthands), on a checked input. */
+  protected abstract convolve(x: Tensor): Tensor;
+
+  /**
+   * Checks an input shape [batch, ...spatial, channels] (batch null) for this layer's rank and a
+   * known channel count, and that the window fits; returns the channel count.
+   */
+  protected checkInputShape(shape: LayerShape): number {
+    const want = this.rank + 2, where = this.describe(), shown = fmtShape(shape.map((d) => d ?? 'null') as never);
+    if (shape.length !== want) {
+      let fix = 'reshape the input';
+      if (shape.length === want - 1) {
+        const target = [...shape.slice(1), 1].map((d) => d ?? -1);
+        fix = `add a channels dimension with reshape (st.layers.reshape({ targetShape: ${fmtShape(target)} }))`;
+      } else if (shape.length >= 3 && shape.length <= 5) {
+        fix = `use Conv${shape.length - 2}D for inputs of rank ${shape.length}, or reshape the input`;
+      }
+      throw new ShapeError(`${where}: expected input of rank ${want} ${LAYOUTS[this.rank]}, got ${shown} — ${fix}`);
+    }
+    const channels = shape[want - 1];
+    if (channels === null || channels === undefined) {
+      throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${shown} — give the layer an inputShape`);
+    }
+    this.computeOutputShape(shape); // throws when the window does not fit the input
+    return channels;
+  }
+
+  override build(inputShape: LayerShape): void {
+    this.builtShape = inputShape.slice();
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    const where = this.describe();
+    if (inputShape.length !== this.rank + 2) return this.checkInputShape(inputShape) as never; // throws
+    let spatial: (number | null)[] = inputShape.slice(1, this.rank + 1);
+    const plan = (n: number | null, i: number, k: number[], s: number[], d: number[], p: 'valid' | 'same' | 'causal'): number | null =>
+      n === null ? null : planWindow(where, [n], [k[i]], [s[i]], [d[i]], p).outSize[0];
+    spatial = spatial.map((n, i) => plan(n, i, this.kernelSize, this.strides, this.dilationRate, this.padding));
+    const pool = this.pooling;
+    if (pool) {
+      const ones = pool.poolSize.map(() => 1);
+      spatial = spatial.map((n, i) => {
+        if (n !== null && pool.padding === 'valid' && pool.poolSize[i] > n) {
+          throw new ShapeError(`${where}: pooling.poolSize ${fmtShape(pool.poolSize)} is larger than the conv output's spatial size ` +
+            `${fmtShape(spatial.map((d) => d ?? 'null') as never)}; use pooling.padding 'same' or a smaller poolSize`);
+        }
+        return plan(n, i, pool.poolSize, pool.strides, ones, pool.padding);
+      });
+    }
+    return [inputShape[0], ...spatial, this.outChannels(inputShape[this.rank + 1])];
+  }
+
+  protected call(x: Tensor, opts: CallOptions): Tensor {
+    const shape: LayerShape = [null, ...x.shape.slice(1)];
+    const channels = this.checkInputShape(shape);
+    const built = this.builtShape![this.rank + 1];
+    if (channels !== built) {
+      throw new ShapeError(`${this.describe()}: expected input with ${built} channels (last dimension), got shape ` +
+        `${fmtShape(x.shape)} — the layer was built for ${fmtShape(this.builtShape!.map((d) => d ?? 'null') as never)}`);
+    }
+    let y = this.convolve(x);
+    if (this.bias) y = add(y, this.bias);
+    y = this.activation.apply(y);
+    if (this.pooling) {
+      const { type, poolSize, strides, padding } = this.pooling;
+      y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
+    }
+    return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
+  }
+
+  /** The pooling layer the shorthand stands for: MaxPoolingND or AveragePoolingND. */
+  private poolingLayer({ type, poolSize, strides, padding }: Pooling, name: string): Layer {
+    return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding });
+  }
+
+  override expand(): Layer[] {
+    if (!this.pooling && !this.dropoutLayer) return [this];
+    const Cls = this.constructor as new (opts: never) => BaseConv;
+    const plain = new Cls({ ...this.getConfig(), pooling: null, dropout: null, dropoutSeed: null } as never);
+    if (this.built && this.builtShape) {
+      plain.build(this.builtShape);
+      plain.built = true;
+      plain.setWeights(this.getWeights());
+    }
+    const out: Layer[] = [plain];
+    if (this.pooling) out.push(this.poolingLayer(this.pooling, `${this.name}_pool`));
+    if (this.dropoutLayer) out.push(this.dropoutLayer);
+    return out;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+      ...super.getConfig(), kernelSize: this.kernelSize.slice(), strides: this.strides.slice(), padding: this.padding,
+      // Keras's spelling: TensorFlow.js and Keras files both hold 'channels_last'.
+      dataFormat: 'channels_last', dilationRate: this.dilationRate.slice(), activation: this.activation.name,
+      useBias: this.useBias, biasInitializer: this.biasInitializer, biasRegularizer: this.biasRegularizer,
+      biasConstraint: this.biasConstraint,
+    };
+    if (this.pooling) config.pooling = { ...this.pooling, poolSize: this.pooling.poolSize.slice(), strides: this.pooling.strides.slice() };
+    if (this.dropout?.noiseShape) config.dropout = { ...this.dropout };
+    else if (this.dropout) {
+      config.dropout = this.dropout.rate;
+      if (this.dropout.seed !== undefined) config.dropoutSeed = this.dropout.seed;
+    }
+    return config;
+  }
+}
+

@@ -1,0 +1,58 @@
+import { ConfigError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../tensor/dtype.js';
+import { Layer, type LayerShape, type LayerOptions } from '../layers/layer.js';
+import { SymbolicTensor, type GraphNode } from '../layers/symbolic.js';
+import { registerLayer } from '../layers/serialization.js';
+
+export interface InputOptions {
+  /** Shape of one sample, without the batch dimension (null for a variable size, e.g. time). */
+  shape?: (number | null)[];
+  /** Full shape with the batch dimension. */
+  batchShape?: LayerShape;
+  batchSize?: number;
+  dtype?: DType;
+  name?: string;
+}
+
+/** The entry of a functional model (Keras `InputLayer`): holds the input's shape and dtype. */
+export class InputLayer extends Layer {
+  static override className = 'InputLayer';
+  readonly inputShapeFull: LayerShape;
+  readonly output: SymbolicTensor;
+
+  constructor(opts: InputOptions & LayerOptions) {
+    super({ name: opts.name, dtype: opts.dtype });
+    const shape = opts.batchShape ?? opts.batchInputShape ?? (opts.shape ? [opts.batchSize ?? null, ...opts.shape] : null);
+    if (!shape || shape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
+      throw new ConfigError(`${this.describe()}: give shape (one sample, e.g. [28, 28, 1]) or batchShape, got ${JSON.stringify(opts.shape ?? opts.batchShape)}`);
+    }
+    this.inputShapeFull = shape.slice();
+    this.built = true;
+    const node: GraphNode = { layer: this, inputs: [], outputs: [], callOptions: {} };
+    this.output = new SymbolicTensor(this.inputShapeFull, this.dtype, node, 0, this.name);
+    node.outputs.push(this.output);
+    this.inboundNodes.push(node);
+  }
+
+  computeOutputShape(): LayerShape {
+    return this.inputShapeFull;
+  }
+
+  protected call(x: Tensor): Tensor {
+    return x;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { batchInputShape: this.inputShapeFull, dtype: this.dtype, sparse: false, name: this.name };
+  }
+}
+registerLayer(InputLayer);
+
+/**
+ * A symbolic input of a functional model.
+ * @example const x = st.input({ shape: [28, 28, 1] }); const y = st.layers.flatten().apply(x);
+ */
+export function input(opts: InputOptions): SymbolicTensor {
+  return new InputLayer(opts).output;
+}

@@ -1,0 +1,135 @@
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, type CallOptions, type LayerOptions, type LayerShape } from '../layers/layer.js';
+import { deserialize, registerLayer } from '../layers/serialization.js';
+import { InputLayer } from './input.js';
+import { Model, type SummaryRow } from './model.js';
+
+export interface SequentialOptions {
+  /** Layers in order; shorthands (dropout, pooling) are expanded into their standard layers. */
+  layers?: Layer[];
+  name?: string;
+}
+
+/**
+ * A plain stack of layers, each feeding the next (Keras `Sequential`). Give the first layer an
+ * `inputShape` to build it at once (so `summary()` works before training).
+ * @example
+ * const model = st.sequential({ layers: [
+ *   st.layers.dense({ units: 32, activation: 'relu', inputShape: [784] }),
+ *   st.layers.dense({ units: 10, activation: 'softmax' }),
+ * ] });
+ */
+export class Sequential extends Model {
+  static override className = 'Sequential';
+  private readonly stack: Layer[] = [];
+  private inputShape: LayerShape | null = null;
+  private shapes: LayerShape[] = [];
+
+  constructor(opts: SequentialOptions = {}) {
+    super({ name: opts.name } as LayerOptions);
+    for (const layer of opts.layers ?? []) this.add(layer);
+  }
+
+  get layers(): Layer[] {
+    return this.stack.slice();
+  }
+
+  get inputNames(): string[] {
+    return [`${this.name}_input`];
+  }
+
+  get outputNames(): string[] {
+    return [this.stack.length ? this.stack[this.stack.length - 1].name : this.name];
+  }
+
+  get inputShapes(): LayerShape[] | null {
+    return this.inputShape ? [this.inputShape] : null;
+  }
+
+  /** Appends a layer (or the standard layers its shorthands stand for), checking shapes when known. */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new ConfigError(`${this.describe()}: add expects a layer, got ${typeof layer}`);
+    if (layer instanceof InputLayer) {
+      if (this.stack.length) throw new ConfigError(`${this.describe()}: an InputLayer can only come first`);
+      this.inputShape = layer.inputShapeFull;
+      return;
+    }
+    for (const l of layer.expand()) {
+      if (this.stack.some((s) => s.name === l.name && s !== l)) {
+        throw new ConfigError(`${this.describe()}: two layers are named '${l.name}'; layer names in a model must be unique`);
+      }
+      this.stack.push(l);
+      if (this.stack.length === 1 && l.batchInputShape && !this.inputShape) this.inputShape = l.batchInputShape;
+    }
+    if (this.inputShape) this.build(this.inputShape);
+  }
+
+  /** Builds every layer in turn from the input shape, inferring each output shape. */
+  override build(inputShape: LayerShape | LayerShape[]): void {
+    let shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
+    this.inputShape = shape;
+    this.shapes = [];
+    for (const layer of this.stack) {
+      if (!layer.built) {
+        layer.build(shape);
+        layer.built = true;
+      }
+      const out = layer.computeOutputShape(shape);
+      if (Array.isArray(out[0])) {
+        throw new ShapeError(`${this.describe()}: layer '${layer.name}' has several outputs; use a functional model (st.model) for it`);
+      }
+      shape = out as LayerShape;
+      this.shapes.push(shape);
+    }
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
+    let shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
+    for (const layer of this.stack) shape = layer.computeOutputShape(shape) as LayerShape;
+    return shape;
+  }
+
+  forward(inputs: Tensor[], opts: CallOptions): Tensor[] {
+    if (inputs.length !== 1) throw new ConfigError(`${this.describe()}: a Sequential model takes one input, got ${inputs.length}`);
+    if (!this.stack.length) throw new ConfigError(`${this.describe()}: the model has no layers; add some first`);
+    let x = inputs[0];
+    const want = this.inputShape;
+    if (want && (want.length !== x.rank || want.some((d, i) => d !== null && d !== x.shape[i]))) {
+      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(x.shape)}`);
+    }
+    let mask = opts.mask ?? null;
+    for (const layer of this.stack) {
+      const y = layer.apply(x, { training: opts.training, mask }) as Tensor;
+      mask = layer.computeMask(x, mask);
+      x = y;
+    }
+    return [x];
+  }
+
+  protected summaryRows(): SummaryRow[] {
+    return this.stack.map((l, i) => ({
+      name: l.name, type: l.className, outputShape: this.shapes[i] ?? ['?' as never], params: l.built ? l.countParams() : 0,
+    }));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, layers: this.stack };
+  }
+
+  static override fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
+    // Keras 2 / TensorFlow.js write { name, layers }; very old files write the list alone.
+    const list = (Array.isArray(config) ? config : config.layers) as Record<string, unknown>[] | undefined;
+    if (!Array.isArray(list)) throw new ConfigError('Sequential: config has no layers list');
+    const model = new Sequential({ name: typeof config.name === 'string' ? config.name : undefined });
+    for (const entry of list) model.add(deserialize(entry as never));
+    return model as unknown as T;
+  }
+}
+registerLayer(Sequential);
+
+/** Creates a Sequential model. */
+export function sequential(opts: SequentialOptions = {}): Sequential {
+  return new Sequential(opts);
+}

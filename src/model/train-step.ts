@@ -1,0 +1,67 @@
+import { ShapeError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { valueAndGrads, noGrad } from '../autograd/tape.js';
+import { add, div, mul, reshape, sum, mean, cast } from '../ops/index.js';
+import type { Logs } from '../callbacks/callback.js';
+import type { Model } from './model.js';
+import { type Compiled, metricKey } from './compile.js';
+
+/** sum(losses · w) / count(losses), Keras' 'sum_over_batch_size' reduction with sample weights. */
+function reduceLoss(perSample: Tensor, sampleWeight: Tensor | null): Tensor {
+  if (!sampleWeight) return mean(perSample);
+  const w = reshape(sampleWeight, [sampleWeight.size, ...perSample.shape.slice(1).map(() => 1)]);
+  return div(sum(mul(perSample, w.dtype === perSample.dtype ? w : cast(w, perSample.dtype))), perSample.size);
+}
+
+/** The weighted total loss of a batch, per-output losses, and the predictions (in training mode or not). */
+export function computeLoss(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null, training: boolean):
+  { total: Tensor; perOutput: Tensor[]; preds: Tensor[] } {
+  const preds = model.forward(xs, { training });
+  if (ys.length !== preds.length) {
+    throw new ShapeError(`${model.describe()}: got ${ys.length} target tensor(s) for ${preds.length} output(s) (${model.outputNames.join(', ')})`);
+  }
+  const perOutput = preds.map((p, o) => {
+    const y = ys[o];
+    if (y.shape[0] !== p.shape[0]) {
+      throw new ShapeError(`${model.describe()}: output '${model.outputNames[o]}' gives ${fmtShape(p.shape)} but its targets are ${fmtShape(y.shape)}`);
+    }
+    return reduceLoss(c.losses[o](y, p), sw);
+  });
+  let total = perOutput.reduce((acc: Tensor | null, l, o) => {
+    const term = c.lossWeights[o] === 1 ? l : mul(l, c.lossWeights[o]);
+    return acc ? add(acc, term) : term;
+  }, null)!;
+  if (training) for (const r of model.regularizationLosses()) total = add(total, r);
+  return { total, perOutput, preds };
+}
+
+/** One optimizer step on a batch; updates the compiled metrics and returns the batch logs. */
+export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
+  const weights = model.trainableWeights;
+  let parts!: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] };
+  const { grads } = valueAndGrads(() => {
+    parts = computeLoss(model, c, xs, ys, sw, true);
+    return parts.total;
+  }, weights);
+  noGrad(() => {
+    c.optimizer.apply(grads, weights);
+    model.applyConstraints();
+  });
+  return updateMetrics(model, c, parts, ys, sw);
+}
+
+/** Loss and metrics of a batch without training (evaluate, validation). */
+export function testStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
+  const parts = noGrad(() => computeLoss(model, c, xs, ys, sw, false));
+  return updateMetrics(model, c, parts, ys, sw);
+}
+
+function updateMetrics(model: Model, c: Compiled, parts: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] }, ys: Tensor[], sw: Tensor | null): Logs {
+  const logs: Logs = { loss: parts.total.values[0] };
+  if (parts.perOutput.length > 1) parts.perOutput.forEach((l, o) => (logs[`${model.outputNames[o]}_loss`] = l.values[0]));
+  noGrad(() => c.metrics.forEach((ms, o) => ms.forEach((m) => {
+    m.updateState(ys[o], parts.preds[o], sw);
+    logs[metricKey(model, o, m.name)] = m.result();
+  })));
+  return logs;
+}

@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as st from '../src/index.js';
+import { expectClose, expectError, forEachBackend, rand } from './helpers.js';
+import { expectConfigRoundTrip, expectLayerGradientsClose } from './layer-helpers.js';
+
+const ids = (values: number[][]): st.Tensor => st.tensor(values, undefined, 'int32');
+const TABLE = [[0, 0.5], [1, -1], [2, 3], [-4, 0.25]];
+
+test('embedding looks rows up in its [inputDim, outputDim] table, any input rank', () => forEachBackend(() => {
+  const layer = st.layers.embedding({ inputDim: 4, outputDim: 2 });
+  layer.build([null, 3]);
+  assert.deepEqual(layer.weights.map((w) => w.name), [`${layer.name}/embeddings`]);
+  assert.deepEqual(layer.getWeights()[0].shape, [4, 2]);
+  layer.setWeights([st.tensor(TABLE)]);
+  const y = layer.apply(ids([[1, 0, 3], [2, 2, 1]])) as st.Tensor;
+  assert.deepEqual(y.shape, [2, 3, 2]);
+  expectClose(y, [1, -1, 0, 0.5, -4, 0.25, 2, 3, 2, 3, 1, -1]);
+  assert.deepEqual(layer.computeOutputShape([null, 3]), [null, 3, 2]);
+  // Rank 1 and rank 3 ids; floats holding whole numbers are cast, as Keras does.
+  expectClose(layer.apply(st.tensor([3, 1], undefined, 'int32')) as st.Tensor, [-4, 0.25, 1, -1]);
+  const y3 = layer.apply(st.tensor([[[2], [0]]])) as st.Tensor;
+  assert.deepEqual(y3.shape, [1, 2, 1, 2]);
+  expectClose(y3, [2, 3, 0, 0.5]);
+  assert.equal(layer.countParams(), 8);
+}));
+
+test('embedding defaults to RandomUniform ±0.05 (Keras 3 "uniform") and is seedable', () => {
+  const layer = st.layers.embedding({ inputDim: 50, outputDim: 8 });
+  layer.build([null, 1]);
+  const w = Array.from(layer.getWeights()[0].values);
+  assert.ok(w.every((v) => v >= -0.05 && v <= 0.05) && w.some((v) => v !== 0));
+  assert.equal(st.layers.serialize(layer).config.embeddings_initializer && (st.layers.serialize(layer).config.embeddings_initializer as st.layers.KerasObject).class_name, 'RandomUniform');
+  const seeded = () => {
+    const l = st.layers.embedding({ inputDim: 5, outputDim: 3, embeddingsInitializer: st.initializers.randomNormal({ seed: 4 }) });
+    l.build([null, 1]);
+    return l.getWeights()[0];
+  };
+  expectClose(seeded(), seeded());
+});
+
+test('embedding gradient scatter-adds into the looked-up rows (repeated ids accumulate)', () => {
+  const layer = st.layers.embedding({ inputDim: 5, outputDim: 3, dtype: 'float64', embeddingsInitializer: st.initializers.randomNormal({ seed: 1 }) });
+  const x = ids([[1, 4, 1], [0, 1, 2]]);
+  expectLayerGradientsClose(layer, x);
+  const { grads } = st.valueAndGrads(() => layer.apply(x) as st.Tensor, [layer.embeddings!]);
+  // Row r receives one 1 per occurrence of id r; id 3 never occurs.
+  expectClose(grads[0], [1, 1, 1, 3, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1]);
+});
+
+test('embedding maskZero: computeMask is ids ≠ 0; without it, no mask', () => forEachBackend(() => {
+  const masked = st.layers.embedding({ inputDim: 4, outputDim: 2, maskZero: true });
+  const x = ids([[3, 1, 0, 0], [2, 0, 1, 0]]);
+  masked.apply(x);
+  const mask = masked.computeMask(x, null)!;
+  assert.deepEqual(mask.shape, [2, 4]);
+  assert.deepEqual(Array.from(mask.values), [1, 1, 0, 0, 1, 0, 1, 0]);
+  assert.equal(masked.supportsMasking, true);
+  const plain = st.layers.embedding({ inputDim: 4, outputDim: 2 });
+  assert.equal(plain.computeMask(x, null), null);
+}));
+
+test('embedding regularizer and constraint act on the table', () => {
+  const layer = st.layers.embedding({ inputDim: 2, outputDim: 2, embeddingsInitializer: st.initializers.constant({ value: -2 }),
+    embeddingsRegularizer: st.regularizers.l2({ l2: 0.1 }), embeddingsConstraint: 'nonNeg' });
+  layer.apply(ids([[0, 1]]));
+  expectClose(layer.regularizationLosses().map((t) => t.item()), [0.1 * 16]);
+  layer.applyConstraints();
+  expectClose(layer.getWeights()[0], [0, 0, 0, 0]);
+});
+
+test('embedding inputLength fixes the input shape, as TF.js and Keras 2 configs have it', () => {
+  const layer = st.layers.embedding({ inputDim: 6, outputDim: 3, inputLength: 4 });
+  assert.deepEqual(layer.batchInputShape, [null, 4]);
+  assert.deepEqual(layer.computeOutputShape([null, 4]), [null, 4, 3]);
+  assert.deepEqual((layer.apply(ids([[1, 2, 3, 4]])) as st.Tensor).shape, [1, 4, 3]);
+  expectError(() => layer.computeOutputShape([null, 5]), st.ShapeError, 'inputLength is 4 but the input shape is [null, 5]');
+});
+
+test('embedding config round-trips and loads TF.js and Keras 3 snake_case configs', () => {
+  const layer = st.layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, embeddingsInitializer: st.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }),
+    embeddingsRegularizer: st.regularizers.l1({ l1: 0.01 }), embeddingsConstraint: st.constraints.maxNorm({ maxValue: 2 }), inputLength: 5 });
+  const again = expectConfigRoundTrip(layer) as st.layers.Embedding;
+  assert.equal(again.maskZero, true);
+  assert.equal(again.inputLength, 5);
+  const tfjs = st.layers.deserialize({ class_name: 'Embedding', config: {
+    input_dim: 100, output_dim: 16, embeddings_initializer: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } },
+    embeddings_regularizer: null, activity_regularizer: null, embeddings_constraint: null, mask_zero: true, input_length: 10,
+    name: 'embedding_Embedding1', trainable: true, batch_input_shape: [null, 10], dtype: 'float32' } }) as st.layers.Embedding;
+  assert.equal(tfjs.name, 'embedding_Embedding1');
+  assert.equal(tfjs.inputDim, 100);
+  assert.equal(tfjs.outputDim, 16);
+  assert.equal(tfjs.maskZero, true);
+  assert.deepEqual(tfjs.batchInputShape, [null, 10]);
+  // Keras 3 writes the initializer with module/registered_name keys, the dtype as a policy, no input_length.
+  const keras3 = st.layers.deserialize({ class_name: 'Embedding', config: {
+    name: 'embedding', trainable: true, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null },
+    input_dim: 20, output_dim: 4, embeddings_initializer: { module: 'keras.initializers', class_name: 'RandomUniform',
+      config: { seed: null, minval: -0.05, maxval: 0.05 }, registered_name: null },
+    embeddings_regularizer: null, activity_regularizer: null, embeddings_constraint: null, mask_zero: false, lora_rank: null } }) as st.layers.Embedding;
+  assert.equal(keras3.inputLength, null);
+  assert.deepEqual((keras3.apply(ids([[19, 0]])) as st.Tensor).shape, [1, 2, 4]);
+  const uniform = st.layers.deserialize({ class_name: 'Embedding', config: { input_dim: 3, output_dim: 2, embeddings_initializer: 'uniform' } });
+  assert.equal((uniform as st.layers.Embedding).embeddingsInitializer.className, 'RandomUniform');
+});
+
+test('embedding errors name the layer, the bad index and inputDim', () => {
+  expectError(() => st.layers.embedding({ inputDim: 0, outputDim: 2 }), st.ConfigError, 'inputDim must be a positive integer, got 0');
+  expectError(() => st.layers.embedding({ inputDim: 3, outputDim: 1.5 }), st.ConfigError, 'outputDim must be a positive integer, got 1.5');
+  expectError(() => st.layers.embedding({ inputDim: 3, outputDim: 2, inputLength: -1 }), st.ConfigError, 'inputLength must be a positive integer');
+  const layer = st.layers.embedding({ inputDim: 10, outputDim: 2, name: 'emb_x' });
+  expectError(() => layer.apply(ids([[1, 2], [10, 0]])), st.ShapeError, "Embedding 'emb_x'", 'input[1, 0] = 10 is out of range for inputDim 10', '[0, 9]');
+  expectError(() => layer.apply(ids([[-1]])), st.ShapeError, 'input[0, 0] = -1 is out of range');
+  expectError(() => layer.apply(st.tensor([[1, 2.5]])), st.DTypeError, "Embedding 'emb_x'", 'input[0, 1] = 2.5 is not an integer index');
+});
+
+test('masking zeroes fully masked steps and masks them for later layers', () => forEachBackend(() => {
+  const layer = st.layers.masking();
+  // Step [0, 1] is all zeros (masked); step [1, 0] has one zero feature (kept).
+  const x = st.tensor([[[1, 2], [0, 0], [3, -1]], [[0, 5], [-2, 1], [0, 0]]]);
+  const y = layer.apply(x) as st.Tensor;
+  expectClose(y, [1, 2, 0, 0, 3, -1, 0, 5, -2, 1, 0, 0]);
+  const mask = layer.computeMask(x, null);
+  assert.deepEqual(mask.shape, [2, 3]);
+  assert.deepEqual(Array.from(mask.values), [1, 0, 1, 1, 1, 0]);
+  assert.deepEqual(layer.computeOutputShape([null, 3, 2]), [null, 3, 2]);
+
+  const minusOne = st.layers.masking({ maskValue: -1 });
+  const x2 = st.tensor([[[-1, -1], [-1, 4]]]);
+  expectClose(minusOne.apply(x2) as st.Tensor, [0, 0, -1, 4]);
+  assert.deepEqual(Array.from(minusOne.computeMask(x2, null).values), [0, 1]);
+}));
+
+test('masking gradient: 1 for kept steps, 0 for masked ones', () => {
+  const layer = st.layers.masking({ dtype: 'float64' });
+  const padding = st.zeros([2, 1, 3], 'float64');
+  // The kept steps vary; the masked step is a constant outside, since nudging a masked value unmasks it.
+  const kept = st.add(rand([2, 2, 3], 5), 0.1);
+  st.testing.checkGradients((k) => layer.apply(st.concat([k, padding], 1)) as st.Tensor, [kept]);
+  const x = st.concat([kept, padding], 1);
+  const { grads } = st.valueAndGrads(() => layer.apply(x) as st.Tensor, [x]);
+  expectClose(grads[0], [1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  expectLayerGradientsClose(st.layers.masking({ maskValue: 100, dtype: 'float64' }), rand([2, 3, 2], 6));
+});
+
+test('masking config round-trips and loads a snake_case config', () => {
+  const again = expectConfigRoundTrip(st.layers.masking({ maskValue: -3, inputShape: [5, 2] })) as st.layers.Masking;
+  assert.equal(again.maskValue, -3);
+  const loaded = st.layers.deserialize({ class_name: 'Masking', config: { name: 'masking_1', trainable: true, dtype: 'float32', mask_value: 0.5, batch_input_shape: [null, 4, 3] } }) as st.layers.Masking;
+  assert.equal(loaded.maskValue, 0.5);
+  assert.equal(loaded.name, 'masking_1');
+  assert.equal((st.layers.deserialize({ class_name: 'Masking', config: { mask_value: null } }) as st.layers.Masking).maskValue, 0);
+});
+
+test('masking errors', () => {
+  expectError(() => st.layers.masking({ maskValue: 'x' as never }), st.ConfigError, 'maskValue must be a number, got "x"');
+  expectError(() => st.layers.masking({ name: 'mask_x' }).apply(st.tensor([1, 2])), st.ShapeError, "Masking 'mask_x'", 'expected input of rank ≥ 2', 'got [null]');
+});
