@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import type { Variable } from '../autograd/variable.js';
@@ -9,7 +9,6 @@ import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '..
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { fmtLayerShape } from './pooling-util.js';
 
 /** An elementwise layer: output shape = input shape, masks pass through. */
 abstract class Elementwise extends Layer {
@@ -175,12 +174,12 @@ export class PReLU extends Elementwise {
     for (const a of this.sharedAxes ?? []) {
       if (a > shape.length) {
         throw new ShapeError(`${this.describe()}: sharedAxes ${JSON.stringify(this.sharedAxes)} name axis ${a}, but the input ` +
-          `${fmtLayerShape(inputShape)} has ${shape.length} non-batch axes`);
+          `${fmtShape(inputShape)} has ${shape.length} non-batch axes`);
       }
       shape[a - 1] = 1;
     }
     if (shape.includes(null)) {
-      throw new ShapeError(`${this.describe()}: the input's non-batch dims must be known to size alpha, got ${fmtLayerShape(inputShape)} — ` +
+      throw new ShapeError(`${this.describe()}: the input's non-batch dims must be known to size alpha, got ${fmtShape(inputShape)} — ` +
         'share alpha along the unknown axes with sharedAxes');
     }
     this.alpha = this.addWeight('alpha', shape as number[], this.alphaInitializer,

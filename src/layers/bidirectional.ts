@@ -87,16 +87,16 @@ export class Bidirectional extends Wrapper {
 
   /**
    * Rebuilds from a config whose `layer` (and optional `backwardLayer`) is a Layer or its nested
-   * `{ class_name | className, config }`. Keras and TF.js always write merge_mode, and
-   * deserialize drops nulls, so an absent mergeMode here is a saved `null` (no merging).
+   * `{ class_name | className, config }`. A saved `merge_mode: null` means no merging.
    */
+  static nullableConfigKeys = ['mergeMode'];
+
   static override fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
     const where = 'Bidirectional.fromConfig';
     if (config.numConstants !== undefined) throw new ConfigError(`${where}: numConstants (constants of the cell) is not supported`);
     return new this({
       ...config, layer: nestedLayer(config.layer, where),
       backwardLayer: config.backwardLayer ? nestedLayer(config.backwardLayer, where, 'backwardLayer') : undefined,
-      mergeMode: config.mergeMode === undefined ? null : config.mergeMode,
     } as never);
   }
 

@@ -1,9 +1,9 @@
-import { ShapeError } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cast, div, expandDims, max, mean, mul, sum } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank, fmtLayerShape } from './pooling-util.js';
+import { checkChannelsLast, expectRank } from './pooling-util.js';
 
 /** Options of the global pooling layers. */
 export interface GlobalPoolingOptions extends LayerOptions {
@@ -90,7 +90,7 @@ export class GlobalAveragePooling1D extends GlobalPooling {
     this.check(x.shape);
     const m = opts.mask;
     if (m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[1]) {
-      throw new ShapeError(`${this.describe()}: the mask must be [batch, steps] = ${fmtLayerShape(x.shape.slice(0, 2))}, got ${fmtLayerShape(m.shape)}`);
+      throw new ShapeError(`${this.describe()}: the mask must be [batch, steps] = ${fmtShape(x.shape.slice(0, 2))}, got ${fmtShape(m.shape)}`);
     }
     const w = expandDims(cast(m, x.dtype), 2);
     return div(sum(mul(x, w), 1, this.keepdims), sum(w, 1, this.keepdims));

@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { add, mean, mul, reshape, rsqrt, square, sub } from '../ops/index.js';
@@ -33,9 +33,6 @@ export interface LayerNormalizationOptions extends LayerOptions {
   gammaConstraint?: ConstraintIdentifier | null;
 }
 
-function showShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
-}
 
 /**
  * Layer normalisation (Ba et al., 2016): normalises each sample over `axis` with its own mean and
@@ -96,17 +93,17 @@ export class LayerNormalization extends Layer {
     const list = Array.isArray(this.axis) ? this.axis : [this.axis];
     const axes = list.map((a) => {
       if (a < -rank || a >= rank) {
-        throw new ShapeError(`${this.describe()}: axis ${a} is out of range for input shape ${showShape(inputShape)} ` +
+        throw new ShapeError(`${this.describe()}: axis ${a} is out of range for input shape ${fmtShape(inputShape)} ` +
           `(rank ${rank}: use -${rank} to ${rank - 1})`);
       }
       return a < 0 ? a + rank : a;
     });
     if (new Set(axes).size !== axes.length) {
-      throw new ShapeError(`${this.describe()}: axis ${JSON.stringify(this.axis)} names one dimension twice for input shape ${showShape(inputShape)}`);
+      throw new ShapeError(`${this.describe()}: axis ${JSON.stringify(this.axis)} names one dimension twice for input shape ${fmtShape(inputShape)}`);
     }
     const shape = axes.map((a) => inputShape[a]);
     if (axes.includes(0) || shape.some((d) => d === null)) {
-      throw new ShapeError(`${this.describe()}: the normalised axes ${JSON.stringify(this.axis)} of input shape ${showShape(inputShape)} ` +
+      throw new ShapeError(`${this.describe()}: the normalised axes ${JSON.stringify(this.axis)} of input shape ${fmtShape(inputShape)} ` +
         `must be known feature dimensions, not the batch — e.g. axis -1`);
     }
     this.axes = axes;
@@ -128,7 +125,7 @@ export class LayerNormalization extends Layer {
   protected call(x: Tensor): Tensor {
     if (x.rank !== this.builtRank || this.axes.some((a, i) => x.shape[a] !== this.paramShape[i])) {
       throw new ShapeError(`${this.describe()}: built for inputs of rank ${this.builtRank} normalised over axes ${JSON.stringify(this.axis)}, ` +
-        `got shape ${showShape(x.shape)}`);
+        `got shape ${fmtShape(x.shape)}`);
     }
     // gamma/beta hold the axes' sizes; Keras reshapes them (no transpose) to broadcast over the rest.
     const bshape = x.shape.map(() => 1);

@@ -1,10 +1,9 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import type { LayerOptions, LayerShape } from './layer.js';
 import { Merge } from './merge.js';
 import { registerLayer } from './serialization.js';
-import { fmtLayerShape } from './pooling-util.js';
 
 export interface DotOptions extends LayerOptions {
   /** Axis (or [axis of a, axis of b]) to sum the products over, counting the batch as axis 0; negative from the end. */
@@ -42,13 +41,13 @@ export class Dot extends Merge {
   private axesFor(s1: readonly (number | null)[], s2: readonly (number | null)[]): [number, number] {
     const [a, b] = Array.isArray(this.axes) ? this.axes : [this.axes, this.axes];
     const a1 = a < 0 ? a + s1.length : a, a2 = b < 0 ? b + s2.length : b;
-    const shapes = `${fmtLayerShape(s1)} and ${fmtLayerShape(s2)}`;
+    const shapes = `${fmtShape(s1)} and ${fmtShape(s2)}`;
     if (a1 < 1 || a1 >= s1.length || a2 < 1 || a2 >= s2.length) {
       throw new ShapeError(`${this.describe()}: axes ${JSON.stringify(this.axes)} must name non-batch axes of the inputs ${shapes}`);
     }
     if (s1[a1] !== null && s2[a2] !== null && s1[a1] !== s2[a2]) {
-      throw new ShapeError(`${this.describe()}: the summed axes differ in size: axis ${a1} of ${fmtLayerShape(s1)} is ${s1[a1]}, ` +
-        `axis ${a2} of ${fmtLayerShape(s2)} is ${s2[a2]}`);
+      throw new ShapeError(`${this.describe()}: the summed axes differ in size: axis ${a1} of ${fmtShape(s1)} is ${s1[a1]}, ` +
+        `axis ${a2} of ${fmtShape(s2)} is ${s2[a2]}`);
     }
     return [a1, a2];
   }

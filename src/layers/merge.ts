@@ -1,10 +1,9 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { ones } from '../tensor/create.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { fmtLayerShape } from './pooling-util.js';
 
 /**
  * Base of the layers that combine a list of tensors (Keras `Merge`): `apply([a, b, ...])`, `build`
@@ -30,15 +29,15 @@ export abstract class Merge extends Layer {
     const count = min === max ? `exactly ${min}` : `at least ${min}`;
     if (!Array.isArray(inputShape) || !inputShape.every((s) => Array.isArray(s))) {
       throw new ShapeError(`${this.describe()}: expects a list of ${count} inputs, e.g. layer.apply([a, b]); got a single input of shape ` +
-        `${Array.isArray(inputShape) ? fmtLayerShape(inputShape as LayerShape) : String(inputShape)}`);
+        `${Array.isArray(inputShape) ? fmtShape(inputShape as LayerShape) : String(inputShape)}`);
     }
     const shapes = inputShape as LayerShape[];
     if (shapes.length < min || shapes.length > max) {
-      throw new ShapeError(`${this.describe()}: expects ${count} inputs, got ${shapes.length} (${shapes.map(fmtLayerShape).join(', ')})`);
+      throw new ShapeError(`${this.describe()}: expects ${count} inputs, got ${shapes.length} (${shapes.map((s) => fmtShape(s)).join(', ')})`);
     }
     const batches = new Set(shapes.map((s) => s[0]).filter((b) => b !== null && b !== undefined));
     if (batches.size > 1) {
-      throw new ShapeError(`${this.describe()}: inputs have different batch sizes: ${shapes.map(fmtLayerShape).join(', ')}`);
+      throw new ShapeError(`${this.describe()}: inputs have different batch sizes: ${shapes.map((s) => fmtShape(s)).join(', ')}`);
     }
     return shapes;
   }
@@ -61,7 +60,7 @@ export abstract class Merge extends Layer {
         if (dim === 1 || d === null || dim === null) dim = dim === 1 ? d : null;
         else if (d !== dim) {
           throw new ShapeError(`${this.describe()}: inputs must have the same shape apart from the batch (dims of 1 broadcast), ` +
-            `got ${shapes.map(fmtLayerShape).join(', ')} — reshape them, or project them to a common size with a dense layer`);
+            `got ${shapes.map((s) => fmtShape(s)).join(', ')} — reshape them, or project them to a common size with a dense layer`);
         }
       }
       out.push(dim);
@@ -174,7 +173,7 @@ export class Concatenate extends Merge {
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
     if (mismatch || axis < 0 || axis >= rank) {
       throw new ShapeError(`${this.describe()}: ${mismatch ? 'inputs must have the same rank' : `axis ${this.axis} is outside rank ${rank}`}, ` +
-        `got ${shapes.map(fmtLayerShape).join(', ')}`);
+        `got ${shapes.map((s) => fmtShape(s)).join(', ')}`);
     }
     return axis;
   }
@@ -189,7 +188,7 @@ export class Concatenate extends Merge {
           out[i] = out[i] === null || d === null ? null : (out[i] as number) + d;
         } else if (d !== null && out[i] !== null && d !== out[i]) {
           throw new ShapeError(`${this.describe()}: inputs must have the same shape except on axis ${this.axis}, got ` +
-            `${shapes.map(fmtLayerShape).join(', ')} — they differ in dimension ${i}`);
+            `${shapes.map((s) => fmtShape(s)).join(', ')} — they differ in dimension ${i}`);
         } else if (out[i] === null) {
           out[i] = d;
         }

@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { noGrad } from '../autograd/tape.js';
@@ -37,9 +37,6 @@ export interface BatchNormalizationOptions extends LayerOptions {
 }
 
 /** A shape for error messages, with unknown dimensions printed as null. */
-function showShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
-}
 
 // Keras' backend epsilon, which its masked moments add to the count of real entries.
 const MASK_EPSILON = 1e-7;
@@ -111,13 +108,13 @@ export class BatchNormalization extends Layer {
   override build(inputShape: LayerShape): void {
     const rank = inputShape.length;
     if (this.axis < -rank || this.axis >= rank) {
-      throw new ShapeError(`${this.describe()}: axis ${this.axis} is out of range for input shape ${showShape(inputShape)} ` +
+      throw new ShapeError(`${this.describe()}: axis ${this.axis} is out of range for input shape ${fmtShape(inputShape)} ` +
         `(rank ${rank}: use -${rank} to ${rank - 1})`);
     }
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
     const dim = inputShape[axis];
     if (axis === 0 || dim === null) {
-      throw new ShapeError(`${this.describe()}: the normalised axis ${this.axis} of input shape ${showShape(inputShape)} must be a known ` +
+      throw new ShapeError(`${this.describe()}: the normalised axis ${this.axis} of input shape ${fmtShape(inputShape)} must be a known ` +
         `feature dimension, not the batch — use axis -1 for channels-last data`);
     }
     this.builtAxis = axis;
@@ -141,7 +138,7 @@ export class BatchNormalization extends Layer {
     const dim = this.movingMean!.shape[0];
     if (x.rank !== this.builtRank || x.shape[this.builtAxis] !== dim) {
       throw new ShapeError(`${this.describe()}: built for inputs of rank ${this.builtRank} with ${dim} features on axis ${this.axis}, ` +
-        `got shape ${showShape(x.shape)}`);
+        `got shape ${fmtShape(x.shape)}`);
     }
     // Per-feature tensors broadcast along every other axis.
     const bshape = x.shape.map((d, i) => (i === this.builtAxis ? d : 1));
@@ -172,7 +169,7 @@ export class BatchNormalization extends Layer {
     }
     if (mask.rank !== x.rank - 1 || mask.shape.some((d, i) => d !== x.shape[i])) {
       throw new ShapeError(`${this.describe()}: the mask must have the input's shape without its last dimension, ` +
-        `got mask ${showShape(mask.shape)} for input ${showShape(x.shape)}`);
+        `got mask ${fmtShape(mask.shape)} for input ${fmtShape(x.shape)}`);
     }
     const w = broadcastTo(expandDims(cast(mask, x.dtype), -1), x.shape);
     const count = add(sum(w, axes, true), MASK_EPSILON);

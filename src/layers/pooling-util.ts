@@ -3,9 +3,6 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Layer } from './layer.js';
 
 /** Formats a layer shape with unknown dims as null: `[null, 28, 28, 1]`. */
-export function fmtLayerShape(shape: readonly (number | null)[]): string {
-  return fmtShape(shape.map((d) => d ?? 'null') as never);
-}
 
 /**
  * Reads a size option (poolSize, strides) given as one positive integer or a tuple of `rank`;
@@ -29,7 +26,7 @@ export function checkChannelsLast(layer: Layer, v: unknown): void {
 /** Fails when an input shape does not have the rank a layer expects, naming the layout and a fix. */
 export function expectRank(layer: Layer, shape: readonly (number | null)[], rank: number, layout: string, fix: string): void {
   if (shape.length !== rank) {
-    throw new ShapeError(`${layer.describe()}: expected input of rank ${rank} ${layout}, got ${fmtLayerShape(shape)}${fix ? ` — ${fix}` : ''}`);
+    throw new ShapeError(`${layer.describe()}: expected input of rank ${rank} ${layout}, got ${fmtShape(shape)}${fix ? ` — ${fix}` : ''}`);
   }
 }
 

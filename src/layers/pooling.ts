@@ -1,9 +1,9 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank, fmtLayerShape, readTuple } from './pooling-util.js';
+import { checkChannelsLast, expectRank, readTuple } from './pooling-util.js';
 
 /** Options of the pooling layers (1-D, 2-D and 3-D). */
 export interface PoolingOptions extends LayerOptions {
@@ -65,7 +65,7 @@ export abstract class Pooling extends Layer {
       const out = this.padding === 'same' ? Math.ceil(n / s) : Math.ceil((n - k + 1) / s);
       if (out < 1) {
         throw new ShapeError(`${this.describe()}: poolSize ${JSON.stringify(this.poolSize)} is larger than the input's spatial size ` +
-          `in ${fmtLayerShape(inputShape)} with padding 'valid'; use padding 'same' or a smaller poolSize`);
+          `in ${fmtShape(inputShape)} with padding 'valid'; use padding 'same' or a smaller poolSize`);
       }
       return out;
     });

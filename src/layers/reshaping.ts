@@ -1,9 +1,9 @@
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expandDims, reshape as reshapeOp, tile, transpose } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank, fmtLayerShape } from './pooling-util.js';
+import { checkChannelsLast, expectRank } from './pooling-util.js';
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
@@ -31,7 +31,7 @@ export class Flatten extends Layer {
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     if (inputShape.length < 2) {
-      throw new ShapeError(`${this.describe()}: expected input of rank ≥ 2 [batch, ...], got ${fmtLayerShape(inputShape)} — ` +
+      throw new ShapeError(`${this.describe()}: expected input of rank ≥ 2 [batch, ...], got ${fmtShape(inputShape)} — ` +
         'the input has no dimension to flatten besides the batch; add one with reshape or drop the Flatten');
     }
     const rest = inputShape.slice(1);
@@ -83,8 +83,8 @@ export class Reshape extends Layer {
     const known = product(this.targetShape.filter((d) => d !== -1));
     const unknown = this.targetShape.indexOf(-1);
     if (unknown < 0 ? known !== size : size % known !== 0) {
-      throw new ShapeError(`${this.describe()}: cannot reshape input ${fmtLayerShape(inputShape)} (${size} values per sample) ` +
-        `to targetShape ${fmtLayerShape(this.targetShape)} (${unknown < 0 ? known : `a multiple of ${known}`} values); ` +
+      throw new ShapeError(`${this.describe()}: cannot reshape input ${fmtShape(inputShape)} (${size} values per sample) ` +
+        `to targetShape ${fmtShape(this.targetShape)} (${unknown < 0 ? known : `a multiple of ${known}`} values); ` +
         'the sizes must agree — check targetShape or use -1 for one dimension');
     }
     return this.targetShape.map((d) => (d === -1 ? size / known : d));

@@ -9,7 +9,12 @@ export interface KerasObject {
   config: Record<string, unknown>;
 }
 
-type LayerClass = { className: string; fromConfig(config: Record<string, unknown>): Layer };
+type LayerClass = {
+  className: string;
+  fromConfig(config: Record<string, unknown>): Layer;
+  /** Config keys whose null is a value, not "use the default" (e.g. Bidirectional's mergeMode). */
+  nullableConfigKeys?: readonly string[];
+};
 
 const registry = new Map<string, LayerClass>();
 
@@ -39,11 +44,11 @@ export function deserialize(obj: { class_name?: string; className?: string; conf
   const cls = registry.get(name);
   if (!cls) throw new ConfigError(`deserialize: unknown layer class '${name}'; known: ${registeredLayers().join(', ')}`);
   const config = convertKeys(obj.config ?? {}, toCamelCase) as Record<string, unknown>;
-  return cls.fromConfig(normalizeCommon(config));
+  return cls.fromConfig(normalizeCommon(config, cls.nullableConfigKeys ?? []));
 }
 
 /** Maps the spellings of the base options that differ between TensorFlow.js, Keras 2 and Keras 3. */
-function normalizeCommon(config: Record<string, unknown>): Record<string, unknown> {
+function normalizeCommon(config: Record<string, unknown>, keepNull: readonly string[]): Record<string, unknown> {
   const c = { ...config };
   if (c.batchShape !== undefined && c.batchInputShape === undefined) c.batchInputShape = c.batchShape;
   delete c.batchShape;
@@ -53,7 +58,7 @@ function normalizeCommon(config: Record<string, unknown>): Record<string, unknow
     c.dtype = policy.config?.name;
   }
   if (c.dtype !== 'float32' && c.dtype !== 'float64' && c.dtype !== 'int32') delete c.dtype;
-  for (const k of Object.keys(c)) if (c[k] === null) delete c[k];
+  for (const k of Object.keys(c)) if (c[k] === null && !keepNull.includes(k)) delete c[k];
   return c;
 }
 

@@ -51,13 +51,10 @@ export function checkSpatialInput(where: string, rank: number, shape: LayerShape
     : shape.length < rank + 1 ? ` — reshape the input to ${DIMS[rank]}`
       : ` — this layer is ${rank}-D; use the ${shape.length - 2}-D variant or reshape the input`;
   if (shape.length !== rank + 2) {
-    throw new ShapeError(`${where}: expected input of rank ${rank + 2} ${DIMS[rank]}, got ${fmtDims(shape)}${fix}`);
+    throw new ShapeError(`${where}: expected input of rank ${rank + 2} ${DIMS[rank]}, got ${fmtShape(shape)}${fix}`);
   }
   if (needChannels && shape[rank + 1] === null) {
-    throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${fmtDims(shape)}`);
+    throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${fmtShape(shape)}`);
   }
 }
 
-function fmtDims(shape: LayerShape): string {
-  return fmtShape(shape.map((d) => d ?? 'null') as never);
-}
