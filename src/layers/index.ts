@@ -2,7 +2,7 @@
 
 // base and serialization
 export { Layer, type LayerOptions, type CallOptions, type LayerShape } from './layer.js';
-export { deserialize, serialize, registerLayer, registeredLayers, type KerasObject } from './serialization.js';
+export { deserialize, serialize, registerLayer, registeredLayers, canonicalClassName, type KerasObject } from './serialization.js';
 
 // fully connected
 export * from './dense.js';

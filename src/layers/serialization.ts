@@ -23,6 +23,11 @@ export function registerLayer(cls: LayerClass, ...aliases: string[]): void {
   for (const name of [cls.className, ...aliases]) registry.set(name, cls);
 }
 
+/** The Keras className of the class registered under `name` (an alias gives its class's name). */
+export function canonicalClassName(name: string): string | undefined {
+  return registry.get(name)?.className;
+}
+
 /** The registered class names, for error messages. */
 export function registeredLayers(): string[] {
   return [...registry.keys()].sort();
