@@ -37,58 +37,14 @@
 // Every value is written with the fewest digits that read back as the same float32. Data come from a small
 // seeded generator, seeded per case from the case name, so adding a case changes no other case.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { f32, hash, log, rng, root, short, size, tf } from './golden-common.mjs';
 
-// tfjs prints a banner suggesting tfjs-node on first use; keep console.log quiet and report on stdout.
-console.log = () => {};
-console.warn = () => {};
-const log = (s) => process.stdout.write(`${s}\n`);
-const tf = await import('@tensorflow/tfjs');
-await tf.setBackend('cpu');
 
 const t0 = performance.now();
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'test', 'fixtures', 'golden-layers');
 
 // ---------------------------------------------------------------- deterministic data
-
-function hash(s) {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-/** mulberry32 with a Box–Muller normal. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => {
-    let u = next();
-    while (u === 0) u = next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-  };
-  return { next, normal };
-}
-
-const size = (shape) => shape.reduce((a, b) => a * b, 1);
-const f32 = Math.fround;
-
-/** The fewest significant digits that read back as the same float32. */
-function short(v) {
-  if (!Number.isFinite(v)) throw new Error(`non-finite value ${v}`);
-  for (let p = 1; p <= 9; p++) {
-    const s = Number(v.toPrecision(p));
-    if (f32(s) === v) return s;
-  }
-  throw new Error(`cannot shorten ${v}`);
-}
 
 /**
  * Weight values by the weight's role: small kernels (recurrent ones smaller still, so gates do not
