@@ -42,3 +42,6 @@ export type { FitOptions } from './model/fit.js';
 export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as callbacks from './callbacks/index.js';
 export * as optimizers from './optimizers/index.js';
+export * as io from './io/index.js';
+export { loadLayersModel } from './io/load.js';
+export { ModelFileError } from './io/errors.js';

@@ -2,7 +2,7 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from '../layers/layer.js';
 import { SymbolicTensor, type GraphNode } from '../layers/symbolic.js';
-import { registerLayer } from '../layers/serialization.js';
+import { deserialize, registerLayer, serialize } from '../layers/serialization.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
 
@@ -141,8 +141,180 @@ export class Functional extends Model {
     }
     return rows;
   }
+
+  /** This model's nodes of `layer`, in the layer's order (a shared layer has several). */
+  private nodesOf(layer: Layer): GraphNode[] {
+    if (layer instanceof InputLayer) return layer.inboundNodes.slice(0, 1);
+    return layer.inboundNodes.filter((n) => this.nodes.includes(n));
+  }
+
+  /**
+   * The Keras functional topology: `{ name, layers: [{ name, class_name, config, inbound_nodes }],
+   * input_layers, output_layers }`. A reference is `[layerName, nodeIndex, tensorIndex, kwargs]`,
+   * where nodeIndex counts the layer's nodes in this model; a nested model's count starts at 1,
+   * as Keras and TensorFlow.js write it (their node 0 is the nested model's own inner node).
+   */
+  override getConfig(): Record<string, unknown> {
+    const ref = (t: SymbolicTensor): [string, number, number] => {
+      const layer = t.node!.layer;
+      return [layer.name, this.nodesOf(layer).indexOf(t.node!) + (layer instanceof Model ? 1 : 0), t.outputIndex];
+    };
+    const layers = this.layerList.map((layer) => ({
+      name: layer.name,
+      class_name: layer.className,
+      config: serialize(layer).config,
+      inbound_nodes: layer instanceof InputLayer ? [] : this.nodesOf(layer).map((n) => {
+        const kwargs = n.callOptions.training === undefined ? {} : { training: n.callOptions.training };
+        return n.inputs.map((t) => [...ref(t), kwargs]);
+      }),
+    }));
+    return { name: this.name, layers, input_layers: this.inputs.map(ref), output_layers: this.outputs.map(ref) };
+  }
+
+  /**
+   * Rebuilds a functional model from its Keras topology (snake_case or camelCase keys), as Keras 2,
+   * Keras 3 and TensorFlow.js write it: creates every layer, then applies them node by node,
+   * deferring a node until the nodes it reads from exist (a layer may be shared at several depths).
+   */
+  static override fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
+    return functionalFromConfig(config) as unknown as T;
+  }
 }
 registerLayer(Functional, 'Model');
+
+type Ref = { layer: string; node: number; tensor: number };
+type NodeSpec = { refs: Ref[]; training?: boolean };
+
+const key = (o: Record<string, unknown>, snake: string, camel: string): unknown => (o[snake] !== undefined ? o[snake] : o[camel]);
+
+function functionalFromConfig(config: Record<string, unknown>): Functional {
+  const where = `Functional '${String(config?.name)}'`;
+  const fail = (msg: string): never => {
+    throw new ConfigError(`${where}: ${msg}`);
+  };
+  const entries = config?.layers;
+  if (!Array.isArray(entries)) fail('config has no layers list');
+  const layers = new Map<string, Layer>();
+  const order: Layer[] = [];
+  const pending = new Map<Layer, NodeSpec[]>();
+  for (const entry of entries as unknown[]) {
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) fail(`a layer entry is not an object: ${brief(entry)}`);
+    const e = entry as Record<string, unknown>;
+    const className = key(e, 'class_name', 'className');
+    const cfg = e.config;
+    if (typeof className !== 'string') fail(`a layer entry has no class_name: ${brief(e)}`);
+    if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) fail(`layer entry '${String(e.name)}' has no config object`);
+    const layer = deserialize({ class_name: className as string, config: cfg as Record<string, unknown> });
+    const name = typeof e.name === 'string' ? e.name : layer.name;
+    if (layers.has(name)) fail(`two layers are named '${name}'`);
+    layers.set(name, layer);
+    order.push(layer);
+    const inbound = key(e, 'inbound_nodes', 'inboundNodes') ?? [];
+    if (!Array.isArray(inbound)) fail(`layer '${name}': inbound_nodes must be a list, got ${brief(inbound)}`);
+    pending.set(layer, (inbound as unknown[]).map((n) => parseNode(n, `layer '${name}'`, fail)));
+  }
+  // Keras and TensorFlow.js count a nested model's own inner node as its node 0.
+  const offset = new Map<Layer, number>();
+  const allRefs = [...pending.values()].flat().flatMap((n) => n.refs);
+  for (const r of allRefs) {
+    const l = layers.get(r.layer);
+    if (l instanceof Model) offset.set(l, Math.min(offset.get(l) ?? 1, r.node >= 1 ? 1 : 0));
+  }
+  const applied = new Map<Layer, SymbolicTensor[][]>();
+  for (const l of order) applied.set(l, l instanceof InputLayer ? [[l.output]] : []);
+  const lookup = (r: Ref): SymbolicTensor | null => {
+    const l = layers.get(r.layer);
+    if (!l) return fail(`a node reads from layer '${r.layer}', which is not in the model`);
+    const outs = applied.get(l!)![r.node - (offset.get(l!) ?? 0)];
+    if (!outs) return null;
+    if (!outs[r.tensor]) fail(`a node reads output ${r.tensor} of layer '${r.layer}', which has ${outs.length} output(s)`);
+    return outs[r.tensor];
+  };
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const layer of order) {
+      const queue = pending.get(layer)!;
+      while (queue.length) {
+        const xs = queue[0].refs.map(lookup);
+        if (xs.some((x) => x === null)) break;
+        const ins = xs as SymbolicTensor[];
+        const opts = queue[0].training === undefined ? {} : { training: queue[0].training };
+        const out = layer.apply(ins.length === 1 ? ins[0] : ins, opts);
+        applied.get(layer)!.push(Array.isArray(out) ? out : [out]);
+        queue.shift();
+        progress = true;
+      }
+    }
+  }
+  for (const [layer, queue] of pending) {
+    if (queue.length) fail(`layer '${layer.name}' reads from nodes that never exist (${queue[0].refs.map((r) => `${r.layer}[${r.node}][${r.tensor}]`).join(', ')}); the graph is broken or cyclic`);
+  }
+  const ends = (k: string, c: string): SymbolicTensor[] => {
+    let list = key(config, k, c);
+    if (Array.isArray(list) && typeof list[0] === 'string') list = [list];
+    if (!Array.isArray(list) || list.length === 0) return fail(`${k} must be a non-empty list of [layerName, nodeIndex, tensorIndex]`);
+    return (list as unknown[]).map((r) => {
+      const t = lookup(parseRef(r, k, fail));
+      if (!t) fail(`${k} names a node that does not exist: ${brief(r)}`);
+      return t!;
+    });
+  };
+  const inputs = ends('input_layers', 'inputLayers');
+  const outputs = ends('output_layers', 'outputLayers');
+  return new Functional({ inputs, outputs, name: typeof config.name === 'string' ? config.name : undefined });
+}
+
+function parseRef(r: unknown, where: string, fail: (m: string) => never): Ref {
+  if (!Array.isArray(r) || r.length < 3 || typeof r[0] !== 'string' || !isIndex(r[1]) || !isIndex(r[2])) {
+    return fail(`${where}: expected [layerName, nodeIndex, tensorIndex], got ${brief(r)}`);
+  }
+  return { layer: r[0], node: r[1], tensor: r[2] };
+}
+
+/** A node in Keras 2 / TF.js form (a list of references) or Keras 3 form ({ args, kwargs } with keras tensors). */
+function parseNode(n: unknown, where: string, fail: (m: string) => never): NodeSpec {
+  if (Array.isArray(n)) {
+    const refs = n.map((r) => parseRef(r, where, fail));
+    const kw = Array.isArray(n[0]) ? n[0][3] : undefined;
+    const training = kw && typeof kw === 'object' && typeof (kw as { training?: unknown }).training === 'boolean' ? (kw as { training: boolean }).training : undefined;
+    if (!refs.length) fail(`${where}: an inbound node has no inputs`);
+    return { refs, training };
+  }
+  if (n && typeof n === 'object') {
+    const o = n as Record<string, unknown>;
+    const refs: Ref[] = [];
+    const stack: unknown[] = [o.args];
+    while (stack.length) {
+      const v = stack.pop();
+      if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+      else if (v && typeof v === 'object') {
+        const t = v as Record<string, unknown>;
+        const c = t.config as Record<string, unknown> | undefined;
+        const hist = c && typeof c === 'object' ? key(c, 'keras_history', 'kerasHistory') : undefined;
+        if (hist !== undefined) refs.push(parseRef(hist, where, fail));
+      }
+    }
+    const kw = o.kwargs as Record<string, unknown> | undefined;
+    if (!refs.length) fail(`${where}: an inbound node has no input tensors`);
+    return { refs, training: kw && typeof kw.training === 'boolean' ? kw.training : undefined };
+  }
+  return fail(`${where}: an inbound node must be a list or { args, kwargs }, got ${brief(n)}`);
+}
+
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e6;
+}
+
+function brief(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
 
 /** Creates a functional model from symbolic inputs and outputs. */
 export function model(opts: FunctionalOptions): Functional {
