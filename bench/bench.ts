@@ -1,6 +1,7 @@
 /**
- * Benchmark: square float32 matmul on Strata's reference `js` backend against TensorFlow.js 4.22's
- * `cpu` backend, both single-threaded plain JavaScript, in one process. Prints a table of GFLOPS
+ * Benchmark: square float32 matmul on Strata's reference `js` backend (single-threaded plain
+ * JavaScript), on its `native` backend (C++ AVX-512/AVX2 GEMM, with one and with two threads, when the
+ * addon is built), and on TensorFlow.js 4.22's `cpu` backend, in one process. Prints a table of GFLOPS
  * (flops = 2n³, median of several timed samples after a warm-up) and writes bench/results/latest.json.
  * Run with `npm run bench`.
  */
@@ -9,6 +10,8 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as st from '../src/index.js';
+import '../src/kernels/native/register.js';
+import { nativeAddon } from '../src/kernels/native/addon.js';
 
 const SIZES = [256, 512, 1024];
 /** Timed samples per measurement (3 when one product takes over a second); the median is reported. */
@@ -87,38 +90,62 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   st.setBackend('js');
+  const addon = nativeAddon();
+  const native = addon ? ` (${addon.getIsa()})` : ' (not built)';
 
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padStart(6) : c.padStart(18))).join('');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padStart(6) : c.padStart(20))).join('');
   console.log('matmul float32, [n, n] · [n, n], GFLOPS = 2n³ / time');
-  console.log('(median of 3–5 timed samples after a warm-up, the two libraries alternating)');
-  console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, one thread\n`);
-  console.log(line(['n', 'Strata js', `tfjs ${tf.version.tfjs} cpu`, 'Strata / tfjs']));
-  const rows: { n: number; strata: Timing; tfjs: Timing; ratio: number; maxAbsDiff: number }[] = [];
+  console.log('(median of 3–5 timed samples after a warm-up, the runs alternating)');
+  console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; js and tfjs use one thread, Strata native${native} one and two\n`);
+  console.log(line(['n', 'Strata js', 'Strata native 1T', 'Strata native 2T', `tfjs ${tf.version.tfjs} cpu`, 'best Strata / tfjs']));
+  const rows: {
+    n: number; strata: Timing; native1: Timing | null; native2: Timing | null; tfjs: Timing; ratio: number; maxAbsDiff: number;
+  }[] = [];
   for (const n of SIZES) {
     const a = st.randomNormal([n, n], { seed: 1 }), b = st.randomNormal([n, n], { seed: 2 });
     const ta = tf.tensor2d(a.values as Float32Array, [n, n]), tb = tf.tensor2d(b.values as Float32Array, [n, n]);
     // Same inputs on both sides; a loose check that both compute the same product.
     const tfOut = tf.matMul(ta, tb);
-    const diff = maxAbsDiff(st.matmul(a, b).values, tfOut.dataSync());
+    const tfValues = tfOut.dataSync();
     tfOut.dispose();
+    let diff = maxAbsDiff(st.matmul(a, b).values, tfValues);
+    if (addon) {
+      st.setBackend('native');
+      diff = Math.max(diff, maxAbsDiff(st.matmul(a, b).values, tfValues));
+      st.setBackend('js');
+    }
     if (!(diff < 1e-2 * Math.sqrt(n))) throw new Error(`bench: Strata and tfjs disagree at n=${n} (max |diff| ${diff})`);
 
-    const [strata, tfjs] = measure(n, [
+    const onNative = (threads: number) => () => {
+      st.setBackend('native');
+      addon!.setThreads(threads);
+      st.matmul(a, b);
+      st.setBackend('js');
+    };
+    const runners = [
       () => { st.matmul(a, b); },
       () => {
         const y = tf.matMul(ta, tb);
         y.dataSync();
         y.dispose();
       },
-    ]);
+      ...(addon ? [onNative(1), onNative(2)] : []),
+    ];
+    const [strata, tfjs, native1 = null, native2 = null] = measure(n, runners);
+    addon?.setThreads(0);
     ta.dispose();
     tb.dispose();
-    rows.push({ n, strata, tfjs, ratio: strata.gflops / tfjs.gflops, maxAbsDiff: diff });
+    const best = Math.max(strata.gflops, native1?.gflops ?? 0, native2?.gflops ?? 0);
+    rows.push({ n, strata, native1, native2, tfjs, ratio: best / tfjs.gflops, maxAbsDiff: diff });
     const r = rows[rows.length - 1];
-    console.log(line([String(n), r.strata.gflops.toFixed(2), r.tfjs.gflops.toFixed(2), `${r.ratio.toFixed(2)}×`]));
+    console.log(line([
+      String(n), r.strata.gflops.toFixed(2), r.native1?.gflops.toFixed(1) ?? '—', r.native2?.gflops.toFixed(1) ?? '—',
+      r.tfjs.gflops.toFixed(2), `${r.ratio.toFixed(1)}×`,
+    ]));
   }
-  const busy = rows.some((r) => r.strata.cpuShare < 0.9 || r.tfjs.cpuShare < 0.9);
-  if (busy) console.log('\nnote: other processes took this core away part of the time; the GFLOPS above are understated');
+  const busy = rows.some((r) => r.strata.cpuShare < 0.9 || r.tfjs.cpuShare < 0.9 || (r.native1 && r.native1.cpuShare < 0.9) ||
+    (r.native2 && r.native2.cpuShare < 1.8));
+  if (busy) console.log('\nnote: other processes took the cores away part of the time; the GFLOPS above are understated');
 
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -131,6 +158,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: cpus()[0]?.model ?? null,
     strataBackend: st.getBackend(),
+    native: addon ? { isa: addon.getIsa(), threads: [1, 2] } : null,
     tfjs: { version: tf.version.tfjs, backend: tf.getBackend() },
     results: rows,
   };

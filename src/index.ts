@@ -7,6 +7,8 @@
  */
 import { setGradientAdder } from './autograd/tape.js';
 import { add } from './ops/arithmetic.js';
+// Registers the native backend and makes it the default where it was built and loads.
+import './kernels/native/register.js';
 
 setGradientAdder(add);
 
@@ -45,3 +47,4 @@ export * as optimizers from './optimizers/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
 export { ModelFileError } from './io/errors.js';
+export * as datasets from './datasets/index.js';

@@ -2,159 +2,180 @@ import type { ConvInfo, ConvKernels } from '../conv-kernels.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { alloc, upcast } from '../../tensor/dtype.js';
 import { depthwiseKernels } from './conv-depthwise.js';
+import { directConv3d, directConv3dBackpropFilter, directConv3dBackpropInput } from './conv-direct.js';
+import { gemm } from './gemm.js';
+import { col2im, im2col, patchRows, patchWidth } from './im2col.js';
+import { allFinite, density, sparseBackpropFilter, sparseBackpropInput } from './conv-sparse.js';
 
-// Every kernel walks the output positions in order and, for each, the filter taps that land inside
-// x (position o·stride − padBefore + k·dilation); padded taps read zeros, so they are skipped.
-// The innermost loop runs over contiguous channels; sums accumulate in float64 scratch so float32
-// results do not lose precision over long windows.
+// Convolution as matrix products (im2col): with P the output positions of the batch, K = KD·KH·KW·C
+// the taps of one window and F the output channels,
+//   forward         y[P, F]  = patches(x)[P, K] · w[K, F]
+//   backprop filter dw[K, F] = patches(x)ᵀ · dy[P, F]
+//   backprop input  dx       = col2im(dy[P, F] · wᵀ[F, K])  (scatter-add of each patch row)
+// The patch matrix is built a block of rows at a time in reused scratch, so memory stays bounded,
+// and the products run on the blocked GEMM. A 1×1 conv with stride 1 and no padding needs no
+// patches at all: x itself is the [P, C] matrix. When dy is mostly zeros (ReLU and max pool make it
+// so), the gradients skip them instead of running the GEMM (conv-sparse.ts). Tiny problems keep the
+// direct loops (conv-direct.ts), whose lack of set-up wins there. Every sum is float64 until stored.
 
-// Below this many output channels the forward pass sums over input channels instead (a dot
-// product over contiguous x), so a conv to 1–3 channels does not run a loop of length 1.
-const NARROW = 4;
+/** Patch-matrix entries built per block (512 KiB of float64): big enough to amortise the GEMM's packing of w. */
+const BLOCK = 1 << 16;
+/**
+ * The gradients skip dy's zeros (conv-sparse.ts) when at most this fraction of dy is nonzero and a patch
+ * row is at least SPARSE_MIN_K long. Measured on the W3 second layer (K = 288): the axpy4 loops beat the
+ * GEMM up to about 70% density for the input gradient and about 50% for the filter gradient (2.5–4×
+ * faster at W3's 14%); with K = 9 they only tie, the rows being too short.
+ */
+const SPARSE_INPUT = 0.5;
+const SPARSE_FILTER = 0.3;
+const SPARSE_MIN_K = 32;
+/** Below this many multiply-adds the direct loops beat im2col's set-up. */
+const SMALL = 1 << 14;
 
-function conv3d(x: Tensor, w: Tensor, info: ConvInfo): Tensor {
-  const { batch: N, inChannels: C, outChannels: F } = info;
-  const [D, H, W] = info.inSize, [OD, OH, OW] = info.outSize, [KD, KH, KW] = info.kernel;
-  const [SD, SH, SW] = info.strides, [DD, DH, DW] = info.dilations, [PD, PH, PW] = info.padBefore;
-  const xv = x.values, wv = w.values;
-  const out = alloc(upcast(x.dtype, w.dtype), N * OD * OH * OW * F);
-  const acc = new Float64Array(F);
-  const narrow = F < NARROW;
-  let o = 0;
-  for (let n = 0; n < N; n++) {
-    const xn = n * D * H * W * C;
-    for (let od = 0; od < OD; od++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          acc.fill(0);
-          for (let kd = 0; kd < KD; kd++) {
-            const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * SW - PW + kw * DW;
-                if (iw < 0 || iw >= W) continue;
-                const xb = xn + ((id * H + ih) * W + iw) * C;
-                const wb = ((kd * KH + kh) * KW + kw) * C * F;
-                if (narrow) {
-                  for (let f = 0; f < F; f++) {
-                    let s = 0;
-                    for (let c = 0; c < C; c++) s += xv[xb + c] * wv[wb + c * F + f];
-                    acc[f] += s;
-                  }
-                } else {
-                  for (let c = 0; c < C; c++) {
-                    const xc = xv[xb + c];
-                    const wr = wb + c * F;
-                    for (let f = 0; f < F; f++) acc[f] += xc * wv[wr + f];
-                  }
-                }
-              }
-            }
-          }
-          for (let f = 0; f < F; f++) out[o + f] = acc[f];
-          o += F;
-        }
-      }
-    }
-  }
-  return new Tensor(out, [N, OD, OH, OW, F]);
+// Scratch reused across calls (JS is single-threaded and no kernel here calls another).
+let colScratch = new Float64Array(BLOCK);
+let accBuffer = new Float64Array(0);
+
+/** The patch-block scratch, grown to n entries when needed (contents undefined). */
+function scratch(n: number): Float64Array {
+  if (colScratch.length < n) colScratch = new Float64Array(n);
+  return colScratch;
 }
 
-function conv3dBackpropInput(dy: Tensor, w: Tensor, info: ConvInfo): Tensor {
-  const { batch: N, inChannels: C, outChannels: F } = info;
-  const [D, H, W] = info.inSize, [OD, OH, OW] = info.outSize, [KD, KH, KW] = info.kernel;
-  const [SD, SH, SW] = info.strides, [DD, DH, DW] = info.dilations, [PD, PH, PW] = info.padBefore;
-  const dyv = dy.values, wv = w.values;
-  const size = N * D * H * W * C;
-  const acc = new Float64Array(size);
-  const narrow = F < NARROW;
-  let ob = 0;
-  for (let n = 0; n < N; n++) {
-    const xn = n * D * H * W * C;
-    for (let od = 0; od < OD; od++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++, ob += F) {
-          for (let kd = 0; kd < KD; kd++) {
-            const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * SW - PW + kw * DW;
-                if (iw < 0 || iw >= W) continue;
-                const xb = xn + ((id * H + ih) * W + iw) * C;
-                const wb = ((kd * KH + kh) * KW + kw) * C * F;
-                if (narrow) {
-                  for (let f = 0; f < F; f++) {
-                    const g = dyv[ob + f];
-                    for (let c = 0; c < C; c++) acc[xb + c] += g * wv[wb + c * F + f];
-                  }
-                } else {
-                  for (let c = 0; c < C; c++) {
-                    const wr = wb + c * F;
-                    let s = 0;
-                    for (let f = 0; f < F; f++) s += dyv[ob + f] * wv[wr + f];
-                    acc[xb + c] += s;
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+/** Largest input-gradient scratch kept between calls (32 MiB); bigger ones are allocated per call. */
+const KEEP_ACC = 1 << 22;
+
+/** Zeroed float64 scratch of n entries for the input gradient's sums (a subarray view when larger). */
+function accScratch(n: number): Float64Array {
+  if (n > KEEP_ACC) return new Float64Array(n);
+  if (accBuffer.length < n) accBuffer = new Float64Array(n);
+  else accBuffer.fill(0, 0, n);
+  return accBuffer.length === n ? accBuffer : accBuffer.subarray(0, n);
+}
+
+/** Rows per block: at least a few, so the GEMM gets a usable m even for very wide patches. */
+function blockRows(K: number, P: number, block: number): number {
+  return Math.min(P, Math.max(8, Math.floor(block / K)));
+}
+
+/** True when x already is the patch matrix: 1×1×1 kernel, unit strides, no padding (so outSize = inSize). */
+function isPointwise(info: ConvInfo): boolean {
+  const { kernel: k, strides: s, padBefore: p, inSize: i, outSize: o } = info;
+  return k[0] === 1 && k[1] === 1 && k[2] === 1 && s[0] === 1 && s[1] === 1 && s[2] === 1 &&
+    p[0] === 0 && p[1] === 0 && p[2] === 0 && i[0] === o[0] && i[1] === o[1] && i[2] === o[2];
+}
+
+/** Work of an m × n GEMM output counted in whole 4 × 3 register tiles (the GEMM's MR × NR). */
+function tiles(m: number, n: number): number {
+  return Math.ceil(m / 4) * Math.ceil(n / 3);
+}
+
+function isSmall(info: ConvInfo): boolean {
+  return patchRows(info) * patchWidth(info) * info.outChannels < SMALL;
+}
+
+function conv3d(x: Tensor, w: Tensor, info: ConvInfo): Tensor {
+  return isSmall(info) ? directConv3d(x, w, info) : im2colConv3d(x, w, info);
+}
+
+/** conv3d by im2col + GEMM whatever the size; `block` = patch entries per block (exported for tests). */
+export function im2colConv3d(x: Tensor, w: Tensor, info: ConvInfo, block = BLOCK): Tensor {
+  const F = info.outChannels, K = patchWidth(info), P = patchRows(info);
+  const xv = x.values, wv = w.values;
+  const out = alloc(upcast(x.dtype, w.dtype), P * F);
+  const shape = [info.batch, ...info.outSize, F];
+  if (isPointwise(info)) {
+    gemm(P, F, K, xv, 0, K, 1, wv, 0, F, 1, out, 0, F);
+    return new Tensor(out, shape);
   }
-  const out = alloc(upcast(dy.dtype, w.dtype), size);
-  out.set(acc);
-  return new Tensor(out, [N, D, H, W, C]);
+  const B = blockRows(K, P, block), col = scratch(B * K);
+  for (let p0 = 0; p0 < P; p0 += B) {
+    const rows = Math.min(B, P - p0);
+    im2col(xv, info, p0, rows, col);
+    gemm(rows, F, K, col, 0, K, 1, wv, 0, F, 1, out, p0 * F, F);
+  }
+  return new Tensor(out, shape);
 }
 
 function conv3dBackpropFilter(x: Tensor, dy: Tensor, info: ConvInfo): Tensor {
-  const { batch: N, inChannels: C, outChannels: F } = info;
-  const [D, H, W] = info.inSize, [OD, OH, OW] = info.outSize, [KD, KH, KW] = info.kernel;
-  const [SD, SH, SW] = info.strides, [DD, DH, DW] = info.dilations, [PD, PH, PW] = info.padBefore;
-  const xv = x.values, dyv = dy.values;
-  const size = KD * KH * KW * C * F;
-  const acc = new Float64Array(size);
-  let ob = 0;
-  for (let n = 0; n < N; n++) {
-    const xn = n * D * H * W * C;
-    for (let od = 0; od < OD; od++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++, ob += F) {
-          for (let kd = 0; kd < KD; kd++) {
-            const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * SW - PW + kw * DW;
-                if (iw < 0 || iw >= W) continue;
-                const xb = xn + ((id * H + ih) * W + iw) * C;
-                const wb = ((kd * KH + kh) * KW + kw) * C * F;
-                for (let c = 0; c < C; c++) {
-                  const xc = xv[xb + c];
-                  const wr = wb + c * F;
-                  for (let f = 0; f < F; f++) acc[wr + f] += xc * dyv[ob + f];
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  const out = alloc(upcast(x.dtype, dy.dtype), size);
-  out.set(acc);
-  return new Tensor(out, [KD, KH, KW, C, F]);
+  return isSmall(info) ? directConv3dBackpropFilter(x, dy, info) : im2colConv3dBackpropFilter(x, dy, info);
 }
 
-/** Reference conv kernels: direct loops, one N-dimensional (3-D) core for 1-D, 2-D and 3-D. */
+/**
+ * conv3dBackpropFilter by im2col + GEMM whatever the size (exported for tests): `block` = patch
+ * entries per block; `sparse` = skip dy's zeros (default: when that pays, see SPARSE_FILTER).
+ */
+export function im2colConv3dBackpropFilter(x: Tensor, dy: Tensor, info: ConvInfo, block = BLOCK,
+  sparse = patchWidth(info) >= SPARSE_MIN_K && density(dy.values) <= SPARSE_FILTER && allFinite(x.values)): Tensor {
+  const F = info.outChannels, K = patchWidth(info), P = patchRows(info);
+  const xv = x.values, dyv = dy.values;
+  const out = alloc(upcast(x.dtype, dy.dtype), K * F);
+  const shape = [...info.kernel, info.inChannels, F];
+  if (sparse) {
+    const B = blockRows(K, P, block), dwT = new Float64Array(F * K);
+    sparseBackpropFilter(xv, dyv, info, B, scratch(B * K), dwT);
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) out[k * F + f] = dwT[f * K + k];
+    return new Tensor(out, shape);
+  }
+  if (isPointwise(info)) {
+    gemm(K, F, P, xv, 0, 1, K, dyv, 0, F, 1, out, 0, F);
+    return new Tensor(out, shape);
+  }
+  // Summed over every block in float64, so a float32 filter gradient does not lose the small terms.
+  // The GEMM works in 4 × 3 tiles; when K is the worse fit for 4 rows (K = 9 for a 3×3 conv of one
+  // channel pads to 12), it computes dwᵀ[F, K] = dyᵀ · patches instead and transposes at the end.
+  const transposed = tiles(F, K) < tiles(K, F);
+  const acc = !transposed && out instanceof Float64Array ? out : new Float64Array(K * F);
+  const B = blockRows(K, P, block), col = scratch(B * K);
+  for (let p0 = 0; p0 < P; p0 += B) {
+    const rows = Math.min(B, P - p0);
+    im2col(xv, info, p0, rows, col);
+    if (transposed) gemm(F, K, rows, dyv, p0 * F, 1, F, col, 0, K, 1, acc, 0, K, true);
+    else gemm(K, F, rows, col, 0, 1, K, dyv, p0 * F, F, 1, acc, 0, F, true);
+  }
+  if (transposed) {
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) out[k * F + f] = acc[f * K + k];
+  } else if (acc !== out) out.set(acc);
+  return new Tensor(out, shape);
+}
+
+function conv3dBackpropInput(dy: Tensor, w: Tensor, info: ConvInfo): Tensor {
+  return isSmall(info) ? directConv3dBackpropInput(dy, w, info) : im2colConv3dBackpropInput(dy, w, info);
+}
+
+/**
+ * conv3dBackpropInput by im2col + GEMM whatever the size (exported for tests): `block` = patch
+ * entries per block; `sparse` = skip dy's zeros (default: when that pays, see SPARSE_INPUT).
+ */
+export function im2colConv3dBackpropInput(dy: Tensor, w: Tensor, info: ConvInfo, block = BLOCK,
+  sparse = patchWidth(info) >= SPARSE_MIN_K && density(dy.values) <= SPARSE_INPUT && allFinite(w.values)): Tensor {
+  const F = info.outChannels, K = patchWidth(info), P = patchRows(info);
+  const [D, H, W] = info.inSize;
+  const size = info.batch * D * H * W * info.inChannels;
+  const dyv = dy.values, wv = w.values;
+  const out = alloc(upcast(dy.dtype, w.dtype), size);
+  const shape = [info.batch, D, H, W, info.inChannels];
+  if (isPointwise(info) && !sparse) {
+    gemm(P, K, F, dyv, 0, F, 1, wv, 0, 1, F, out, 0, K);
+    return new Tensor(out, shape);
+  }
+  // Scatter-adds summed in float64 (reused scratch) unless the output already is float64.
+  const acc = out instanceof Float64Array ? out : accScratch(size);
+  const B = blockRows(K, P, block), col = scratch(B * K);
+  if (sparse) {
+    sparseBackpropInput(dyv, wv, info, B, col, acc);
+  } else {
+    for (let p0 = 0; p0 < P; p0 += B) {
+      const rows = Math.min(B, P - p0);
+      gemm(rows, K, F, dyv, p0 * F, F, 1, wv, 0, 1, F, col, 0, K);
+      col2im(col, info, p0, rows, acc);
+    }
+  }
+  if (acc !== out) out.set(acc);
+  return new Tensor(out, shape);
+}
+
+/** Reference conv kernels: im2col + GEMM, one N-dimensional (3-D) core for 1-D, 2-D and 3-D. */
 export const convKernels: ConvKernels = {
   conv3d,
   conv3dBackpropInput,

@@ -1,0 +1,211 @@
+// Node-API bindings of the native backend. Arrays are read and written in place (zero-copy): the
+// caller passes Float32Arrays for the inputs and for the output it allocated. Every call checks that
+// the described matrices lie inside their arrays, so a wrong offset throws instead of corrupting memory.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "cpu.h"
+#include "gemm.h"
+#include "thread-pool.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kMaxArgs = 16;
+
+struct Args {
+  napi_env env;
+  napi_value argv[kMaxArgs];
+  size_t argc = kMaxArgs;
+  bool ok = true;
+};
+
+bool fail(Args& a, const char* msg) {
+  if (a.ok) napi_throw_range_error(a.env, nullptr, msg);
+  a.ok = false;
+  return false;
+}
+
+bool getArgs(napi_env env, napi_callback_info info, Args& a, size_t want) {
+  a.env = env;
+  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) return fail(a, "bad call");
+  if (a.argc < want) return fail(a, "strata native: too few arguments");
+  return true;
+}
+
+int64_t getInt(Args& a, size_t i) {
+  int64_t v = 0;
+  if (!a.ok) return 0;
+  if (napi_get_value_int64(a.env, a.argv[i], &v) != napi_ok) fail(a, "strata native: expected an integer argument");
+  return v;
+}
+
+bool getBool(Args& a, size_t i) {
+  bool v = false;
+  if (!a.ok) return false;
+  if (napi_get_value_bool(a.env, a.argv[i], &v) != napi_ok) fail(a, "strata native: expected a boolean argument");
+  return v;
+}
+
+/** The elements of a typed array of the given type, in place. */
+template <typename T>
+T* getArray(Args& a, size_t i, napi_typedarray_type want, size_t* length) {
+  if (!a.ok) return nullptr;
+  napi_typedarray_type type;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(a.env, a.argv[i], &type, length, &data, nullptr, nullptr) != napi_ok || type != want) {
+    fail(a, want == napi_float32_array ? "strata native: expected a Float32Array"
+                                       : "strata native: expected a Float64Array");
+    return nullptr;
+  }
+  return static_cast<T*>(data);
+}
+
+/** Whether the rows × cols strided matrix at `off` lies within [0, length). */
+bool fits(int64_t off, int64_t rows, int64_t cols, int64_t rs, int64_t cs, size_t length) {
+  if (rows <= 0 || cols <= 0) return true;
+  if (off < 0 || rs < 0 || cs < 0) return false;
+  const int64_t last = off + (rows - 1) * rs + (cols - 1) * cs;
+  return last < int64_t(length);
+}
+
+napi_value undefinedValue(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate)
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 15)) return nullptr;
+  const int64_t m = getInt(a, 0), n = getInt(a, 1), k = getInt(a, 2);
+  size_t aLen = 0, bLen = 0, cLen = 0;
+  const float* ad = getArray<float>(a, 3, napi_float32_array, &aLen);
+  const int64_t aOff = getInt(a, 4), aRs = getInt(a, 5), aCs = getInt(a, 6);
+  const float* bd = getArray<float>(a, 7, napi_float32_array, &bLen);
+  const int64_t bOff = getInt(a, 8), bRs = getInt(a, 9), bCs = getInt(a, 10);
+  float* cd = getArray<float>(a, 11, napi_float32_array, &cLen);
+  const int64_t cOff = getInt(a, 12), ldc = getInt(a, 13);
+  const bool accumulate = getBool(a, 14);
+  if (!a.ok) return nullptr;
+  if (m < 0 || n < 0 || k < 0 || ldc < n) return fail(a, "strata native gemm: bad sizes"), nullptr;
+  if (!fits(aOff, m, k, aRs, aCs, aLen) || !fits(bOff, k, n, bRs, bCs, bLen) || !fits(cOff, m, n, ldc, 1, cLen)) {
+    return fail(a, "strata native gemm: a matrix lies outside its array"), nullptr;
+  }
+  sgemm(m, n, k, View{ad + aOff, aRs, aCs}, View{bd + bOff, bRs, bCs}, cd + cOff, ldc, accumulate);
+  return undefinedValue(env);
+}
+
+// gemmBatched(batch, m, n, k, a, aOffsets (Float64Array), aRs, aCs, b, bOffsets, bRs, bCs, c, cStride, ldc, accumulate)
+napi_value GemmBatched(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 16)) return nullptr;
+  const int64_t batch = getInt(a, 0), m = getInt(a, 1), n = getInt(a, 2), k = getInt(a, 3);
+  size_t aLen = 0, bLen = 0, cLen = 0, aoLen = 0, boLen = 0;
+  const float* ad = getArray<float>(a, 4, napi_float32_array, &aLen);
+  const double* aoD = getArray<double>(a, 5, napi_float64_array, &aoLen);
+  const int64_t aRs = getInt(a, 6), aCs = getInt(a, 7);
+  const float* bd = getArray<float>(a, 8, napi_float32_array, &bLen);
+  const double* boD = getArray<double>(a, 9, napi_float64_array, &boLen);
+  const int64_t bRs = getInt(a, 10), bCs = getInt(a, 11);
+  float* cd = getArray<float>(a, 12, napi_float32_array, &cLen);
+  const int64_t cStride = getInt(a, 13), ldc = getInt(a, 14);
+  const bool accumulate = getBool(a, 15);
+  if (!a.ok) return nullptr;
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || ldc < n || cStride < 0 || int64_t(aoLen) < batch ||
+      int64_t(boLen) < batch) {
+    return fail(a, "strata native gemmBatched: bad sizes"), nullptr;
+  }
+  if (batch == 0 || m == 0 || n == 0) return undefinedValue(env);
+  std::string offsets(size_t(batch) * 2 * sizeof(int64_t), '\0');
+  int64_t* ao = reinterpret_cast<int64_t*>(offsets.data());
+  int64_t* bo = ao + batch;
+  for (int64_t i = 0; i < batch; ++i) {
+    const double x = aoD[i], y = boD[i];
+    if (!(x >= 0 && y >= 0 && x == std::floor(x) && y == std::floor(y))) {
+      return fail(a, "strata native gemmBatched: offsets must be non-negative integers"), nullptr;
+    }
+    ao[i] = int64_t(x);
+    bo[i] = int64_t(y);
+    if (!fits(ao[i], m, k, aRs, aCs, aLen) || !fits(bo[i], k, n, bRs, bCs, bLen)) {
+      return fail(a, "strata native gemmBatched: a matrix lies outside its array"), nullptr;
+    }
+  }
+  if (!fits((batch - 1) * cStride, m, n, ldc, 1, cLen)) {
+    return fail(a, "strata native gemmBatched: the output lies outside its array"), nullptr;
+  }
+  sgemmBatched(batch, m, n, k, ad, ao, aRs, aCs, bd, bo, bRs, bCs, cd, cStride, ldc, accumulate);
+  return undefinedValue(env);
+}
+
+napi_value Noop(napi_env env, napi_callback_info) { return undefinedValue(env); }
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, ThreadPool::instance().threads(), &v);
+  return v;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  const int64_t n = getInt(a, 0);
+  if (!a.ok) return nullptr;
+  ThreadPool::instance().setThreads(n <= 0 ? ThreadPool::defaultThreads() : int(n));
+  return GetThreads(env, info);
+}
+
+napi_value GetIsa(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, isaName(gemmIsa()), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+napi_value GetBestIsa(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, isaName(detectIsa()), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+// setIsa(name): forces a micro-kernel ("avx512", "avx2", "generic"); false when the CPU lacks it.
+napi_value SetIsa(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  char name[32] = {0};
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok) {
+    return fail(a, "strata native setIsa: expected a string"), nullptr;
+  }
+  bool ok = false;
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+    if (std::strcmp(name, isaName(isa)) == 0) ok = setGemmIsa(isa);
+  }
+  napi_value v;
+  napi_get_boolean(env, ok, &v);
+  return v;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gemmBatched", nullptr, GemmBatched, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getIsa", nullptr, GetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getBestIsa", nullptr, GetBestIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+}  // namespace strata
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, strata::Init)

@@ -1,0 +1,15 @@
+// CPU feature detection and the GEMM micro-kernel table.
+#pragma once
+
+namespace strata {
+
+/** Instruction sets a micro-kernel can be compiled for, best last. */
+enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
+
+/** The best instruction set this CPU (and this build) supports. */
+Isa detectIsa();
+
+/** Name as shown to users: "generic", "avx2", "avx512". */
+const char* isaName(Isa isa);
+
+}  // namespace strata

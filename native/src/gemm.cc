@@ -1,0 +1,309 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "thread-pool.h"
+
+namespace strata {
+
+namespace {
+
+// Products below this many multiply-adds run on the calling thread: about 20 µs of work, where
+// waking a sleeping worker would cost as much as it saves.
+constexpr int64_t kParallelMin = int64_t(1) << 21;
+
+MicroKernel kernelFor(Isa isa) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (isa == Isa::avx512) return microKernelAvx512();
+  if (isa == Isa::avx2) return microKernelAvx2();
+#endif
+  (void)isa;
+  return microKernelGeneric();
+}
+
+MicroKernel& current() {
+  static MicroKernel k = kernelFor(detectIsa());
+  return k;
+}
+
+/** Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life. */
+struct Scratch {
+  float* a = nullptr;
+  float* b = nullptr;
+  size_t aCap = 0, bCap = 0;
+  ~Scratch() {
+    std::free(a);
+    std::free(b);
+  }
+  static float* grow(float*& p, size_t& cap, size_t n) {
+    if (cap < n) {
+      std::free(p);
+      size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = p ? n : 0;
+    }
+    return p;
+  }
+};
+thread_local Scratch tScratch;
+
+/** Packs an mc × kc block of op(A) into MR-row panels (k-major inside a panel), zero-padding the last. */
+void packA(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, float* out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    const int64_t rows = std::min<int64_t>(mr, mc - i0);
+    const float* src = a + i0 * rs;
+    if (rs == 1) {
+      // op(A) is a transposed row-major matrix: the MR values of a k step are contiguous.
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* s = src + p * cs;
+        int64_t i = 0;
+        for (; i < rows; ++i) out[i] = s[i];
+        for (; i < mr; ++i) out[i] = 0.f;
+        out += mr;
+      }
+    } else {
+      for (int64_t i = 0; i < rows; ++i) {
+        const float* s = src + i * rs;
+        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = s[p * cs];
+      }
+      for (int64_t i = rows; i < mr; ++i) {
+        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = 0.f;
+      }
+      out += kc * mr;
+    }
+  }
+}
+
+/** Packs a kc × nc block of op(B) into NR-column panels (k-major inside a panel), zero-padding the last. */
+void packB(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - j0);
+    const float* src = b + j0 * cs;
+    if (cs == 1) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* s = src + p * rs;
+        if (cols == nr) {
+          std::memcpy(out, s, sizeof(float) * nr);
+        } else {
+          int64_t j = 0;
+          for (; j < cols; ++j) out[j] = s[j];
+          for (; j < nr; ++j) out[j] = 0.f;
+        }
+        out += nr;
+      }
+    } else {
+      // op(B) is a transposed row-major matrix: walk each column contiguously.
+      for (int64_t j = 0; j < cols; ++j) {
+        const float* s = src + j * cs;
+        for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = s[p * rs];
+      }
+      for (int64_t j = cols; j < nr; ++j) {
+        for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = 0.f;
+      }
+      out += kc * nr;
+    }
+  }
+}
+
+/** The blocked, packed product on one thread. */
+void gemmPacked(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc,
+                bool accumulate) {
+  const int64_t kcMax = std::min<int64_t>(K.kc, k);
+  const int64_t mcMax = (std::min<int64_t>(K.mc, m) + K.mr - 1) / K.mr * K.mr;
+  const int64_t ncMax = (std::min<int64_t>(K.nc, n) + K.nr - 1) / K.nr * K.nr;
+  float* ap = Scratch::grow(tScratch.a, tScratch.aCap, size_t(mcMax * kcMax));
+  float* bp = Scratch::grow(tScratch.b, tScratch.bCap, size_t(ncMax * kcMax));
+  if (!ap || !bp) std::abort();
+  for (int64_t pc = 0; pc < k; pc += K.kc) {
+    const int64_t kc = std::min<int64_t>(K.kc, k - pc);
+    const bool acc = accumulate || pc > 0;
+    for (int64_t ic = 0; ic < m; ic += K.mc) {
+      const int64_t mc = std::min<int64_t>(K.mc, m - ic);
+      packA(K.mr, mc, kc, a.data + ic * a.rs + pc * a.cs, a.rs, a.cs, ap);
+      for (int64_t jc = 0; jc < n; jc += K.nc) {
+        const int64_t nc = std::min<int64_t>(K.nc, n - jc);
+        packB(K.nr, kc, nc, b.data + pc * b.rs + jc * b.cs, b.rs, b.cs, bp);
+        // The MR × kc panel of A stays in L1 while the kc × NR panels of B stream from L2.
+        for (int64_t ir = 0; ir < mc; ir += K.mr) {
+          const int mr = int(std::min<int64_t>(K.mr, mc - ir));
+          float* crow = c + (ic + ir) * ldc + jc;
+          const float* apanel = ap + ir * kc;
+          for (int64_t jr = 0; jr < nc; jr += K.nr) {
+            const int nr = int(std::min<int64_t>(K.nr, nc - jr));
+            K.run(kc, apanel, bp + jr * kc, crow + jr, ldc, acc, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Direct loops for thin products (matrix-vector products, a batch of one). */
+void gemmSmall(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* __restrict cr = c + i * ldc;
+    const float* ar = a.data + i * a.rs;
+    if (!accumulate) std::fill(cr, cr + n, 0.f);
+    if (b.cs == 1 && n >= 4) {
+      // Row i of C as a sum of rows of B: contiguous, vectorised along j.
+      for (int64_t p = 0; p < k; ++p) {
+        const float av = ar[p * a.cs];
+        const float* __restrict br = b.data + p * b.rs;
+#pragma omp simd
+        for (int64_t j = 0; j < n; ++j) cr[j] += av * br[j];
+      }
+    } else {
+      for (int64_t j = 0; j < n; ++j) {
+        const float* bc = b.data + j * b.cs;
+        float s = 0.f;
+        if (a.cs == 1 && b.rs == 1) {
+#pragma omp simd reduction(+ : s)
+          for (int64_t p = 0; p < k; ++p) s += ar[p] * bc[p];
+        } else {
+          for (int64_t p = 0; p < k; ++p) s += ar[p * a.cs] * bc[p * b.rs];
+        }
+        cr[j] += s;
+      }
+    }
+  }
+}
+
+void gemmSerial(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc,
+                bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) {
+      for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.f);
+    }
+    return;
+  }
+  // Packing pays off even for 8 × 8 products; only matrix-vector-like ones (fewer than 4 rows or
+  // columns) run direct loops, where packing would copy as much as the arithmetic reads.
+  if (m < 4 || n < 4) {
+    gemmSmall(m, n, k, a, b, c, ldc, accumulate);
+  } else {
+    gemmPacked(K, m, n, k, a, b, c, ldc, accumulate);
+  }
+}
+
+/** One product split into `tasks` rectangles of C, along n (in whole NR panels) or along m. */
+struct SplitJob {
+  const MicroKernel* K;
+  int64_t m, n, k;
+  View a, b;
+  float* c;
+  int64_t ldc;
+  bool accumulate;
+  bool byColumns;
+  int64_t chunk;
+};
+
+void runSplit(void* ctx, int t) {
+  const SplitJob& j = *static_cast<const SplitJob*>(ctx);
+  const int64_t total = j.byColumns ? j.n : j.m;
+  const int64_t lo = t * j.chunk;
+  if (lo >= total) return;
+  const int64_t len = std::min(j.chunk, total - lo);
+  if (j.byColumns) {
+    View b{j.b.data + lo * j.b.cs, j.b.rs, j.b.cs};
+    gemmSerial(*j.K, j.m, len, j.k, j.a, b, j.c + lo, j.ldc, j.accumulate);
+  } else {
+    View a{j.a.data + lo * j.a.rs, j.a.rs, j.a.cs};
+    gemmSerial(*j.K, len, j.n, j.k, a, j.b, j.c + lo * j.ldc, j.ldc, j.accumulate);
+  }
+}
+
+/** Threads worth using for `work` multiply-adds. */
+int threadsFor(int64_t work) {
+  if (work < kParallelMin) return 1;
+  ThreadPool& pool = ThreadPool::instance();
+  const int64_t useful = work / kParallelMin;
+  return int(std::min<int64_t>(pool.threads(), useful));
+}
+
+int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+}  // namespace
+
+bool setGemmIsa(Isa isa) {
+  if (static_cast<int>(isa) > static_cast<int>(detectIsa())) return false;
+  current() = kernelFor(isa);
+  return true;
+}
+
+Isa gemmIsa() { return current().isa; }
+
+void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+  const MicroKernel& K = current();
+  const int nt = (m <= 0 || n <= 0) ? 1 : threadsFor(m * n * k);
+  if (nt <= 1) {
+    gemmSerial(K, m, n, k, a, b, c, ldc, accumulate);
+    return;
+  }
+  SplitJob job{&K, m, n, k, a, b, c, ldc, accumulate, false, 0};
+  // Split the longer side; columns in whole NR panels, rows in whole MR panels.
+  job.byColumns = n >= m && n >= int64_t(nt) * K.nr;
+  if (!job.byColumns && m < int64_t(nt) * K.mr) job.byColumns = n >= int64_t(nt) * 4;
+  const int64_t total = job.byColumns ? n : m;
+  const int64_t unit = job.byColumns ? K.nr : K.mr;
+  job.chunk = std::max<int64_t>(roundUp((total + nt - 1) / nt, unit), 1);
+  if (job.chunk >= total) job.chunk = (total + nt - 1) / nt;
+  const int tasks = int((total + job.chunk - 1) / job.chunk);
+  ThreadPool::instance().run(tasks, runSplit, &job);
+}
+
+namespace {
+
+struct BatchJob {
+  const MicroKernel* K;
+  int64_t batch, m, n, k;
+  const float* a;
+  const int64_t* aOffsets;
+  int64_t aRs, aCs;
+  const float* b;
+  const int64_t* bOffsets;
+  int64_t bRs, bCs;
+  float* c;
+  int64_t cStride, ldc;
+  bool accumulate;
+  int64_t chunk;
+};
+
+void runBatch(void* ctx, int t) {
+  const BatchJob& j = *static_cast<const BatchJob*>(ctx);
+  const int64_t end = std::min(j.batch, (t + 1) * j.chunk);
+  for (int64_t i = t * j.chunk; i < end; ++i) {
+    gemmSerial(*j.K, j.m, j.n, j.k, View{j.a + j.aOffsets[i], j.aRs, j.aCs},
+               View{j.b + j.bOffsets[i], j.bRs, j.bCs}, j.c + i * j.cStride, j.ldc, j.accumulate);
+  }
+}
+
+}  // namespace
+
+void sgemmBatched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* a, const int64_t* aOffsets,
+                  int64_t aRs, int64_t aCs, const float* b, const int64_t* bOffsets, int64_t bRs, int64_t bCs,
+                  float* c, int64_t cStride, int64_t ldc, bool accumulate) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  const int64_t each = m * n * k;
+  if (each >= kParallelMin || batch == 1) {
+    // Large products: thread inside each one.
+    for (int64_t i = 0; i < batch; ++i) {
+      sgemm(m, n, k, View{a + aOffsets[i], aRs, aCs}, View{b + bOffsets[i], bRs, bCs}, c + i * cStride, ldc,
+            accumulate);
+    }
+    return;
+  }
+  const MicroKernel& K = current();
+  const int nt = int(std::min<int64_t>(threadsFor(each * batch), batch));
+  BatchJob job{&K, batch, m, n, k, a, aOffsets, aRs, aCs, b, bOffsets, bRs, bCs, c, cStride, ldc, accumulate,
+               (batch + nt - 1) / nt};
+  if (nt <= 1) {
+    runBatch(&job, 0);
+    return;
+  }
+  ThreadPool::instance().run(int((batch + job.chunk - 1) / job.chunk), runBatch, &job);
+}
+
+}  // namespace strata

@@ -1,0 +1,60 @@
+// Single-precision GEMM: C (+)= op(A) · op(B) on strided row/column views, packed and register-tiled,
+// with the micro-kernel chosen at run time (AVX-512, AVX2 or portable C++) and the work split across
+// the thread pool when a product is large enough to pay for waking it.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu.h"
+
+namespace strata {
+
+/**
+ * The register tile: C[0:mr, 0:nr] (+)= Ap · Bp, where Ap is an MR × kc panel packed k-major (MR values
+ * per k step) and Bp a kc × NR panel packed k-major (NR values per k step), both zero-padded to full
+ * tiles. `accumulate` false overwrites C; mr ≤ MR and nr ≤ NR select the valid part of the tile.
+ */
+using MicroKernelFn = void (*)(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc,
+                               bool accumulate, int mr, int nr);
+
+/** A micro-kernel and the cache blocking that suits it. */
+struct MicroKernel {
+  Isa isa;
+  int mr;       // rows of the tile (broadcast side, A)
+  int nr;       // columns of the tile (vector side, B)
+  int kc;       // depth of a packed block: the MR × kc panel of A stays in L1
+  int nc;       // columns of B packed at once: the kc × nc block stays in L2
+  int mc;       // rows of A packed at once: the mc × kc block stays in L3
+  MicroKernelFn run;
+};
+
+MicroKernel microKernelAvx512();
+MicroKernel microKernelAvx2();
+MicroKernel microKernelGeneric();
+
+/** Selects the micro-kernel (the best the CPU supports unless forced); false if `isa` is unsupported. */
+bool setGemmIsa(Isa isa);
+Isa gemmIsa();
+
+/** One strided operand: element (i, j) of op(X) is x[i * rs + j * cs]. */
+struct View {
+  const float* data;
+  int64_t rs;
+  int64_t cs;
+};
+
+/**
+ * C (+)= op(A) · op(B) with op(A) m × k and op(B) k × n; C[i, j] = c[i * ldc + j]. C must not overlap A
+ * or B. Uses the thread pool when the product is large.
+ */
+void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate);
+
+/**
+ * `batch` products of the same shape: product t reads A at a + aOffsets[t], B at b + bOffsets[t] and
+ * writes C at c + t * cStride. Small products are spread across threads whole.
+ */
+void sgemmBatched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* a, const int64_t* aOffsets,
+                  int64_t aRs, int64_t aCs, const float* b, const int64_t* bOffsets, int64_t bRs, int64_t bCs,
+                  float* c, int64_t cStride, int64_t ldc, bool accumulate);
+
+}  // namespace strata

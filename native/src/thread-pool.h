@@ -1,0 +1,62 @@
+// A small persistent thread pool: the calling thread plus (size - 1) workers that spin briefly after
+// each job, then sleep. One job at a time; a caller that finds the pool busy (another JS thread)
+// runs its job inline instead of waiting.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace strata {
+
+class ThreadPool {
+ public:
+  using TaskFn = void (*)(void* ctx, int task);
+
+  /** The process-wide pool, created on first use with `defaultThreads()` threads. */
+  static ThreadPool& instance();
+
+  /** hardware_concurrency, or STRATA_NUM_THREADS when set to a positive integer. */
+  static int defaultThreads();
+
+  ~ThreadPool();
+
+  /** Threads a job may use (the caller included). */
+  int threads() const { return threads_.load(std::memory_order_relaxed); }
+
+  /** Sets the threads jobs use from now on (1 = run on the caller only); grows the pool if needed. */
+  void setThreads(int n);
+
+  /** Runs fn(ctx, t) for every t in [0, tasks) (tasks ≤ 65535), on up to `threads()` threads; returns when all are done. */
+  void run(int tasks, TaskFn fn, void* ctx);
+
+ private:
+  explicit ThreadPool(int threads);
+  void startWorkers(int total);
+  void workerLoop();
+
+  /** Claims the next task of job `gen`; false when that job has no task left (or was replaced). */
+  bool claim(uint32_t gen, int* task);
+
+  std::atomic<int> threads_;
+  std::vector<std::thread> workers_;
+  std::mutex busy_;            // held by the caller for a whole job
+  std::mutex m_;               // guards sleeping on cv_
+  std::condition_variable cv_;
+  // The current job in one word: generation (32 bits) | task count (16) | next task (16). Claiming a
+  // task is a compare-and-swap that also checks the generation, so a worker that wakes late can never
+  // take a task of a newer job with the function of an older one, and the caller never waits for
+  // workers that took nothing.
+  std::atomic<uint64_t> job_{0};
+  uint32_t generation_ = 0;    // the caller's copy
+  std::atomic<int> sleepers_{0};
+  std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
+  TaskFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+};
+
+}  // namespace strata

@@ -1,0 +1,18 @@
+import type { Backend } from '../backend.js';
+import type { NativeAddon } from './addon.js';
+import { jsBackend } from '../js/index.js';
+import { nativeMatmulKernels } from './matmul.js';
+
+/**
+ * The native backend: the js backend with the kernels the addon implements replaced by native ones.
+ * A kernel not (yet) native, or a dtype the native code does not handle, runs the js reference.
+ * To add a kernel: implement it in native/src, bind it in addon.cc, declare it in addon.ts, and
+ * spread its TypeScript wrapper here after the js kernels.
+ */
+export function createNativeBackend(addon: NativeAddon): Backend {
+  return {
+    ...jsBackend,
+    ...nativeMatmulKernels(addon),
+    name: 'native',
+  };
+}
