@@ -2,8 +2,11 @@ import { GradientError, ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 
-/** Turns the gradients of an op's outputs into the gradients of its inputs (null: no gradient). */
-export type BackwardFn = (dys: Tensor[]) => (Tensor | null | undefined)[];
+/**
+ * Turns the gradients of an op's outputs into the gradients of its inputs (null: no gradient).
+ * `needs[i]` says whether input i's gradient is wanted, so costly unwanted ones can be skipped.
+ */
+export type BackwardFn = (dys: Tensor[], needs: boolean[]) => (Tensor | null | undefined)[];
 
 interface Entry {
   name: string;
@@ -105,7 +108,7 @@ function backpropagate(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
     const e = tape.entries[i];
     if (!e.outputs.some((o) => grads.has(o.id))) continue;
     const dys = e.outputs.map((o) => grads.get(o.id) ?? zerosOf(o));
-    const dxs = e.backward(dys);
+    const dxs = e.backward(dys, e.inputs.map((x) => tape.watched.has(x.id)));
     for (let j = 0; j < e.inputs.length; j++) {
       const x = e.inputs[j];
       const dx = dxs[j];

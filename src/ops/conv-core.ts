@@ -13,37 +13,37 @@ function as(t: Tensor, shape: number[]): Tensor {
 /** y = conv(x, filter) with the geometry's plan; x and y in their user-facing shapes. */
 export function convForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
   return runOp('Conv', [x, filter], (b) => as(b.conv3d(x, filter, g.info), g.yShape),
-    (dy) => [convBackpropInput(dy, filter, g), convBackpropFilter(x, dy, g)]);
+    (dy, _, needs) => [needs[0] ? convBackpropInput(dy, filter, g) : null, needs[1] ? convBackpropFilter(x, dy, g) : null]);
 }
 
 /** dx = the gradient of convForward with respect to x, given dy (also: the transposed conv of dy). */
 export function convBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
   return runOp('ConvBackpropInput', [dy, filter], (b) => as(b.conv3dBackpropInput(dy, filter, g.info), g.xShape),
-    (ddx) => [convForward(ddx, filter, g), convBackpropFilter(ddx, dy, g)]);
+    (ddx, _, needs) => [needs[0] ? convForward(ddx, filter, g) : null, needs[1] ? convBackpropFilter(ddx, dy, g) : null]);
 }
 
 /** dw = the gradient of convForward with respect to the filter, given x and dy. */
 export function convBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   return runOp('ConvBackpropFilter', [x, dy], (b) => as(b.conv3dBackpropFilter(x, dy, g.info), g.filterShape),
-    (ddw) => [convBackpropInput(dy, ddw, g), convForward(x, ddw, g)]);
+    (ddw, _, needs) => [needs[0] ? convBackpropInput(dy, ddw, g) : null, needs[1] ? convForward(x, ddw, g) : null]);
 }
 
 /** y = depthwiseConv(x, filter [..k, C, multiplier]). */
 export function depthwiseForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
   return runOp('DepthwiseConv', [x, filter], (b) => as(b.depthwiseConv3d(x, filter, g.info), g.yShape),
-    (dy) => [depthwiseBackpropInput(dy, filter, g), depthwiseBackpropFilter(x, dy, g)]);
+    (dy, _, needs) => [needs[0] ? depthwiseBackpropInput(dy, filter, g) : null, needs[1] ? depthwiseBackpropFilter(x, dy, g) : null]);
 }
 
 /** dx of depthwiseForward given dy. */
 export function depthwiseBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
   return runOp('DepthwiseConvBackpropInput', [dy, filter],
     (b) => as(b.depthwiseConv3dBackpropInput(dy, filter, g.info), g.xShape),
-    (ddx) => [depthwiseForward(ddx, filter, g), depthwiseBackpropFilter(ddx, dy, g)]);
+    (ddx, _, needs) => [needs[0] ? depthwiseForward(ddx, filter, g) : null, needs[1] ? depthwiseBackpropFilter(ddx, dy, g) : null]);
 }
 
 /** dw of depthwiseForward given x and dy. */
 export function depthwiseBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   return runOp('DepthwiseConvBackpropFilter', [x, dy],
     (b) => as(b.depthwiseConv3dBackpropFilter(x, dy, g.info), g.filterShape),
-    (ddw) => [depthwiseBackpropInput(dy, ddw, g), depthwiseForward(x, ddw, g)]);
+    (ddw, _, needs) => [needs[0] ? depthwiseBackpropInput(dy, ddw, g) : null, needs[1] ? depthwiseForward(x, ddw, g) : null]);
 }

@@ -6,7 +6,8 @@ import type { Tensor } from '../tensor/tensor.js';
 /**
  * Runs one op: its forward kernel on the active backend, then, when a tape is recording, its
  * gradient. `backward` receives the output's gradient and the output, and returns one gradient per
- * input (null where there is none). Write it with ops so that it is differentiable too.
+ * input (null where there is none); `needs[i]` is false when input i's gradient is not wanted (a model
+ * input, say), so an expensive one can be skipped. Write it with ops so that it is differentiable too.
  * @example
  * export const exp = (x: Tensor) => runOp('Exp', [x], (b) => b.unary('exp', x), (dy, y) => [mul(dy, y)]);
  */
@@ -14,10 +15,10 @@ export function runOp(
   name: string,
   inputs: Tensor[],
   forward: (b: Backend) => Tensor,
-  backward?: (dy: Tensor, y: Tensor) => (Tensor | null | undefined)[],
+  backward?: (dy: Tensor, y: Tensor, needs: boolean[]) => (Tensor | null | undefined)[],
 ): Tensor {
   const y = forward(kernels());
-  if (backward && isRecording()) record(name, inputs, [y], (dys) => backward(dys[0], y));
+  if (backward && isRecording()) record(name, inputs, [y], (dys, needs) => backward(dys[0], y, needs));
   return y;
 }
 
@@ -26,11 +27,11 @@ export function runOpMulti(
   name: string,
   inputs: Tensor[],
   forward: (b: Backend) => Tensor[],
-  backward?: (dys: Tensor[], ys: Tensor[]) => (Tensor | null | undefined)[],
+  backward?: (dys: Tensor[], ys: Tensor[], needs: boolean[]) => (Tensor | null | undefined)[],
 ): Tensor[] {
   const ys = forward(kernels());
   if (backward && isRecording()) {
-    const fn: BackwardFn = (dys) => backward(dys, ys);
+    const fn: BackwardFn = (dys, needs) => backward(dys, ys, needs);
     record(name, inputs, ys, fn);
   }
   return ys;

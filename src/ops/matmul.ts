@@ -51,7 +51,7 @@ export const matMul = matmul;
 
 /** The product of two tensors of rank ≥ 2 and one dtype, with its gradient. */
 function matmulCore(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
-  return runOp('MatMul', [a, b], (k) => k.matmul(a, b, ta, tb), (dy) => [gradA(dy, a, b, ta, tb), gradB(dy, a, b, ta, tb)]);
+  return runOp('MatMul', [a, b], (k) => k.matmul(a, b, ta, tb), (dy, _, needs) => [needs[0] ? gradA(dy, a, b, ta, tb) : null, needs[1] ? gradB(dy, a, b, ta, tb) : null]);
 }
 
 // With C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC; each case below folds the outer
