@@ -11,6 +11,7 @@ import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './l
 import { Dropout } from './dropout.js';
 import { registerLayer } from './serialization.js';
 import { checkDataFormat, checkSpatialInput, intTuple } from './spatial-args.js';
+import { type DropoutShorthand, readDropout } from './conv-options.js';
 
 export interface ConvTransposeLayerOptions extends LayerOptions {
   /** Number of output channels. */
@@ -45,23 +46,6 @@ export interface ConvTransposeLayerOptions extends LayerOptions {
   dropoutSeed?: number | null;
 }
 
-type DropoutSpec = { rate: number; seed?: number; noiseShape?: (number | null)[] };
-
-/** Reads the `dropout` shorthand (a rate or { rate, seed, noiseShape }) and `dropoutSeed`, as the conv layers do. */
-function readDropout(where: string, d: ConvTransposeLayerOptions['dropout'], seed: number | null | undefined): DropoutSpec | null {
-  if (d === undefined || d === null || d === 0) return null;
-  const o: DropoutSpec = typeof d === 'number' ? { rate: d } : d;
-  if (typeof o !== 'object' || typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate < 1)) {
-    throw new ConfigError(`${where}: dropout must be a rate in [0, 1) or { rate, seed }, got ${JSON.stringify(d)}`);
-  }
-  if (seed !== undefined && seed !== null && o.seed !== undefined && o.seed !== seed) {
-    throw new ConfigError(`${where}: dropoutSeed ${seed} and dropout.seed ${o.seed} disagree; give one of them`);
-  }
-  const out = { ...o };
-  if (seed !== undefined && seed !== null) out.seed = seed;
-  return out.rate === 0 ? null : out;
-}
-
 const OPS = [null, conv1dT, conv2dT, conv3dT] as const;
 
 /**
@@ -87,7 +71,7 @@ export class ConvTranspose extends Layer {
   readonly kernelConstraint: Constraint | null;
   readonly biasConstraint: Constraint | null;
   /** The dropout shorthand, or null. */
-  readonly dropout: DropoutSpec | null;
+  readonly dropout: DropoutShorthand | null;
   kernel?: Variable;
   bias?: Variable;
   private readonly dropoutLayer: Dropout | null;

@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
+import { planWindow } from '../ops/window.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
 import { checkChannelsLast, expectRank, readTuple } from './pooling-util.js';
@@ -36,10 +37,9 @@ export abstract class Pooling extends Layer {
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same';
-  protected abstract readonly rank: 1 | 2 | 3;
   protected abstract readonly op: PoolOp;
 
-  constructor(opts: PoolingOptions, rank: 1 | 2 | 3) {
+  constructor(opts: PoolingOptions, protected readonly rank: 1 | 2 | 3) {
     super(opts ?? {});
     const o = opts ?? {};
     this.poolSize = readTuple(this, 'poolSize', o.poolSize ?? 2, rank);
@@ -61,13 +61,12 @@ export abstract class Pooling extends Layer {
     expectRank(this, inputShape, this.rank + 2, LAYOUT[this.rank], FIX[this.rank]);
     const spatial = inputShape.slice(1, -1).map((n, i) => {
       if (n === null) return null;
-      const k = this.poolSize[i], s = this.strides[i];
-      const out = this.padding === 'same' ? Math.ceil(n / s) : Math.ceil((n - k + 1) / s);
-      if (out < 1) {
+      const k = this.poolSize[i];
+      if (this.padding === 'valid' && n < k) {
         throw new ShapeError(`${this.describe()}: poolSize ${JSON.stringify(this.poolSize)} is larger than the input's spatial size ` +
           `in ${fmtShape(inputShape)} with padding 'valid'; use padding 'same' or a smaller poolSize`);
       }
-      return out;
+      return planWindow(this.describe(), [n], [k], [this.strides[i]], [1], this.padding).outSize[0];
     });
     return [inputShape[0], ...spatial, inputShape[inputShape.length - 1]];
   }
@@ -90,7 +89,6 @@ export abstract class Pooling extends Layer {
  */
 export class MaxPooling1D extends Pooling {
   static override className = 'MaxPooling1D';
-  protected readonly rank = 1;
   protected readonly op: PoolOp = (x, o) => ops.maxPool1d(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 1); }
 }
@@ -102,7 +100,6 @@ export class MaxPooling1D extends Pooling {
  */
 export class MaxPooling2D extends Pooling {
   static override className = 'MaxPooling2D';
-  protected readonly rank = 2;
   protected readonly op: PoolOp = (x, o) => ops.maxPool(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 2); }
 }
@@ -114,7 +111,6 @@ export class MaxPooling2D extends Pooling {
  */
 export class MaxPooling3D extends Pooling {
   static override className = 'MaxPooling3D';
-  protected readonly rank = 3;
   protected readonly op: PoolOp = (x, o) => ops.maxPool3d(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 3); }
 }
@@ -126,7 +122,6 @@ export class MaxPooling3D extends Pooling {
  */
 export class AveragePooling1D extends Pooling {
   static override className = 'AveragePooling1D';
-  protected readonly rank = 1;
   protected readonly op: PoolOp = (x, o) => ops.avgPool1d(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 1); }
 }
@@ -138,7 +133,6 @@ export class AveragePooling1D extends Pooling {
  */
 export class AveragePooling2D extends Pooling {
   static override className = 'AveragePooling2D';
-  protected readonly rank = 2;
   protected readonly op: PoolOp = (x, o) => ops.avgPool(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 2); }
 }
@@ -150,7 +144,6 @@ export class AveragePooling2D extends Pooling {
  */
 export class AveragePooling3D extends Pooling {
   static override className = 'AveragePooling3D';
-  protected readonly rank = 3;
   protected readonly op: PoolOp = (x, o) => ops.avgPool3d(x, o);
   constructor(opts: PoolingOptions = {}) { super(opts, 3); }
 }
