@@ -2,18 +2,13 @@
   # Built by scripts/build-native.mjs (node-gyp rebuild --directory native) into
   # native/build/Release/strata_native.node. -march=native tunes the driver for the installing
   # machine (STRATA_NATIVE_MARCH overrides it, e.g. "x86-64-v2" for a portable binary); the
-  # micro-kernels carry their own target attributes and are picked at run time.
+  # micro-kernels carry their own target attributes and are picked at run time. Every src/*.cc is
+  # compiled: a new kernel file needs no edit here.
   "targets": [
     {
       "target_name": "strata_native",
       "sources": [
-        "src/addon.cc",
-        "src/cpu.cc",
-        "src/thread-pool.cc",
-        "src/gemm.cc",
-        "src/gemm-avx512.cc",
-        "src/gemm-avx2.cc",
-        "src/gemm-generic.cc"
+        "<!@(node -p \"require('fs').readdirSync('src').filter(f => f.endsWith('.cc')).sort().map(f => 'src/' + f).join(' ')\")"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc!": ["-fno-exceptions"],

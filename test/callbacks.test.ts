@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,12 @@ test('verbose output: one line per epoch through a pipe, silence with 0', () => 
     model.compile({ optimizer: 'sgd', loss: 'mse' });
     for (const verbose of [1, 2, 0]) await model.fit(x, y, { epochs: 2, verbose });
   `);
-  const out = execFileSync(process.execPath, [script], { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [script], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const lines = out.trim().split('\n');
   assert.equal(lines.length, 4, out);
   for (const l of lines) assert.match(l, /^Epoch [12]\/2 - [\d.]+s - loss: [\d.e-]+$/);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The README's example must run as printed, importing the package by its name.
@@ -15,7 +15,12 @@ test('the README example runs and learns its line', () => {
   const dir = mkdtempSync(join(process.cwd(), 'build', 'readme-'));
   const file = join(dir, 'example.mjs');
   writeFileSync(file, code);
-  const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const losses = [...out.matchAll(/loss ([\d.]+)/g)].map((m) => Number(m[1]));
   assert.ok(losses.length >= 2 && losses[0] > 1 && losses[losses.length - 1] < 1e-4, `losses ${losses.join(', ')}`);
   const weights = [...out.split("\n").slice(-4).join(" ").matchAll(/-?\d+(?:\.\d*)?(?:e-?\d+)?/g)].slice(-3).map(Number);

@@ -1,83 +1,23 @@
-// Node-API bindings of the native backend. Arrays are read and written in place (zero-copy): the
-// caller passes Float32Arrays for the inputs and for the output it allocated. Every call checks that
-// the described matrices lie inside their arrays, so a wrong offset throws instead of corrupting memory.
+// Node-API bindings of the core of the native backend: GEMM, thread and ISA control. Arrays are read
+// and written in place (zero-copy): the caller passes Float32Arrays for the inputs and for the output
+// it allocated. Every call checks that the described matrices lie inside their arrays, so a wrong
+// offset throws instead of corrupting memory. Other kernel areas bind themselves in bind-*.cc files
+// through STRATA_EXPORT; the module initialiser here exports whatever registered.
 #include <node_api.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "cpu.h"
 #include "gemm.h"
+#include "napi-util.h"
 #include "thread-pool.h"
 
 namespace strata {
 namespace {
-
-constexpr size_t kMaxArgs = 16;
-
-struct Args {
-  napi_env env;
-  napi_value argv[kMaxArgs];
-  size_t argc = kMaxArgs;
-  bool ok = true;
-};
-
-bool fail(Args& a, const char* msg) {
-  if (a.ok) napi_throw_range_error(a.env, nullptr, msg);
-  a.ok = false;
-  return false;
-}
-
-bool getArgs(napi_env env, napi_callback_info info, Args& a, size_t want) {
-  a.env = env;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) return fail(a, "bad call");
-  if (a.argc < want) return fail(a, "strata native: too few arguments");
-  return true;
-}
-
-int64_t getInt(Args& a, size_t i) {
-  int64_t v = 0;
-  if (!a.ok) return 0;
-  if (napi_get_value_int64(a.env, a.argv[i], &v) != napi_ok) fail(a, "strata native: expected an integer argument");
-  return v;
-}
-
-bool getBool(Args& a, size_t i) {
-  bool v = false;
-  if (!a.ok) return false;
-  if (napi_get_value_bool(a.env, a.argv[i], &v) != napi_ok) fail(a, "strata native: expected a boolean argument");
-  return v;
-}
-
-/** The elements of a typed array of the given type, in place. */
-template <typename T>
-T* getArray(Args& a, size_t i, napi_typedarray_type want, size_t* length) {
-  if (!a.ok) return nullptr;
-  napi_typedarray_type type;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(a.env, a.argv[i], &type, length, &data, nullptr, nullptr) != napi_ok || type != want) {
-    fail(a, want == napi_float32_array ? "strata native: expected a Float32Array"
-                                       : "strata native: expected a Float64Array");
-    return nullptr;
-  }
-  return static_cast<T*>(data);
-}
-
-/** Whether the rows × cols strided matrix at `off` lies within [0, length). */
-bool fits(int64_t off, int64_t rows, int64_t cols, int64_t rs, int64_t cs, size_t length) {
-  if (rows <= 0 || cols <= 0) return true;
-  if (off < 0 || rs < 0 || cs < 0) return false;
-  const int64_t last = off + (rows - 1) * rs + (cols - 1) * cs;
-  return last < int64_t(length);
-}
-
-napi_value undefinedValue(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
 
 // gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate)
 napi_value Gemm(napi_env env, napi_callback_info info) {
@@ -190,18 +130,25 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return v;
 }
 
+}  // namespace
+
+STRATA_EXPORT("gemm", Gemm);
+STRATA_EXPORT("gemmBatched", GemmBatched);
+STRATA_EXPORT("noop", Noop);
+STRATA_EXPORT("getThreads", GetThreads);
+STRATA_EXPORT("setThreads", SetThreads);
+STRATA_EXPORT("getIsa", GetIsa);
+STRATA_EXPORT("getBestIsa", GetBestIsa);
+STRATA_EXPORT("setIsa", SetIsa);
+
+namespace {
+
 napi_value Init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gemmBatched", nullptr, GemmBatched, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"getIsa", nullptr, GetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"getBestIsa", nullptr, GetBestIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  std::vector<napi_property_descriptor> props;
+  for (const Export& e : exportRegistry()) {
+    props.push_back({e.name, nullptr, e.fn, nullptr, nullptr, nullptr, napi_enumerable, nullptr});
+  }
+  napi_define_properties(env, exports, props.size(), props.data());
   return exports;
 }
 
