@@ -110,18 +110,26 @@ void packB(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t c
 /** The blocked, packed product on one thread. */
 void gemmPacked(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc,
                 bool accumulate) {
-  const int64_t kcMax = std::min<int64_t>(K.kc, k);
+  // Equal k blocks (a multiple of 8 deep), so a product just past K.kc does not end in a thin block that
+  // loads and stores C for a few steps of work.
+  const int64_t kBlocks = (k + K.kc - 1) / K.kc;
+  const int64_t kcMax = std::min<int64_t>(K.kc, (k / kBlocks + 8) / 8 * 8);
   const int64_t mcMax = (std::min<int64_t>(K.mc, m) + K.mr - 1) / K.mr * K.mr;
   const int64_t ncMax = (std::min<int64_t>(K.nc, n) + K.nr - 1) / K.nr * K.nr;
   float* ap = Scratch::grow(tScratch.a, tScratch.aCap, size_t(mcMax * kcMax));
   float* bp = Scratch::grow(tScratch.b, tScratch.bCap, size_t(ncMax * kcMax));
   if (!ap || !bp) std::abort();
-  for (int64_t pc = 0; pc < k; pc += K.kc) {
-    const int64_t kc = std::min<int64_t>(K.kc, k - pc);
+  for (int64_t pc = 0; pc < k; pc += kcMax) {
+    const int64_t kc = std::min<int64_t>(kcMax, k - pc);
     const bool acc = accumulate || pc > 0;
     for (int64_t ic = 0; ic < m; ic += K.mc) {
       const int64_t mc = std::min<int64_t>(K.mc, m - ic);
-      packA(K.mr, mc, kc, a.data + ic * a.rs + pc * a.cs, a.rs, a.cs, ap);
+      const float* ablock = a.data + ic * a.rs + pc * a.cs;
+      if (K.packRows && a.cs == 1) {
+        K.packRows(K.mr, mc, kc, ablock, a.rs, ap);
+      } else {
+        packA(K.mr, mc, kc, ablock, a.rs, a.cs, ap);
+      }
       for (int64_t jc = 0; jc < n; jc += K.nc) {
         const int64_t nc = std::min<int64_t>(K.nc, n - jc);
         packB(K.nr, kc, nc, b.data + pc * b.rs + jc * b.cs, b.rs, b.cs, bp);
