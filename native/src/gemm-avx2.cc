@@ -66,7 +66,7 @@ STRATA_AVX2 void kernel(int64_t kc, const float* __restrict ap, const float* __r
 
 MicroKernel microKernelAvx2() {
   // kc 256: the 6 × 256 A panel (6 KiB) sits in L1; the 256 × 256 B block (256 KiB) in L2.
-  return MicroKernel{Isa::avx2, kMR, kNR, 256, 256, 960, kernel};
+  return MicroKernel{Isa::avx2, kMR, kNR, 256, 256, 960, kernel, nullptr};
 }
 
 }  // namespace strata

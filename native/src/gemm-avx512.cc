@@ -7,6 +7,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
+#include <algorithm>
+
 #define STRATA_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma,avx2")))
 
 namespace strata {
@@ -59,11 +61,66 @@ STRATA_AVX512 void kernel(int64_t kc, const float* __restrict ap, const float* _
   }
 }
 
+/** Transposes the 16 × 16 block r (rows) in place into its columns. */
+STRATA_AVX512 inline void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // Inside each 128-bit lane L, u[4q + j] now holds column 4L + j of rows 4q .. 4q + 3.
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; ++q) {
+    const __m512d a = _mm512_castps_pd(t[4 * q]), b = _mm512_castps_pd(t[4 * q + 2]);
+    const __m512d c = _mm512_castps_pd(t[4 * q + 1]), d = _mm512_castps_pd(t[4 * q + 3]);
+    u[4 * q] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    u[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    u[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    u[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  // Gather lane L of u[j], u[4 + j], u[8 + j], u[12 + j] into column 4L + j.
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88), w0 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
+    const __m512 v1 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD), w1 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
+    r[j] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+    r[8 + j] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
+    r[4 + j] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+    r[12 + j] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
+  }
+}
+
+/** packRows for MR ≤ 16: 16 k steps at a time, one 16 × 16 transpose and MR-wide masked stores. */
+STRATA_AVX512 void packRows(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, float* out) {
+  const __mmask16 keep = __mmask16((1u << mr) - 1);
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    const int rows = int(std::min<int64_t>(mr, mc - i0));
+    const float* src = a + i0 * rs;
+    int64_t p = 0;
+    for (; p + 16 <= kc; p += 16) {
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_loadu_ps(src + i * rs + p) : _mm512_setzero_ps();
+      transpose16(r);
+#pragma GCC unroll 16
+      for (int q = 0; q < 16; ++q) _mm512_mask_storeu_ps(out + q * mr, keep, r[q]);
+      out += 16 * mr;
+    }
+    for (; p < kc; ++p) {
+      int i = 0;
+      for (; i < rows; ++i) out[i] = src[i * rs + p];
+      for (; i < mr; ++i) out[i] = 0.f;
+      out += mr;
+    }
+  }
+}
+
 }  // namespace
 
 MicroKernel microKernelAvx512() {
   // kc 384: the 12 × 384 A panel (18 KiB) sits in L1; nc 320: the 384 × 320 B block (480 KiB) in L2.
-  return MicroKernel{Isa::avx512, kMR, kNR, 384, 320, 1536, kernel<kMR, kNV>};
+  return MicroKernel{Isa::avx512, kMR, kNR, 384, 320, 1536, kernel<kMR, kNV>, packRows};
 }
 
 }  // namespace strata

@@ -32,6 +32,6 @@ void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, 
 
 }  // namespace
 
-MicroKernel microKernelGeneric() { return MicroKernel{Isa::generic, kMR, kNR, 256, 256, 512, kernel}; }
+MicroKernel microKernelGeneric() { return MicroKernel{Isa::generic, kMR, kNR, 256, 256, 512, kernel, nullptr}; }
 
 }  // namespace strata

@@ -17,6 +17,13 @@ namespace strata {
 using MicroKernelFn = void (*)(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc,
                                bool accumulate, int mr, int nr);
 
+/**
+ * Packs an mc × kc block of a row-major op(A) (unit column stride, row stride `rs`) into MR-row panels,
+ * k-major inside a panel, zero-padding the last panel: the transposing copy the generic packer does
+ * one float at a time. Optional: null means the generic packer.
+ */
+using PackRowsFn = void (*)(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, float* out);
+
 /** A micro-kernel and the cache blocking that suits it. */
 struct MicroKernel {
   Isa isa;
@@ -26,6 +33,7 @@ struct MicroKernel {
   int nc;       // columns of B packed at once: the kc × nc block stays in L2
   int mc;       // rows of A packed at once: the mc × kc block stays in L3
   MicroKernelFn run;
+  PackRowsFn packRows;  // vectorised packer for row-major A, or null
 };
 
 MicroKernel microKernelAvx512();

@@ -31,6 +31,11 @@ export interface PoolKernels {
   maxPool3d(x: Tensor, info: Pool3dInfo): Tensor;
   /** Flat index into x of each window's max (the first one on ties), int32 shaped like the pooled output. */
   maxPool3dArgmax(x: Tensor, info: Pool3dInfo): Tensor;
+  /**
+   * Max pooling with its argmax in one pass, for the recorded forward pass: `values` is x at `argmax`
+   * (as maxPool3dArgmax then gatherFlat; unlike maxPool3d, a NaN does not replace a window's maximum).
+   */
+  maxPool3dWithArgmax(x: Tensor, info: Pool3dInfo): { values: Tensor; argmax: Tensor };
   /** out[i] = x.values[indices[i]], shaped like indices: max pooling read through its argmax. */
   gatherFlat(x: Tensor, indices: Tensor): Tensor;
   /** Zeros of `shape` with dy[i] added at flat position indices[i]: the max-pool backward pass. */

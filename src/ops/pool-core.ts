@@ -11,8 +11,9 @@ export function maxPool5d(x: Tensor, info: Pool3dInfo): Tensor {
   let argmax: Tensor | null = null;
   return runOp('MaxPool3D', [x], (k) => {
     if (!isRecording()) return k.maxPool3d(x, info);
-    argmax = k.maxPool3dArgmax(x, info);
-    return k.gatherFlat(x, argmax);
+    const r = k.maxPool3dWithArgmax(x, info);
+    argmax = r.argmax;
+    return r.values;
   }, (dy) => {
     argmax ??= kernels().maxPool3dArgmax(x, info);
     return [scatterArgmax(dy, argmax, x.shape)];

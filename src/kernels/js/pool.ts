@@ -90,6 +90,11 @@ function maxPool3dArgmax(x: Tensor, p: Pool3dInfo): Tensor {
   return new Tensor(out, outShapeOf(p));
 }
 
+function maxPool3dWithArgmax(x: Tensor, p: Pool3dInfo): { values: Tensor; argmax: Tensor } {
+  const argmax = maxPool3dArgmax(x, p);
+  return { values: gatherFlat(x, argmax), argmax };
+}
+
 function gatherFlat(x: Tensor, indices: Tensor): Tensor {
   const xv = x.values, iv = indices.values;
   const out = alloc(x.dtype, indices.size);
@@ -170,4 +175,6 @@ function avgPool3dBackward(dy: Tensor, p: Pool3dInfo): Tensor {
 }
 
 /** Reference pool kernels. */
-export const poolKernels: PoolKernels = { maxPool3d, maxPool3dArgmax, gatherFlat, scatterAddFlat, avgPool3d, avgPool3dBackward };
+export const poolKernels: PoolKernels = {
+  maxPool3d, maxPool3dArgmax, maxPool3dWithArgmax, gatherFlat, scatterAddFlat, avgPool3d, avgPool3dBackward,
+};

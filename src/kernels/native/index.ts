@@ -2,6 +2,8 @@ import type { Backend } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { jsBackend } from '../js/index.js';
 import { nativeMatmulKernels } from './matmul.js';
+import { nativePoolKernels } from './pool.js';
+import { nativeGatherKernels } from './gather.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -13,6 +15,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
   return {
     ...jsBackend,
     ...nativeMatmulKernels(addon),
+    ...nativePoolKernels(addon),
+    ...nativeGatherKernels(addon),
     name: 'native',
   };
 }

@@ -1,0 +1,124 @@
+// Node-API bindings of the pooling kernels (pool.h). The geometry travels as an Int32Array of the 17
+// fields of Pool3dInfo in declaration order; every call checks the geometry and the array lengths,
+// so a wrong argument throws instead of reading or writing outside an array.
+#include <node_api.h>
+
+#include <cstdint>
+
+#include "napi-util.h"
+#include "pool.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kGeometryFields = 17;
+
+/** Reads the geometry at argument i; fails unless it is valid. */
+PoolGeometry getGeometry(Args& a, size_t i) {
+  PoolGeometry g{};
+  size_t len = 0;
+  const int32_t* v = getInt32Array(a, i, &len);
+  if (!a.ok) return g;
+  if (len != kGeometryFields) return fail(a, "strata native pool: the geometry needs 17 fields"), g;
+  int64_t* f[kGeometryFields] = {&g.batch,   &g.inD,     &g.inH,      &g.inW,      &g.channels, &g.filterD,
+                                 &g.filterH, &g.filterW, &g.strideD,  &g.strideH,  &g.strideW,  &g.padFront,
+                                 &g.padTop,  &g.padLeft, &g.outD,     &g.outH,     &g.outW};
+  for (size_t k = 0; k < kGeometryFields; ++k) *f[k] = v[k];
+  if (!g.valid()) fail(a, "strata native pool: invalid geometry (a size below 1, or a window outside the input)");
+  return g;
+}
+
+bool isNull(Args& a, size_t i) {
+  napi_valuetype t;
+  return napi_typeof(a.env, a.argv[i], &t) == napi_ok && (t == napi_null || t == napi_undefined);
+}
+
+// maxPool3d(x, geometry, y) and avgPool3d(x, geometry, y)
+template <void (*Kernel)(const float*, const PoolGeometry&, float*)>
+napi_value Forward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 3)) return nullptr;
+  size_t xLen = 0, yLen = 0;
+  const float* x = getArray<float>(a, 0, napi_float32_array, &xLen);
+  const PoolGeometry g = getGeometry(a, 1);
+  float* y = getArray<float>(a, 2, napi_float32_array, &yLen);
+  if (!a.ok) return nullptr;
+  if (int64_t(xLen) != g.inSize() || int64_t(yLen) != g.outSize()) {
+    return fail(a, "strata native pool: x or y does not match the geometry"), nullptr;
+  }
+  Kernel(x, g, y);
+  return undefinedValue(env);
+}
+
+// maxPool3dArgmax(x, geometry, y | null, argmax)
+napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 4)) return nullptr;
+  size_t xLen = 0, yLen = 0, iLen = 0;
+  const float* x = getArray<float>(a, 0, napi_float32_array, &xLen);
+  const PoolGeometry g = getGeometry(a, 1);
+  float* y = isNull(a, 2) ? nullptr : getArray<float>(a, 2, napi_float32_array, &yLen);
+  int32_t* argmax = getInt32Array(a, 3, &iLen);
+  if (!a.ok) return nullptr;
+  if (int64_t(xLen) != g.inSize() || int64_t(iLen) != g.outSize() || (y && int64_t(yLen) != g.outSize())) {
+    return fail(a, "strata native maxPool3dArgmax: x, y or argmax does not match the geometry"), nullptr;
+  }
+  if (g.inSize() > INT32_MAX) return fail(a, "strata native maxPool3dArgmax: x is too large for int32 indices"), nullptr;
+  maxPool3dArgmax(x, g, y, argmax);
+  return undefinedValue(env);
+}
+
+// avgPool3dBackward(dy, geometry, dx): dx must be zeros.
+napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 3)) return nullptr;
+  size_t dyLen = 0, dxLen = 0;
+  const float* dy = getArray<float>(a, 0, napi_float32_array, &dyLen);
+  const PoolGeometry g = getGeometry(a, 1);
+  float* dx = getArray<float>(a, 2, napi_float32_array, &dxLen);
+  if (!a.ok) return nullptr;
+  if (int64_t(dyLen) != g.outSize() || int64_t(dxLen) != g.inSize()) {
+    return fail(a, "strata native avgPool3dBackward: dy or dx does not match the geometry"), nullptr;
+  }
+  avgPool3dBackward(dy, g, dx);
+  return undefinedValue(env);
+}
+
+// gatherFlat(x, indices, out): out.length == indices.length.
+napi_value GatherFlat(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 3)) return nullptr;
+  size_t xLen = 0, iLen = 0, oLen = 0;
+  const float* x = getArray<float>(a, 0, napi_float32_array, &xLen);
+  const int32_t* idx = getInt32Array(a, 1, &iLen);
+  float* out = getArray<float>(a, 2, napi_float32_array, &oLen);
+  if (!a.ok) return nullptr;
+  if (oLen != iLen) return fail(a, "strata native gatherFlat: out and indices differ in length"), nullptr;
+  gatherFlat(x, int64_t(xLen), idx, int64_t(iLen), out);
+  return undefinedValue(env);
+}
+
+// scatterAddFlat(dy, indices, out): dy.length == indices.length; out accumulates.
+napi_value ScatterAddFlat(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 3)) return nullptr;
+  size_t dLen = 0, iLen = 0, oLen = 0;
+  const float* dy = getArray<float>(a, 0, napi_float32_array, &dLen);
+  const int32_t* idx = getInt32Array(a, 1, &iLen);
+  float* out = getArray<float>(a, 2, napi_float32_array, &oLen);
+  if (!a.ok) return nullptr;
+  if (dLen != iLen) return fail(a, "strata native scatterAddFlat: dy and indices differ in length"), nullptr;
+  scatterAddFlat(dy, idx, int64_t(iLen), out, int64_t(oLen));
+  return undefinedValue(env);
+}
+
+}  // namespace
+
+STRATA_EXPORT("maxPool3d", Forward<maxPool3d>);
+STRATA_EXPORT("avgPool3d", Forward<avgPool3d>);
+STRATA_EXPORT("maxPool3dArgmax", MaxPoolArgmax);
+STRATA_EXPORT("avgPool3dBackward", AvgPoolBackward);
+STRATA_EXPORT("gatherFlat", GatherFlat);
+STRATA_EXPORT("scatterAddFlat", ScatterAddFlat);
+
+}  // namespace strata

@@ -1,0 +1,202 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "thread-pool.h"
+
+namespace strata {
+
+namespace {
+
+// Poolings that read fewer input elements than this run on the calling thread: below ~1 ms of
+// memory traffic, waking a worker costs about what it saves.
+constexpr int64_t kParallelMin = int64_t(1) << 21;
+
+/** One output row (fixed n, od, oh): its window bounds along D and H. */
+struct Row {
+  int64_t n, dS, dE, hS, hE;
+};
+
+Row rowOf(const PoolGeometry& g, int64_t r) {
+  const int64_t oh = r % g.outH, od = (r / g.outH) % g.outD, n = r / (g.outH * g.outD);
+  const int64_t d0 = od * g.strideD - g.padFront, h0 = oh * g.strideH - g.padTop;
+  return Row{n, std::max<int64_t>(0, d0), std::min(g.inD, d0 + g.filterD), std::max<int64_t>(0, h0),
+             std::min(g.inH, h0 + g.filterH)};
+}
+
+/** Runs fn(begin, end) over the output rows [0, rows), split across threads when `work` is large. */
+template <typename Fn>
+void forRows(int64_t rows, int64_t work, Fn&& fn) {
+  const int nt = work < kParallelMin ? 1 : int(std::min<int64_t>(ThreadPool::instance().threads(), rows));
+  if (nt <= 1) {
+    fn(int64_t(0), rows);
+    return;
+  }
+  struct Ctx {
+    Fn* fn;
+    int64_t rows;
+    int nt;
+  } ctx{&fn, rows, nt};
+  ThreadPool::instance().run(nt, [](void* p, int t) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    (*c.fn)(c.rows * t / c.nt, c.rows * (t + 1) / c.nt);
+  }, &ctx);
+}
+
+}  // namespace
+
+bool PoolGeometry::valid() const {
+  const int64_t dims[][5] = {{inD, filterD, strideD, padFront, outD},
+                             {inH, filterH, strideH, padTop, outH},
+                             {inW, filterW, strideW, padLeft, outW}};
+  if (batch < 0 || channels < 0) return false;
+  for (const auto& d : dims) {
+    const int64_t in = d[0], f = d[1], s = d[2], pad = d[3], out = d[4];
+    if (in < 1 || f < 1 || s < 1 || pad < 0 || out < 0) return false;
+    // The first window must end after 0 and the last start before `in`; the others lie between.
+    if (out > 0 && (pad >= f || (out - 1) * s - pad >= in)) return false;
+  }
+  return true;
+}
+
+void maxPool3d(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.channels, sH = g.inW * C, sD = g.inH * sH, sN = g.inD * sD;
+  forRows(g.batch * g.outD * g.outH, g.inSize(), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const Row w = rowOf(g, r);
+      float* out = y + r * g.outW * C;
+      for (int64_t ow = 0; ow < g.outW; ++ow, out += C) {
+        const int64_t w0 = ow * g.strideW - g.padLeft;
+        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        std::memcpy(out, x + w.n * sN + w.dS * sD + w.hS * sH + wS * C, sizeof(float) * C);
+        for (int64_t d = w.dS; d < w.dE; ++d) {
+          for (int64_t h = w.hS; h < w.hE; ++h) {
+            for (int64_t ww = wS; ww < wE; ++ww) {
+              const float* __restrict src = x + w.n * sN + d * sD + h * sH + ww * C;
+#pragma omp simd
+              for (int64_t c = 0; c < C; ++c) {
+                const float v = src[c];
+                out[c] = (v > out[c] || v != v) ? v : out[c];
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void maxPool3dArgmax(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+  const int64_t C = g.channels, sH = g.inW * C, sD = g.inH * sH, sN = g.inD * sD;
+  forRows(g.batch * g.outD * g.outH, g.inSize(), [&](int64_t r0, int64_t r1) {
+    std::vector<float> scratch(y ? 0 : size_t(C));
+    for (int64_t r = r0; r < r1; ++r) {
+      const Row w = rowOf(g, r);
+      for (int64_t ow = 0; ow < g.outW; ++ow) {
+        const int64_t o = (r * g.outW + ow) * C;
+        float* __restrict best = y ? y + o : scratch.data();
+        int32_t* __restrict at = argmax + o;
+        const int64_t w0 = ow * g.strideW - g.padLeft;
+        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const int64_t first = w.n * sN + w.dS * sD + w.hS * sH + wS * C;
+        for (int64_t c = 0; c < C; ++c) {
+          best[c] = x[first + c];
+          at[c] = int32_t(first + c);
+        }
+        for (int64_t d = w.dS; d < w.dE; ++d) {
+          for (int64_t h = w.hS; h < w.hE; ++h) {
+            for (int64_t ww = wS; ww < wE; ++ww) {
+              const int32_t base = int32_t(w.n * sN + d * sD + h * sH + ww * C);
+              const float* __restrict src = x + base;
+              // Strictly greater: ties keep the first maximum in scan order.
+#pragma omp simd
+              for (int64_t c = 0; c < C; ++c) {
+                const float v = src[c];
+                const bool more = v > best[c];
+                best[c] = more ? v : best[c];
+                at[c] = more ? base + int32_t(c) : at[c];
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void avgPool3d(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.channels, sH = g.inW * C, sD = g.inH * sH, sN = g.inD * sD;
+  forRows(g.batch * g.outD * g.outH, g.inSize(), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const Row w = rowOf(g, r);
+      float* out = y + r * g.outW * C;
+      for (int64_t ow = 0; ow < g.outW; ++ow, out += C) {
+        const int64_t w0 = ow * g.strideW - g.padLeft;
+        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        std::fill(out, out + C, 0.f);
+        for (int64_t d = w.dS; d < w.dE; ++d) {
+          for (int64_t h = w.hS; h < w.hE; ++h) {
+            for (int64_t ww = wS; ww < wE; ++ww) {
+              const float* __restrict src = x + w.n * sN + d * sD + h * sH + ww * C;
+#pragma omp simd
+              for (int64_t c = 0; c < C; ++c) out[c] += src[c];
+            }
+          }
+        }
+        const float count = float((w.dE - w.dS) * (w.hE - w.hS) * (wE - wS));
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) out[c] /= count;
+      }
+    }
+  });
+}
+
+void avgPool3dBackward(const float* dy, const PoolGeometry& g, float* dx) {
+  const int64_t C = g.channels, sH = g.inW * C, sD = g.inH * sH, sN = g.inD * sD;
+  const int64_t rowsPerSample = g.outD * g.outH;
+  // Overlapping windows of one sample write the same dx elements, so threads split whole samples.
+  forRows(g.batch, g.inSize(), [&](int64_t n0, int64_t n1) {
+    std::vector<float> share(static_cast<size_t>(C));
+    for (int64_t r = n0 * rowsPerSample; r < n1 * rowsPerSample; ++r) {
+      const Row w = rowOf(g, r);
+      const float* grad = dy + r * g.outW * C;
+      for (int64_t ow = 0; ow < g.outW; ++ow, grad += C) {
+        const int64_t w0 = ow * g.strideW - g.padLeft;
+        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const float count = float((w.dE - w.dS) * (w.hE - w.hS) * (wE - wS));
+        float* __restrict sh = share.data();
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) sh[c] = grad[c] / count;
+        for (int64_t d = w.dS; d < w.dE; ++d) {
+          for (int64_t h = w.hS; h < w.hE; ++h) {
+            for (int64_t ww = wS; ww < wE; ++ww) {
+              float* __restrict dst = dx + w.n * sN + d * sD + h * sH + ww * C;
+#pragma omp simd
+              for (int64_t c = 0; c < C; ++c) dst[c] += sh[c];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void gatherFlat(const float* x, int64_t xLen, const int32_t* indices, int64_t n, float* out) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t j = indices[i];
+    out[i] = j >= 0 && j < xLen ? x[j] : nan;
+  }
+}
+
+void scatterAddFlat(const float* dy, const int32_t* indices, int64_t n, float* out, int64_t outLen) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t j = indices[i];
+    if (j >= 0 && j < outLen) out[j] += dy[i];
+  }
+}
+
+}  // namespace strata

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as st from '../src/index.js';
+import { loadAddon } from '../src/kernels/native/addon.js';
+
+const load = loadAddon();
+const addon = load.addon;
+const skipReason = addon ? undefined : `native backend not built: ${load.reason}`;
+
+function randomArray(n: number, seed: number): Float32Array {
+  return st.randomNormal([n], { seed, dtype: 'float32' }).values as Float32Array;
+}
+
+/**
+ * One strided product through the addon, C (+)= op(A)·op(B), checked against float64 sums: op(A) is
+ * m × k with row stride lda (row-major, the path of the transposing packer) or, transposed, column
+ * stride lda; every C element within 1e-5 · Σ|a||b|, and C's padding columns left alone.
+ */
+function checkGemm(m: number, n: number, k: number, ta: boolean, tb: boolean, accumulate: boolean, seed: number): void {
+  const lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;
+  const aLen = (ta ? k : m) * lda, bLen = (tb ? n : k) * ldb;
+  const a = randomArray(aLen, seed), b = randomArray(bLen, seed + 1), c = randomArray(m * ldc, seed + 2);
+  const before = c.slice();
+  const [aRs, aCs] = ta ? [1, lda] : [lda, 1];
+  const [bRs, bCs] = tb ? [1, ldb] : [ldb, 1];
+  addon!.gemm(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c, 0, ldc, accumulate);
+  const what = `m=${m} n=${n} k=${k} ta=${ta} tb=${tb} accumulate=${accumulate} isa=${addon!.getIsa()} threads=${addon!.getThreads()}`;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < ldc; j++) {
+      const at = i * ldc + j;
+      if (j >= n) {
+        assert.equal(c[at], before[at], `${what}: C[${i}, ${j}] lies beyond n and must be left alone`);
+        continue;
+      }
+      let s = accumulate ? before[at] : 0, scale = accumulate ? Math.abs(before[at]) : 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[i * aRs + p * aCs] * b[p * bRs + j * bCs];
+        s += x;
+        scale += Math.abs(x);
+      }
+      const tol = 1e-5 * scale + 1e-6;
+      if (!(Math.abs(c[at] - s) <= tol)) assert.fail(`${what}: C[${i}, ${j}] is ${c[at]}, expected ${s} (tolerance ${tol})`);
+    }
+  }
+}
+
+/** Micro-kernels this CPU runs: the AVX-512, AVX2 and portable paths. */
+function isas(): string[] {
+  const order = ['generic', 'avx2', 'avx512'];
+  return order.slice(0, order.indexOf(addon!.getBestIsa()) + 1);
+}
+
+test('addon gemm with padded leading dimensions: odd sizes, depths around the k blocks, every micro-kernel, 1 and 2 threads', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  // k 385 and 769 sit just past one and two AVX-512 k blocks (384), 257 past the AVX2 and generic ones
+  // (256); m 13 and 25 leave partial row panels; k 17 and 33 leave a tail after 16-step transposes.
+  const shapes = [[1, 7, 33], [7, 1, 257], [13, 33, 17], [25, 65, 385], [33, 257, 7], [100, 70, 769], [257, 33, 300]];
+  const isaBefore = addon!.getIsa();
+  let seed = 1;
+  try {
+    for (const isa of isas()) {
+      assert.ok(addon!.setIsa(isa));
+      for (const threads of [1, 2]) {
+        addon!.setThreads(threads);
+        for (const [m, n, k] of shapes) {
+          for (const ta of [false, true]) for (const tb of [false, true]) {
+            checkGemm(m, n, k, ta, tb, (m + n + k + (ta ? 1 : 0)) % 2 === 0, seed);
+            seed += 3;
+          }
+        }
+      }
+    }
+  } finally {
+    addon!.setIsa(isaBefore);
+    addon!.setThreads(0);
+  }
+});
+
+test('addon gemm: a product large enough to split across threads gives the same C on 1 and 2 threads', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const m = 300, n = 260, k = 400;
+  const a = randomArray(m * k, 50), b = randomArray(k * n, 51);
+  const results: Float32Array[] = [];
+  try {
+    for (const threads of [1, 2]) {
+      addon!.setThreads(threads);
+      const c = new Float32Array(m * n);
+      addon!.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+      results.push(c);
+    }
+  } finally {
+    addon!.setThreads(0);
+  }
+  // Each C element is summed in the same order whichever thread computes it.
+  assert.deepEqual(results[0], results[1]);
+});
