@@ -54,6 +54,39 @@ STRATA_AVX512 void tileAvx512(const float* const* a, const int64_t* segOff, cons
     for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(c[i] + 16 * v, mask[v], acc[i][v]);
   }
 }
+
+// Dot products along K for up to four columns: one accumulator vector per (row, column), masked
+// loads for the ends of segments, one horizontal sum per output.
+template <int MR>
+STRATA_AVX512 void tileDotAvx512(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs,
+                                 const float* bp, float* const* c, int mr, int nr) {
+  int64_t K = 0;
+  for (int s = 0; s < segs; ++s) K += segLen[s];
+  for (int n = 0; n < nr; ++n) {
+    __m512 acc[MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) acc[i] = _mm512_setzero_ps();
+    const float* b = bp + n * K;
+    for (int s = 0; s < segs; ++s) {
+      const int len = segLen[s];
+      const int64_t o = segOff[s];
+      int p = 0;
+      for (; p + 16 <= len; p += 16) {
+        const __m512 bv = _mm512_loadu_ps(b + p);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + o + p), bv, acc[i]);
+      }
+      if (p < len) {
+        const __mmask16 m = __mmask16((1u << (len - p)) - 1);
+        const __m512 bv = _mm512_maskz_loadu_ps(m, b + p);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) acc[i] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a[i] + o + p), bv, acc[i]);
+      }
+      b += len;
+    }
+    for (int i = 0; i < mr; ++i) c[i][n] = _mm512_reduce_add_ps(acc[i]);
+  }
+}
 #endif
 
 // Portable tile (any CPU; also what the tests run when they force the generic GEMM ISA).
@@ -79,9 +112,34 @@ void tileGeneric(const float* const* a, const int64_t* segOff, const int32_t* se
   }
 }
 
+// Dot products along K for the few-column case: bp holds column n at bp + n·K, nr = the columns.
+void tileDot(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
+             float* const* c, int mr, int nr) {
+  int64_t K = 0;
+  for (int s = 0; s < segs; ++s) K += segLen[s];
+  for (int i = 0; i < mr; ++i) {
+    for (int n = 0; n < nr; ++n) {
+      const float* __restrict b = bp + n * K;
+      float sum = 0.f;
+      for (int s = 0; s < segs; ++s) {
+        const float* __restrict r = a[i] + segOff[s];
+        const int len = segLen[s];
+#pragma omp simd reduction(+ : sum)
+        for (int p = 0; p < len; ++p) sum += r[p] * b[p];
+        b += len;
+      }
+      c[i][n] = sum;
+    }
+  }
+}
+
 }  // namespace
 
 ConvTile convTile(int64_t columns) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (columns <= 4 && gemmIsa() == Isa::avx512) return ConvTile{8, int(columns), tileDotAvx512<8>, true};
+#endif
+  if (columns <= 4) return ConvTile{4, int(columns), tileDot, true};
 #if defined(__x86_64__) || defined(__i386__)
   if (gemmIsa() == Isa::avx512) {
     // 16 columns or fewer (a 16-filter layer): one vector per row, so no lane is wasted on padding.

@@ -22,9 +22,15 @@ struct ConvTile {
   int mr;
   int nr;
   ConvTileFn run;
+  /** B is packed column by column (K contiguous per column, nr = all columns) instead of in panels. */
+  bool columnMajor = false;
 };
 
-/** The tile for a product with `columns` output columns on the current GEMM ISA (see gemm.h). */
+/**
+ * The tile for a product with `columns` output columns on the current GEMM ISA (see gemm.h). Four
+ * columns or fewer (a one-filter conv) get dot products along K instead of wasting most of each
+ * vector of a 16-wide tile.
+ */
 ConvTile convTile(int64_t columns);
 
 }  // namespace strata

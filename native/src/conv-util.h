@@ -32,14 +32,27 @@ inline FloatBuffer allocFloats(int64_t n) {
  */
 inline void padCopy(const float* src, int64_t batch, const int64_t dims[3], int64_t C, const int64_t front[3],
                     const int64_t pdims[3], float* dst) {
-  std::memset(dst, 0, sizeof(float) * size_t(batch * pdims[0] * pdims[1] * pdims[2] * C));
-  const int64_t rowLen = dims[2] * C;
+  // Only the margins are zeroed: the copy itself writes the rest once.
+  const int64_t rowLen = dims[2] * C, pRow = pdims[2] * C, plane = pdims[1] * pRow;
+  const int64_t before = front[2] * C, after = pRow - before - rowLen;
   for (int64_t n = 0; n < batch; ++n) {
-    for (int64_t d = 0; d < dims[0]; ++d) {
-      for (int64_t h = 0; h < dims[1]; ++h) {
-        const float* s = src + ((n * dims[0] + d) * dims[1] + h) * rowLen;
-        float* o = dst + (((n * pdims[0] + d + front[0]) * pdims[1] + h + front[1]) * pdims[2] + front[2]) * C;
-        std::memcpy(o, s, sizeof(float) * size_t(rowLen));
+    for (int64_t pd = 0; pd < pdims[0]; ++pd) {
+      float* pl = dst + (n * pdims[0] + pd) * plane;
+      const int64_t d = pd - front[0];
+      if (d < 0 || d >= dims[0]) {
+        std::memset(pl, 0, sizeof(float) * size_t(plane));
+        continue;
+      }
+      for (int64_t ph = 0; ph < pdims[1]; ++ph) {
+        float* o = pl + ph * pRow;
+        const int64_t h = ph - front[1];
+        if (h < 0 || h >= dims[1]) {
+          std::memset(o, 0, sizeof(float) * size_t(pRow));
+          continue;
+        }
+        std::memset(o, 0, sizeof(float) * size_t(before));
+        std::memcpy(o + before, src + ((n * dims[0] + d) * dims[1] + h) * rowLen, sizeof(float) * size_t(rowLen));
+        std::memset(o + before + rowLen, 0, sizeof(float) * size_t(after));
       }
     }
   }

@@ -46,9 +46,20 @@ struct Segments {
   }
 };
 
-/** B[k, n] (k < K, n < N) packed into ⌈N/NR⌉ panels of K × NR, zero-padded; get(k, n) reads B. */
+/**
+ * B[k, n] (k < K, n < N) packed for `tile`: ⌈N/NR⌉ panels of K × NR, zero-padded, or column by column
+ * for a column-major tile; get(k, n) reads B.
+ */
 template <typename Get>
-FloatBuffer packPanels(int64_t K, int64_t N, int nr, Get get) {
+FloatBuffer packPanels(int64_t K, int64_t N, const ConvTile& tile, Get get) {
+  if (tile.columnMajor) {
+    FloatBuffer buf = allocFloats(K * N);
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t k = 0; k < K; ++k) buf[n * K + k] = get(k, n);
+    }
+    return buf;
+  }
+  const int nr = tile.nr;
   const int64_t panels = (N + nr - 1) / nr;
   FloatBuffer buf = allocFloats(panels * K * nr);
   float* out = buf.get();
@@ -185,7 +196,7 @@ void conv3d(const ConvGeom& g, const float* x, const float* w, float* y) {
   const float* src = paddedInput(g, x, padded, pdims);
   const Segments seg = windowSegments(g, pdims);
   const ConvTile tile = convTile(F);
-  FloatBuffer packed = packPanels(K, F, tile.nr, [&](int64_t k, int64_t f) { return w[k * F + f]; });
+  FloatBuffer packed = packPanels(K, F, tile, [&](int64_t k, int64_t f) { return w[k * F + f]; });
   RowMap map{g.batch, {g.out[0], g.out[1], g.out[2]}, src, {pdims[0], pdims[1], pdims[2]}, g.inC, {0, 0, 0},
              {g.stride[0], g.stride[1], g.stride[2]}, y, {g.out[0], g.out[1], g.out[2]}, F, {0, 0, 0}, {1, 1, 1}};
   runEngine(map, seg, packed.get(), F, tile);
@@ -263,7 +274,7 @@ void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, flo
             }
           }
         }
-        FloatBuffer packed = packPanels(seg.total, C, tile.nr, [&](int64_t k, int64_t c) {
+        FloatBuffer packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
           return w[(tapOrder[size_t(k / F)] * C + c) * F + k % F];
         });
         const Phase* pp[3] = {&p0, &p1, &p2};
@@ -309,9 +320,86 @@ struct FilterJob {
   const float* dy;
   MicroKernel mk;
   int64_t positions, perTask;
-  float* partial;    // tasks × K × F sums (task 0 may be dw itself)
-  float* dw;
+  float* partial;    // tasks × K × F sums: [K][F] for the GEMM, [F][K] for the few-filter path
 };
+
+/** Walks output positions in order from linear index p (n, od, oh, ow), giving each window's origin. */
+struct PositionWalk {
+  const ConvGeom& g;
+  const int64_t* pdims;
+  int64_t n, od, oh, ow;
+  PositionWalk(const ConvGeom& geom, const int64_t* pd, int64_t p) : g(geom), pdims(pd) {
+    ow = p % g.out[2];
+    int64_t q = p / g.out[2];
+    oh = q % g.out[1];
+    q /= g.out[1];
+    od = q % g.out[0];
+    n = q / g.out[0];
+  }
+  int64_t origin() const {
+    return (((n * pdims[0] + od * g.stride[0]) * pdims[1] + oh * g.stride[1]) * pdims[2] + ow * g.stride[2]) * g.inC;
+  }
+  void next() {
+    if (++ow == g.out[2]) {
+      ow = 0;
+      if (++oh == g.out[1]) {
+        oh = 0;
+        if (++od == g.out[0]) {
+          od = 0;
+          ++n;
+        }
+      }
+    }
+  }
+};
+
+/** Copies n floats: short runs by hand, where a call to memcpy costs more than the moves. */
+inline void copyFloats(float* __restrict d, const float* __restrict s, int64_t n) {
+  if (n > 16) {
+    std::memcpy(d, s, sizeof(float) * size_t(n));
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = s[i];
+  }
+}
+
+/**
+ * Packs positions [b0, b0 + rows) for the micro-kernel: A panels (MR taps of one position side by
+ * side, k-major over positions) from the patch rows, B panels (NR filters) from dy's rows.
+ */
+template <int MR, int NR>
+void packFilterBlock(const FilterJob& j, int64_t b0, int64_t rows, float* row, float* ap, float* bp) {
+  const ConvGeom& g = *j.g;
+  const int64_t K = j.seg->total, F = g.outC;
+  const int64_t aPanels = (K + MR - 1) / MR, bPanels = (F + NR - 1) / NR;
+  const int segs = int(j.seg->off.size());
+  const int64_t* off = j.seg->off.data();
+  const int32_t* len = j.seg->len.data();
+  PositionWalk pos(g, j.pdims, b0);
+  for (int64_t r = 0; r < rows; ++r, pos.next()) {
+    const float* base = j.src + pos.origin();
+    // A patch that fits one panel goes there directly; a longer one is gathered, then sliced.
+    float* o = aPanels == 1 ? ap + r * MR : row;
+    for (int s = 0; s < segs; ++s) {
+      copyFloats(o, base + off[s], len[s]);
+      o += len[s];
+    }
+    if (aPanels == 1) {
+      for (int64_t k = K; k < MR; ++k) ap[r * MR + k] = 0.f;
+    } else {
+      for (int64_t i = 0; i < aPanels; ++i) std::memcpy(ap + (i * rows + r) * MR, row + i * MR, sizeof(float) * MR);
+    }
+    const float* d = j.dy + (b0 + r) * F;
+    for (int64_t i = 0; i < bPanels; ++i) {
+      float* out = bp + (i * rows + r) * NR;
+      const int64_t cols = std::min<int64_t>(NR, F - i * NR);
+      if (cols == NR) {
+        std::memcpy(out, d + i * NR, sizeof(float) * NR);
+      } else {
+        for (int64_t c = 0; c < NR; ++c) out[c] = c < cols ? d[i * NR + c] : 0.f;
+      }
+    }
+  }
+}
 
 void filterTask(void* ctx, int t) {
   const FilterJob& j = *static_cast<const FilterJob*>(ctx);
@@ -319,7 +407,7 @@ void filterTask(void* ctx, int t) {
   const int64_t K = j.seg->total, F = g.outC;
   const int MR = j.mk.mr, NR = j.mk.nr;
   const int64_t aPanels = (K + MR - 1) / MR, bPanels = (F + NR - 1) / NR;
-  float* acc = t == 0 ? j.dw : j.partial + (t - 1) * K * F;
+  float* acc = j.partial + t * K * F;
   std::memset(acc, 0, sizeof(float) * size_t(K * F));
   const int64_t p0 = t * j.perTask, p1 = std::min(j.positions, p0 + j.perTask);
   const int64_t block = j.mk.kc;
@@ -327,42 +415,14 @@ void filterTask(void* ctx, int t) {
   FloatBuffer ap = allocFloats(aPanels * MR * block);
   FloatBuffer bp = allocFloats(bPanels * NR * block);
   std::fill(row.get(), row.get() + aPanels * MR, 0.f);
-  const int segs = int(j.seg->off.size());
   for (int64_t b0 = p0; b0 < p1; b0 += block) {
     const int64_t rows = std::min(block, p1 - b0);
-    int64_t ow = b0 % g.out[2], q = b0 / g.out[2];
-    int64_t oh = q % g.out[1];
-    q /= g.out[1];
-    int64_t od = q % g.out[0], n = q / g.out[0];
-    for (int64_t r = 0; r < rows; ++r) {
-      // The patch row, then its MR-wide slices into the A panels (k-major: MR taps per position).
-      const float* base = j.src + (((n * j.pdims[0] + od * g.stride[0]) * j.pdims[1] + oh * g.stride[1]) * j.pdims[2] +
-                                   ow * g.stride[2]) * g.inC;
-      float* o = row.get();
-      for (int s = 0; s < segs; ++s) {
-        std::memcpy(o, base + j.seg->off[size_t(s)], sizeof(float) * size_t(j.seg->len[size_t(s)]));
-        o += j.seg->len[size_t(s)];
-      }
-      for (int64_t i = 0; i < aPanels; ++i) {
-        std::memcpy(ap.get() + (i * rows + r) * MR, row.get() + i * MR, sizeof(float) * size_t(MR));
-      }
-      const float* d = j.dy + (b0 + r) * F;
-      for (int64_t i = 0; i < bPanels; ++i) {
-        float* out = bp.get() + (i * rows + r) * NR;
-        const int64_t cols = std::min<int64_t>(NR, F - i * NR);
-        std::memcpy(out, d + i * NR, sizeof(float) * size_t(cols));
-        for (int64_t c = cols; c < NR; ++c) out[c] = 0.f;
-      }
-      if (++ow == g.out[2]) {
-        ow = 0;
-        if (++oh == g.out[1]) {
-          oh = 0;
-          if (++od == g.out[0]) {
-            od = 0;
-            ++n;
-          }
-        }
-      }
+    if (MR == 12 && NR == 32) {
+      packFilterBlock<12, 32>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else if (MR == 6 && NR == 16) {
+      packFilterBlock<6, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else {
+      packFilterBlock<4, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
     }
     for (int64_t i = 0; i < aPanels; ++i) {
       const int mr = int(std::min<int64_t>(MR, K - i * MR));
@@ -370,6 +430,33 @@ void filterTask(void* ctx, int t) {
         const int nr = int(std::min<int64_t>(NR, F - jb * NR));
         j.mk.run(rows, ap.get() + i * rows * MR, bp.get() + jb * rows * NR, acc + i * MR * F + jb * NR, F, true, mr,
                  nr);
+      }
+    }
+  }
+}
+
+/** Few filters (F ≤ 4): dwᵀ[f, :] += dy[p, f] · patch[p, :], vectorised along the patch, no packing. */
+void filterFewTask(void* ctx, int t) {
+  const FilterJob& j = *static_cast<const FilterJob*>(ctx);
+  const ConvGeom& g = *j.g;
+  const int64_t K = j.seg->total, F = g.outC;
+  float* acc = j.partial + t * K * F;
+  std::memset(acc, 0, sizeof(float) * size_t(K * F));
+  const int64_t p0 = t * j.perTask, p1 = std::min(j.positions, p0 + j.perTask);
+  const int segs = int(j.seg->off.size());
+  const int64_t* off = j.seg->off.data();
+  const int32_t* len = j.seg->len.data();
+  PositionWalk pos(g, j.pdims, p0);
+  for (int64_t p = p0; p < p1; ++p, pos.next()) {
+    const float* base = j.src + pos.origin();
+    for (int64_t f = 0; f < F; ++f) {
+      const float d = j.dy[p * F + f];
+      float* __restrict a = acc + f * K;
+      for (int s = 0; s < segs; ++s) {
+        const float* __restrict x = base + off[s];
+#pragma omp simd
+        for (int q = 0; q < len[s]; ++q) a[q] += d * x[q];
+        a += len[s];
       }
     }
   }
@@ -394,17 +481,22 @@ void conv3dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
   job.dy = dy;
   job.mk = gemmKernelFor(F);
   job.positions = positions;
-  job.dw = dw;
+  const bool few = F <= 4;
   // One share of positions per thread (each summed into its own dw), only when the work pays for it.
   const int tasks = std::min(convTasks(positions * K * F, positions / 64, 1), ThreadPool::instance().threads());
   job.perTask = (positions + tasks - 1) / tasks;
   const int used = int((positions + job.perTask - 1) / job.perTask);
-  FloatBuffer partial = allocFloats((used - 1) * K * F);
+  FloatBuffer partial = allocFloats(used * K * F);
   job.partial = partial.get();
-  runTasks(used, filterTask, &job);
-  for (int t = 1; t < used; ++t) {
-    const float* p = job.partial + (t - 1) * K * F;
-    for (int64_t i = 0; i < K * F; ++i) dw[i] += p[i];
+  runTasks(used, few ? filterFewTask : filterTask, &job);
+  for (int64_t k = 0; k < K; ++k) {
+    for (int64_t f = 0; f < F; ++f) {
+      // The few-filter path summed dwᵀ [F][K].
+      const int64_t i = few ? f * K + k : k * F + f;
+      float sum = 0.f;
+      for (int t = 0; t < used; ++t) sum += job.partial[t * K * F + i];
+      dw[k * F + f] = sum;
+    }
   }
 }
 
