@@ -72,7 +72,7 @@ function w6(): void {
   console.log('W6 conv2d 1×64×64×32 → 64, 3×3 same (float32):');
   for (const nt of [1, 2]) {
     addon.setThreads(nt);
-    const t = time(() => native.conv3d(x, w, info), 41, 20);
+    const t = time(() => native.conv3d(x, w, info), 201, 30);
     console.log(`  ${nt} thread${nt > 1 ? 's' : ' '}: ${fmt(t)} → ${(flops / t.ms / 1e6).toFixed(1)} GFLOPS median, ${(flops / t.best / 1e6).toFixed(1)} best`);
   }
   addon.setThreads(threads);
