@@ -97,6 +97,9 @@ struct EngineJob {
   int64_t rowsPerTask;
 };
 
+/** Tiles run against one B panel before moving to the next: the panel stays in L2 meanwhile. */
+constexpr int kBlockTiles = 8;
+
 void engineTask(void* ctx, int t) {
   const EngineJob& j = *static_cast<const EngineJob*>(ctx);
   const RowMap& m = j.map;
@@ -107,40 +110,50 @@ void engineTask(void* ctx, int t) {
   int64_t a1 = q % m.count[1];
   q /= m.count[1];
   int64_t a0 = q % m.count[0], n = q / m.count[0];
-  const float* a[kConvMaxMR];
-  float* c[kConvMaxMR];
+  const float* a[kBlockTiles][kConvMaxMR];
+  float* c[kBlockTiles][kConvMaxMR];
+  int mrs[kBlockTiles];
   float* cj[kConvMaxMR];
   const int MR = j.tile.mr, NR = j.tile.nr;
   const int segs = int(j.seg->off.size());
   const int64_t K = j.seg->total;
-  for (int64_t r = r0; r < r1; r += MR) {
-    const int mr = int(std::min<int64_t>(MR, r1 - r));
-    for (int i = 0; i < mr; ++i) {
-      const int64_t s0 = m.srcBase[0] + a0 * m.srcStep[0], s1 = m.srcBase[1] + a1 * m.srcStep[1],
-                    s2 = m.srcBase[2] + a2 * m.srcStep[2];
-      const int64_t d0 = m.dstBase[0] + a0 * m.dstStep[0], d1 = m.dstBase[1] + a1 * m.dstStep[1],
-                    d2 = m.dstBase[2] + a2 * m.dstStep[2];
-      a[i] = m.src + (((n * m.srcDims[0] + s0) * m.srcDims[1] + s1) * m.srcDims[2] + s2) * m.srcC;
-      c[i] = m.dst + (((n * m.dstDims[0] + d0) * m.dstDims[1] + d1) * m.dstDims[2] + d2) * m.dstC;
-      if (++a2 == m.count[2]) {
-        a2 = 0;
-        if (++a1 == m.count[1]) {
-          a1 = 0;
-          if (++a0 == m.count[0]) {
-            a0 = 0;
-            ++n;
+  for (int64_t r = r0; r < r1;) {
+    // The row pointers of a block of tiles.
+    int tiles = 0;
+    for (; tiles < kBlockTiles && r < r1; ++tiles) {
+      const int mr = int(std::min<int64_t>(MR, r1 - r));
+      mrs[tiles] = mr;
+      for (int i = 0; i < mr; ++i) {
+        const int64_t s0 = m.srcBase[0] + a0 * m.srcStep[0], s1 = m.srcBase[1] + a1 * m.srcStep[1],
+                      s2 = m.srcBase[2] + a2 * m.srcStep[2];
+        const int64_t d0 = m.dstBase[0] + a0 * m.dstStep[0], d1 = m.dstBase[1] + a1 * m.dstStep[1],
+                      d2 = m.dstBase[2] + a2 * m.dstStep[2];
+        a[tiles][i] = m.src + (((n * m.srcDims[0] + s0) * m.srcDims[1] + s1) * m.srcDims[2] + s2) * m.srcC;
+        c[tiles][i] = m.dst + (((n * m.dstDims[0] + d0) * m.dstDims[1] + d1) * m.dstDims[2] + d2) * m.dstC;
+        if (++a2 == m.count[2]) {
+          a2 = 0;
+          if (++a1 == m.count[1]) {
+            a1 = 0;
+            if (++a0 == m.count[0]) {
+              a0 = 0;
+              ++n;
+            }
           }
         }
       }
-    }
-    for (int i = mr; i < MR; ++i) {
-      a[i] = a[0];
-      c[i] = c[0];
+      for (int i = mr; i < MR; ++i) {
+        a[tiles][i] = a[tiles][0];
+        c[tiles][i] = c[tiles][0];
+      }
+      r += mr;
     }
     for (int64_t j0 = 0, p = 0; j0 < j.N; j0 += NR, ++p) {
-      for (int i = 0; i < MR; ++i) cj[i] = c[i] + j0;
-      j.tile.run(a, j.seg->off.data(), j.seg->len.data(), segs, j.packed + p * K * NR, cj, mr,
-                 int(std::min<int64_t>(NR, j.N - j0)));
+      const float* panel = j.packed + p * K * NR;
+      const int nr = int(std::min<int64_t>(NR, j.N - j0));
+      for (int b = 0; b < tiles; ++b) {
+        for (int i = 0; i < MR; ++i) cj[i] = c[b][i] + j0;
+        j.tile.run(a[b], j.seg->off.data(), j.seg->len.data(), segs, panel, cj, mrs[b], nr);
+      }
     }
   }
 }
