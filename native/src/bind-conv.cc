@@ -42,6 +42,16 @@ bool readGeom(Args& a, ConvGeom& g, bool depthwise) {
   // Sizes stay well inside int64 and the padded copies inside memory: every dim below 2^24.
   for (int d = 0; d < 3 && ok; ++d) ok = (g.in[d] + g.pad[d]) < (1 << 24) && g.out[d] * g.stride[d] < (1 << 24) &&
                                         g.kernel[d] * g.dilation[d] < (1 << 24);
+  // Element counts (in double, so they cannot wrap) must stay far below int64's range.
+  if (ok) {
+    double in = double(g.batch) * double(g.inC), out = double(g.batch) * double(g.outC), w = double(g.inC) * double(g.outC);
+    for (int d = 0; d < 3; ++d) {
+      in *= double(g.in[d] + g.pad[d] + g.kernel[d] * g.dilation[d]);
+      out *= double(g.out[d]);
+      w *= double(g.kernel[d]);
+    }
+    ok = in < 0x1p46 && out < 0x1p46 && w < 0x1p46;
+  }
   if (!ok) return fail(a, "strata native conv: invalid geometry");
   return true;
 }
