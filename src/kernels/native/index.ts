@@ -4,6 +4,7 @@ import { jsBackend } from '../js/index.js';
 import { nativeMatmulKernels } from './matmul.js';
 import { nativePoolKernels } from './pool.js';
 import { nativeGatherKernels } from './gather.js';
+import { nativeConvKernels } from './conv.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -17,6 +18,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...nativeMatmulKernels(addon),
     ...nativePoolKernels(addon),
     ...nativeGatherKernels(addon),
+    ...nativeConvKernels(addon),
     name: 'native',
   };
 }

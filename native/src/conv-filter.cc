@@ -1,0 +1,217 @@
+// The filter gradient of a convolution, float32, channels-last: dw[K, F] = Σ_p patches[p, K]ᵀ ·
+// dy[p, F]. Blocks of patch rows (read from a zero-padded x) are copied into packed panels and fed to
+// the GEMM micro-kernel (gemm.h); each task sums its share of positions into its own dw, and the
+// partial sums are added at the end. With four filters or fewer, the patch rows are added straight
+// into dwᵀ instead (a 16-wide tile would be mostly padding).
+#include <algorithm>
+#include <cstring>
+
+#include "conv-util.h"
+#include "conv-window.h"
+#include "conv.h"
+#include "gemm.h"
+#include "thread-pool.h"
+
+namespace strata {
+namespace {
+
+/** The GEMM micro-kernel for a product with `columns` columns (16 or fewer: the 16-wide AVX2 one). */
+MicroKernel gemmKernelFor(int64_t columns) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (gemmIsa() == Isa::avx512) return columns <= 16 ? microKernelAvx2() : microKernelAvx512();
+  if (gemmIsa() == Isa::avx2) return microKernelAvx2();
+#endif
+  (void)columns;
+  return microKernelGeneric();
+}
+
+struct FilterJob {
+  const ConvGeom* g;
+  const float* src;  // padded x
+  int64_t pdims[3];
+  const Segments* seg;
+  const float* dy;
+  MicroKernel mk;
+  int64_t positions, perTask;
+  float* partial;    // tasks × K × F sums: [K][F] for the GEMM, [F][K] for the few-filter path
+};
+
+/** Walks output positions in order from linear index p (n, od, oh, ow), giving each window's origin. */
+struct PositionWalk {
+  const ConvGeom& g;
+  const int64_t* pdims;
+  int64_t n, od, oh, ow;
+  PositionWalk(const ConvGeom& geom, const int64_t* pd, int64_t p) : g(geom), pdims(pd) {
+    ow = p % g.out[2];
+    int64_t q = p / g.out[2];
+    oh = q % g.out[1];
+    q /= g.out[1];
+    od = q % g.out[0];
+    n = q / g.out[0];
+  }
+  int64_t origin() const {
+    return (((n * pdims[0] + od * g.stride[0]) * pdims[1] + oh * g.stride[1]) * pdims[2] + ow * g.stride[2]) * g.inC;
+  }
+  void next() {
+    if (++ow == g.out[2]) {
+      ow = 0;
+      if (++oh == g.out[1]) {
+        oh = 0;
+        if (++od == g.out[0]) {
+          od = 0;
+          ++n;
+        }
+      }
+    }
+  }
+};
+
+/** Copies n floats: short runs by hand, where a call to memcpy costs more than the moves. */
+inline void copyFloats(float* __restrict d, const float* __restrict s, int64_t n) {
+  if (n > 16) {
+    std::memcpy(d, s, sizeof(float) * size_t(n));
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = s[i];
+  }
+}
+
+/**
+ * Packs positions [b0, b0 + rows) for the micro-kernel: A panels (MR taps of one position side by
+ * side, k-major over positions) from the patch rows, B panels (NR filters) from dy's rows.
+ */
+template <int MR, int NR>
+void packFilterBlock(const FilterJob& j, int64_t b0, int64_t rows, float* row, float* ap, float* bp) {
+  const ConvGeom& g = *j.g;
+  const int64_t K = j.seg->total, F = g.outC;
+  const int64_t aPanels = (K + MR - 1) / MR, bPanels = (F + NR - 1) / NR;
+  const int segs = int(j.seg->off.size());
+  const int64_t* off = j.seg->off.data();
+  const int32_t* len = j.seg->len.data();
+  PositionWalk pos(g, j.pdims, b0);
+  for (int64_t r = 0; r < rows; ++r, pos.next()) {
+    const float* base = j.src + pos.origin();
+    // A patch that fits one panel goes there directly; a longer one is gathered, then sliced.
+    float* o = aPanels == 1 ? ap + r * MR : row;
+    for (int s = 0; s < segs; ++s) {
+      copyFloats(o, base + off[s], len[s]);
+      o += len[s];
+    }
+    if (aPanels == 1) {
+      for (int64_t k = K; k < MR; ++k) ap[r * MR + k] = 0.f;
+    } else {
+      for (int64_t i = 0; i < aPanels; ++i) std::memcpy(ap + (i * rows + r) * MR, row + i * MR, sizeof(float) * MR);
+    }
+    const float* d = j.dy + (b0 + r) * F;
+    for (int64_t i = 0; i < bPanels; ++i) {
+      float* out = bp + (i * rows + r) * NR;
+      const int64_t cols = std::min<int64_t>(NR, F - i * NR);
+      if (cols == NR) {
+        std::memcpy(out, d + i * NR, sizeof(float) * NR);
+      } else {
+        for (int64_t c = 0; c < NR; ++c) out[c] = c < cols ? d[i * NR + c] : 0.f;
+      }
+    }
+  }
+}
+
+void filterTask(void* ctx, int t) {
+  const FilterJob& j = *static_cast<const FilterJob*>(ctx);
+  const ConvGeom& g = *j.g;
+  const int64_t K = j.seg->total, F = g.outC;
+  const int MR = j.mk.mr, NR = j.mk.nr;
+  const int64_t aPanels = (K + MR - 1) / MR, bPanels = (F + NR - 1) / NR;
+  float* acc = j.partial + t * K * F;
+  std::memset(acc, 0, sizeof(float) * size_t(K * F));
+  const int64_t p0 = t * j.perTask, p1 = std::min(j.positions, p0 + j.perTask);
+  const int64_t block = j.mk.kc;
+  FloatBuffer row = allocFloats(aPanels * MR);
+  FloatBuffer ap = allocFloats(aPanels * MR * block);
+  FloatBuffer bp = allocFloats(bPanels * NR * block);
+  std::fill(row.get(), row.get() + aPanels * MR, 0.f);
+  for (int64_t b0 = p0; b0 < p1; b0 += block) {
+    const int64_t rows = std::min(block, p1 - b0);
+    if (MR == 12 && NR == 32) {
+      packFilterBlock<12, 32>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else if (MR == 6 && NR == 16) {
+      packFilterBlock<6, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else {
+      packFilterBlock<4, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
+    }
+    for (int64_t i = 0; i < aPanels; ++i) {
+      const int mr = int(std::min<int64_t>(MR, K - i * MR));
+      for (int64_t jb = 0; jb < bPanels; ++jb) {
+        const int nr = int(std::min<int64_t>(NR, F - jb * NR));
+        j.mk.run(rows, ap.get() + i * rows * MR, bp.get() + jb * rows * NR, acc + i * MR * F + jb * NR, F, true, mr,
+                 nr);
+      }
+    }
+  }
+}
+
+/** Few filters (F ≤ 4): dwᵀ[f, :] += dy[p, f] · patch[p, :], vectorised along the patch, no packing. */
+void filterFewTask(void* ctx, int t) {
+  const FilterJob& j = *static_cast<const FilterJob*>(ctx);
+  const ConvGeom& g = *j.g;
+  const int64_t K = j.seg->total, F = g.outC;
+  float* acc = j.partial + t * K * F;
+  std::memset(acc, 0, sizeof(float) * size_t(K * F));
+  const int64_t p0 = t * j.perTask, p1 = std::min(j.positions, p0 + j.perTask);
+  const int segs = int(j.seg->off.size());
+  const int64_t* off = j.seg->off.data();
+  const int32_t* len = j.seg->len.data();
+  PositionWalk pos(g, j.pdims, p0);
+  for (int64_t p = p0; p < p1; ++p, pos.next()) {
+    const float* base = j.src + pos.origin();
+    for (int64_t f = 0; f < F; ++f) {
+      const float d = j.dy[p * F + f];
+      float* __restrict a = acc + f * K;
+      for (int s = 0; s < segs; ++s) {
+        const float* __restrict x = base + off[s];
+#pragma omp simd
+        for (int q = 0; q < len[s]; ++q) a[q] += d * x[q];
+        a += len[s];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void conv3dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  const int64_t F = g.outC, K = g.taps() * g.inC;
+  if (K * F == 0) return;
+  const int64_t positions = g.batch * g.out[0] * g.out[1] * g.out[2];
+  if (positions == 0) {
+    std::memset(dw, 0, sizeof(float) * size_t(K * F));
+    return;
+  }
+  FilterJob job{};
+  FloatBuffer padded;
+  job.g = &g;
+  job.src = paddedInput(g, x, padded, job.pdims);
+  const Segments seg = windowSegments(g, job.pdims);
+  job.seg = &seg;
+  job.dy = dy;
+  job.mk = gemmKernelFor(F);
+  job.positions = positions;
+  const bool few = F <= 4;
+  // One share of positions per thread (each summed into its own dw), only when the work pays for it.
+  const int tasks = std::min(convTasks(positions * K * F, positions / 64, 1), ThreadPool::instance().threads());
+  job.perTask = (positions + tasks - 1) / tasks;
+  const int used = int((positions + job.perTask - 1) / job.perTask);
+  FloatBuffer partial = allocFloats(used * K * F);
+  job.partial = partial.get();
+  runTasks(used, few ? filterFewTask : filterTask, &job);
+  for (int64_t k = 0; k < K; ++k) {
+    for (int64_t f = 0; f < F; ++f) {
+      // The few-filter path summed dwᵀ [F][K].
+      const int64_t i = few ? f * K + k : k * F + f;
+      float sum = 0.f;
+      for (int t = 0; t < used; ++t) sum += job.partial[t * K * F + i];
+      dw[k * F + f] = sum;
+    }
+  }
+}
+
+
+}  // namespace strata

@@ -1,0 +1,266 @@
+// Convolution as an implicit GEMM, forward and input gradient, float32, channels-last (the filter
+// gradient is in conv-filter.cc).
+//
+// Forward: y[P, F] = patches(x)[P, K] · w[K, F], but the patch matrix is never built: each row of the
+// register tile (conv-tile.h) reads its window straight from a zero-padded copy of x, as a few
+// contiguous segments (one per kd, kh when the width dilation is 1: KW·C floats). The filter is
+// packed once into column panels, so the only copies are the padding and that packing.
+//
+// Input gradient (the transposed convolution): dx[i] = Σ dy[o] · w[k]ᵀ over o·s − p + k·d = i. For
+// stride s the positions i split into s³ phase classes; inside a class the contributing taps are a
+// fixed subset and o moves one step per s steps of i, so each class is a stride-1 implicit GEMM over
+// a zero-padded dy with a packed slice of wᵀ — no zero-stuffing, no col2im scatter.
+#include "conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "conv-tile.h"
+#include "conv-util.h"
+#include "conv-window.h"
+#include "thread-pool.h"
+
+namespace strata {
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+
+/**
+ * B[k, n] (k < K, n < N) packed for `tile`: ⌈N/NR⌉ panels of K × NR, zero-padded, or column by column
+ * for a column-major tile; get(k, n) reads B.
+ */
+template <typename Get>
+FloatBuffer packPanels(int64_t K, int64_t N, const ConvTile& tile, Get get) {
+  if (tile.columnMajor) {
+    FloatBuffer buf = allocFloats(K * N);
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t k = 0; k < K; ++k) buf[n * K + k] = get(k, n);
+    }
+    return buf;
+  }
+  const int nr = tile.nr;
+  const int64_t panels = (N + nr - 1) / nr;
+  FloatBuffer buf = allocFloats(panels * K * nr);
+  float* out = buf.get();
+  for (int64_t j0 = 0; j0 < N; j0 += nr) {
+    const int64_t cols = std::min<int64_t>(nr, N - j0);
+    for (int64_t k = 0; k < K; ++k, out += nr) {
+      int64_t j = 0;
+      for (; j < cols; ++j) out[j] = get(k, j0 + j);
+      for (; j < nr; ++j) out[j] = 0.f;
+    }
+  }
+  return buf;
+}
+
+/**
+ * Rows of an implicit GEMM: row (n, a0, a1, a2), a_d < count[d], reads its window at src position
+ * srcBase + a·srcStep (per dim, in a [batch, srcDims, srcC] array) and writes its N outputs at dst
+ * position dstBase + a·dstStep (in a [batch, dstDims, dstC] array).
+ */
+struct RowMap {
+  int64_t batch, count[3];
+  const float* src;
+  int64_t srcDims[3], srcC, srcBase[3], srcStep[3];
+  float* dst;
+  int64_t dstDims[3], dstC, dstBase[3], dstStep[3];
+  int64_t rows() const { return batch * count[0] * count[1] * count[2]; }
+};
+
+struct EngineJob {
+  RowMap map;
+  const Segments* seg;
+  const float* packed;  // ⌈N/NR⌉ panels of seg->total × NR
+  int64_t N;
+  ConvTile tile;
+  int64_t rowsPerTask;
+};
+
+/** Tiles run against one B panel before moving to the next: the panel stays in L2 meanwhile. */
+constexpr int kBlockTiles = 8;
+
+void engineTask(void* ctx, int t) {
+  const EngineJob& j = *static_cast<const EngineJob*>(ctx);
+  const RowMap& m = j.map;
+  const int64_t total = m.rows();
+  const int64_t r0 = t * j.rowsPerTask, r1 = std::min(total, r0 + j.rowsPerTask);
+  if (r0 >= r1) return;
+  int64_t a2 = r0 % m.count[2], q = r0 / m.count[2];
+  int64_t a1 = q % m.count[1];
+  q /= m.count[1];
+  int64_t a0 = q % m.count[0], n = q / m.count[0];
+  const float* a[kBlockTiles][kConvMaxMR];
+  float* c[kBlockTiles][kConvMaxMR];
+  int mrs[kBlockTiles];
+  float* cj[kConvMaxMR];
+  const int MR = j.tile.mr, NR = j.tile.nr;
+  const int segs = int(j.seg->off.size());
+  const int64_t K = j.seg->total;
+  for (int64_t r = r0; r < r1;) {
+    // The row pointers of a block of tiles.
+    int tiles = 0;
+    for (; tiles < kBlockTiles && r < r1; ++tiles) {
+      const int mr = int(std::min<int64_t>(MR, r1 - r));
+      mrs[tiles] = mr;
+      for (int i = 0; i < mr; ++i) {
+        const int64_t s0 = m.srcBase[0] + a0 * m.srcStep[0], s1 = m.srcBase[1] + a1 * m.srcStep[1],
+                      s2 = m.srcBase[2] + a2 * m.srcStep[2];
+        const int64_t d0 = m.dstBase[0] + a0 * m.dstStep[0], d1 = m.dstBase[1] + a1 * m.dstStep[1],
+                      d2 = m.dstBase[2] + a2 * m.dstStep[2];
+        a[tiles][i] = m.src + (((n * m.srcDims[0] + s0) * m.srcDims[1] + s1) * m.srcDims[2] + s2) * m.srcC;
+        c[tiles][i] = m.dst + (((n * m.dstDims[0] + d0) * m.dstDims[1] + d1) * m.dstDims[2] + d2) * m.dstC;
+        if (++a2 == m.count[2]) {
+          a2 = 0;
+          if (++a1 == m.count[1]) {
+            a1 = 0;
+            if (++a0 == m.count[0]) {
+              a0 = 0;
+              ++n;
+            }
+          }
+        }
+      }
+      for (int i = mr; i < MR; ++i) {
+        a[tiles][i] = a[tiles][0];
+        c[tiles][i] = c[tiles][0];
+      }
+      r += mr;
+    }
+    for (int64_t j0 = 0, p = 0; j0 < j.N; j0 += NR, ++p) {
+      const float* panel = j.packed + p * K * NR;
+      const int nr = int(std::min<int64_t>(NR, j.N - j0));
+      for (int b = 0; b < tiles; ++b) {
+        for (int i = 0; i < MR; ++i) cj[i] = c[b][i] + j0;
+        j.tile.run(a[b], j.seg->off.data(), j.seg->len.data(), segs, panel, cj, mrs[b], nr);
+      }
+    }
+  }
+}
+
+/** Runs the implicit GEMM over every row of `map`, split across the pool when large. */
+void runEngine(const RowMap& map, const Segments& seg, const float* packed, int64_t N, ConvTile tile) {
+  const int64_t rows = map.rows();
+  if (rows <= 0 || N <= 0) return;
+  const int64_t tiles = (rows + tile.mr - 1) / tile.mr;
+  const int tasks = convTasks(rows * seg.total * N, tiles, 4);
+  EngineJob job{map, &seg, packed, N, tile, (tiles + tasks - 1) / tasks * tile.mr};
+  runTasks(int((rows + job.rowsPerTask - 1) / job.rowsPerTask), engineTask, &job);
+}
+
+}  // namespace
+
+void conv3d(const ConvGeom& g, const float* x, const float* w, float* y) {
+  const int64_t F = g.outC, K = g.taps() * g.inC;
+  if (g.outSize() == 0) return;
+  int64_t pdims[3];
+  FloatBuffer padded;
+  const float* src = paddedInput(g, x, padded, pdims);
+  const Segments seg = windowSegments(g, pdims);
+  const ConvTile tile = convTile(F);
+  FloatBuffer packed = packPanels(K, F, tile, [&](int64_t k, int64_t f) { return w[k * F + f]; });
+  RowMap map{g.batch, {g.out[0], g.out[1], g.out[2]}, src, {pdims[0], pdims[1], pdims[2]}, g.inC, {0, 0, 0},
+             {g.stride[0], g.stride[1], g.stride[2]}, y, {g.out[0], g.out[1], g.out[2]}, F, {0, 0, 0}, {1, 1, 1}};
+  runEngine(map, seg, packed.get(), F, tile);
+}
+
+namespace {
+
+/** One dimension of the input gradient's phase classes: for residue q, the taps and the rows. */
+struct Phase {
+  std::vector<int64_t> taps;  // k with (k·d) mod s = q, in increasing order
+  std::vector<int64_t> shift; // e_k = (k·d − q) / s: row j' reads dy at j' − e_k
+  int64_t j0 = 0, count = 0;  // rows j' in [j0, j0 + count): input positions q − p + s·j'
+};
+
+std::vector<Phase> phases(int64_t K, int64_t s, int64_t dil, int64_t p, int64_t in) {
+  std::vector<Phase> out(static_cast<size_t>(s));
+  for (int64_t q = 0; q < s; ++q) {
+    Phase& ph = out[size_t(q)];
+    for (int64_t k = 0; k < K; ++k) {
+      if ((k * dil) % s == q) {
+        ph.taps.push_back(k);
+        ph.shift.push_back((k * dil - q) / s);
+      }
+    }
+    ph.j0 = ceilDiv(p - q, s);
+    ph.count = std::max<int64_t>(0, ceilDiv(in + p - q, s) - ph.j0);
+  }
+  return out;
+}
+
+}  // namespace
+
+void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  const int64_t F = g.outC, C = g.inC;
+  if (g.inSize() == 0) return;
+  std::vector<Phase> ph[3];
+  int64_t front[3], pdims[3];
+  bool emptyClass = false;
+  for (int d = 0; d < 3; ++d) {
+    ph[d] = phases(g.kernel[d], g.stride[d], g.dilation[d], g.pad[d], g.in[d]);
+    // Front padding so that the furthest-back read (j0 − max e) lands inside; back padding for the
+    // furthest-forward one (j0 + count − 1).
+    front[d] = 0;
+    int64_t end = g.out[d];
+    for (const Phase& p : ph[d]) {
+      if (p.count == 0) continue;
+      if (p.taps.empty()) {
+        emptyClass = true;
+        continue;
+      }
+      front[d] = std::max(front[d], p.shift.back() - p.j0);
+      end = std::max(end, p.j0 + p.count);
+    }
+    pdims[d] = front[d] + end;
+  }
+  if (emptyClass || g.outSize() == 0) std::memset(dx, 0, sizeof(float) * size_t(g.inSize()));
+  if (g.outSize() == 0) return;
+  FloatBuffer padded = allocFloats(g.batch * pdims[0] * pdims[1] * pdims[2] * F);
+  padCopy(dy, g.batch, g.out, F, front, pdims, padded.get());
+  const ConvTile tile = convTile(C);
+  const int64_t KH = g.kernel[1], KW = g.kernel[2];
+  for (const Phase& p0 : ph[0]) {
+    for (const Phase& p1 : ph[1]) {
+      for (const Phase& p2 : ph[2]) {
+        if (p0.count == 0 || p1.count == 0 || p2.count == 0) continue;
+        if (p0.taps.empty() || p1.taps.empty() || p2.taps.empty()) continue;
+        // Taps with the width tap descending, so consecutive shifts walk dy forward and merge into runs.
+        Segments seg;
+        std::vector<int64_t> tapOrder;
+        for (size_t t0 = 0; t0 < p0.taps.size(); ++t0) {
+          for (size_t t1 = 0; t1 < p1.taps.size(); ++t1) {
+            for (size_t t2 = p2.taps.size(); t2-- > 0;) {
+              seg.add(((-p0.shift[t0] * pdims[1] - p1.shift[t1]) * pdims[2] - p2.shift[t2]) * F, F);
+              tapOrder.push_back((p0.taps[t0] * KH + p1.taps[t1]) * KW + p2.taps[t2]);
+            }
+          }
+        }
+        FloatBuffer packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
+          return w[(tapOrder[size_t(k / F)] * C + c) * F + k % F];
+        });
+        const Phase* pp[3] = {&p0, &p1, &p2};
+        RowMap map{};
+        map.batch = g.batch;
+        map.src = padded.get();
+        map.srcC = F;
+        map.dst = dx;
+        map.dstC = C;
+        for (int d = 0; d < 3; ++d) {
+          const int64_t q = int64_t(pp[d] - ph[d].data());
+          map.count[d] = pp[d]->count;
+          map.srcDims[d] = pdims[d];
+          map.srcBase[d] = pp[d]->j0 + front[d];
+          map.srcStep[d] = 1;
+          map.dstDims[d] = g.in[d];
+          map.dstBase[d] = q - g.pad[d] + g.stride[d] * pp[d]->j0;
+          map.dstStep[d] = g.stride[d];
+        }
+        runEngine(map, seg, packed.get(), C, tile);
+      }
+    }
+  }
+}
+
+}  // namespace strata

@@ -1,0 +1,86 @@
+import type { ConvInfo, ConvKernels } from '../conv-kernels.js';
+import type { NativeAddon } from './addon.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { convKernels as js } from '../js/conv.js';
+
+/** A native conv kernel: reads a and b in place, writes out (see native/src/bind-conv.cc). */
+type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
+
+/** The addon's conv functions (native/src/bind-conv.cc). */
+interface ConvAddon {
+  conv3d: ConvFn;
+  conv3dBackpropInput: ConvFn;
+  conv3dBackpropFilter: ConvFn;
+  depthwiseConv3d: ConvFn;
+  depthwiseConv3dBackpropInput: ConvFn;
+  depthwiseConv3dBackpropFilter: ConvFn;
+}
+
+/** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
+const TINY = 2048;
+
+/** ConvInfo as the addon's geometry array. */
+function geometry(info: ConvInfo): Int32Array {
+  return Int32Array.from([
+    info.batch, ...info.inSize, ...info.outSize, info.inChannels, info.outChannels,
+    ...info.kernel, ...info.strides, ...info.dilations, ...info.padBefore, info.multiplier,
+  ]);
+}
+
+/** Multiply-adds of the conv (each kernel does as many): output positions × taps × channels. */
+function work(info: ConvInfo, depthwise: boolean): number {
+  const positions = info.batch * info.outSize[0] * info.outSize[1] * info.outSize[2];
+  const taps = info.kernel[0] * info.kernel[1] * info.kernel[2];
+  return positions * taps * (depthwise ? info.outChannels : info.inChannels * info.outChannels);
+}
+
+function count(shape: number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** Whether every dimension is an int32 (the geometry array's type) and the sizes are sane. */
+function representable(info: ConvInfo): boolean {
+  const all = [info.batch, ...info.inSize, ...info.outSize, info.inChannels, info.outChannels,
+    ...info.kernel, ...info.strides, ...info.dilations, ...info.padBefore, info.multiplier];
+  return all.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 24);
+}
+
+/**
+ * Native convolutions (native/src/conv.cc, conv-depthwise.cc): float32 inputs run in the addon,
+ * which reads their storage in place and writes an output allocated here. Other dtypes (float64
+ * gradient checks), tiny problems and geometries the addon refuses run the js kernels.
+ */
+export function nativeConvKernels(addon: NativeAddon): ConvKernels {
+  const conv = addon as NativeAddon & ConvAddon;
+
+  /**
+   * Wraps one kernel: the shapes its inputs must have and its output's, from info; `fallback` (the js
+   * kernel) takes other dtypes, tiny problems and inputs whose sizes disagree with info.
+   */
+  function wrap(fn: ConvFn, fallback: (a: Tensor, b: Tensor, info: ConvInfo) => Tensor,
+    aShape: (info: ConvInfo) => number[], bShape: (info: ConvInfo) => number[],
+    outShape: (info: ConvInfo) => number[], depthwise: boolean) {
+    return (a: Tensor, b: Tensor, info: ConvInfo): Tensor => {
+      if (!(a.values instanceof Float32Array) || !(b.values instanceof Float32Array) || !representable(info) ||
+        work(info, depthwise) <= TINY || a.size !== count(aShape(info)) || b.size !== count(bShape(info))) {
+        return fallback(a, b, info);
+      }
+      const shape = outShape(info);
+      const out = new Float32Array(count(shape));
+      fn(geometry(info), a.values, b.values, out);
+      return new Tensor(out, shape);
+    };
+  }
+  const yShape = (i: ConvInfo) => [i.batch, ...i.outSize, i.outChannels];
+  const xShape = (i: ConvInfo) => [i.batch, ...i.inSize, i.inChannels];
+  const wShape = (i: ConvInfo) => [...i.kernel, i.inChannels, i.outChannels];
+  const dwShape = (i: ConvInfo) => [...i.kernel, i.inChannels, i.multiplier];
+  return {
+    conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false),
+    conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false),
+    conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false),
+    depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true),
+    depthwiseConv3dBackpropInput: wrap(conv.depthwiseConv3dBackpropInput, js.depthwiseConv3dBackpropInput, yShape, dwShape, xShape, true),
+    depthwiseConv3dBackpropFilter: wrap(conv.depthwiseConv3dBackpropFilter, js.depthwiseConv3dBackpropFilter, xShape, yShape, dwShape, true),
+  };
+}
