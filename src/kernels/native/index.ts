@@ -2,6 +2,8 @@ import type { Backend } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { jsBackend } from '../js/index.js';
 import { nativeMatmulKernels } from './matmul.js';
+import { nativeElementwiseKernels } from './elementwise.js';
+import { nativeReduceKernels } from './reduce.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -13,6 +15,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
   return {
     ...jsBackend,
     ...nativeMatmulKernels(addon),
+    ...nativeElementwiseKernels(addon),
+    ...nativeReduceKernels(addon),
     name: 'native',
   };
 }
