@@ -22,7 +22,7 @@ inline double sigmoidD(double x) {
 }
 
 /** act over a run of pre-activations z (already x + b, rounded), in place. */
-void activateRun(FusedAct act, float* z, int64_t n, float alpha) {
+void activateRun(FusedAct act, float* z, int64_t n, double alpha) {
   const double a = alpha;
   switch (act) {
     case FusedAct::linear: return;
@@ -40,16 +40,21 @@ void activateRun(FusedAct act, float* z, int64_t n, float alpha) {
 }
 
 /** dx = dy · act′(y) over a run. */
-void gradRun(FusedAct act, const float* dy, const float* y, float* dx, int64_t n, float alpha) {
+void gradRun(FusedAct act, const float* dy, const float* y, float* dx, int64_t n, double alpha) {
   switch (act) {
     case FusedAct::linear: for (int64_t i = 0; i < n; ++i) dx[i] = dy[i]; return;
     case FusedAct::relu: for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : 0.0f * dy[i]; return;
     case FusedAct::sigmoid: for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (y[i] * (1 - y[i])); return;
     case FusedAct::tanh: for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (1 - y[i] * y[i]); return;
-    case FusedAct::elu: for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha); return;
+    // y + alpha in double, as the js twin: near saturation (y ≈ −alpha) a float sum would round to 0.
+    case FusedAct::elu: {
+      const double a = alpha;
+      for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : float(dy[i] * (double(y[i]) + a));
+      return;
+    }
     case FusedAct::selu: {
-      const float s = float(kSeluScale), sa = float(kSeluScale * kSeluAlpha);
-      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (y[i] > 0 ? s : y[i] + sa);
+      const double s = kSeluScale, sa = kSeluScale * kSeluAlpha;
+      for (int64_t i = 0; i < n; ++i) dx[i] = float(dy[i] * (y[i] > 0 ? s : double(y[i]) + sa));
       return;
     }
     default: return;
@@ -61,7 +66,7 @@ double actCost(FusedAct act) { return act == FusedAct::linear || act == FusedAct
 }  // namespace
 
 void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y, int64_t rows, int64_t channels,
-                       float alpha) {
+                       double alpha) {
   parallelFor(rows, actCost(act) * double(channels), 1, [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const float* xr = x + r * channels;
@@ -74,7 +79,7 @@ void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y
 }
 
 void biasActivationGradF32(FusedAct act, const float* dy, const float* y, float* dx, float* db, int64_t rows,
-                           int64_t channels, float alpha) {
+                           int64_t channels, double alpha) {
   if (!db) {
     parallelFor(rows, double(channels), 1, [&](int64_t lo, int64_t hi) {
       gradRun(act, dy + lo * channels, y + lo * channels, dx + lo * channels, (hi - lo) * channels, alpha);

@@ -46,7 +46,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   if (!a.ok) return nullptr;
   if (op < 0 || op >= int64_t(UnaryOp::count)) return fail(a, "strata native unary: unknown op"), nullptr;
   if (xl != ol) return fail(a, "strata native unary: input and output lengths differ"), nullptr;
-  unaryF32(UnaryOp(op), x, o, int64_t(xl), float(alpha), float(beta));
+  unaryF32(UnaryOp(op), x, o, int64_t(xl), alpha, beta);
   return undefinedValue(env);
 }
 
@@ -162,7 +162,7 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   if (channels < 1 || xl != yl || int64_t(xl) % channels != 0 || (hasBias && int64_t(bl) != channels)) {
     return fail(a, "strata native biasActivation: sizes disagree with array lengths"), nullptr;
   }
-  biasActivationF32(FusedAct(act), x, hasBias ? b : nullptr, y, int64_t(xl) / channels, channels, float(alpha));
+  biasActivationF32(FusedAct(act), x, hasBias ? b : nullptr, y, int64_t(xl) / channels, channels, alpha);
   return undefinedValue(env);
 }
 
@@ -186,7 +186,7 @@ napi_value BiasActivationGrad(napi_env env, napi_callback_info info) {
   if (channels < 1 || dyl != yl || dyl != dxl || int64_t(dyl) % channels != 0 || (hasDb && int64_t(dbl) != channels)) {
     return fail(a, "strata native biasActivationGrad: sizes disagree with array lengths"), nullptr;
   }
-  biasActivationGradF32(FusedAct(act), dy, y, dx, hasDb ? db : nullptr, int64_t(dyl) / channels, channels, float(alpha));
+  biasActivationGradF32(FusedAct(act), dy, y, dx, hasDb ? db : nullptr, int64_t(dyl) / channels, channels, alpha);
   return undefinedValue(env);
 }
 

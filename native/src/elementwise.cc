@@ -51,8 +51,9 @@ double unaryCost(UnaryOp op) {
 #define LOOP(expr) for (int64_t i = lo; i < hi; ++i) { const float t = x[i]; (void)t; o[i] = (expr); } return
 #define LOOPD(expr) for (int64_t i = lo; i < hi; ++i) { const double t = x[i]; o[i] = float(expr); } return
 
-void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, float a, float b) {
-  const double ad = a;
+// alpha and beta stay double, as in js: comparisons against them and products with them round alike.
+void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, double ad, double bd) {
+  const float af = float(ad);
   switch (op) {
     case UnaryOp::neg: LOOP(-t);
     case UnaryOp::exp: LOOPD(std::exp(t));
@@ -73,7 +74,7 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, fl
     case UnaryOp::expm1: LOOPD(std::expm1(t));
     case UnaryOp::relu: LOOP(t > 0 ? t : t == t ? 0.0f : t);
     case UnaryOp::relu6: LOOP(t > 6 ? 6.0f : t > 0 ? t : t == t ? 0.0f : t);
-    case UnaryOp::leakyRelu: LOOP(t > 0 ? t : a * t);
+    case UnaryOp::leakyRelu: LOOP(t > 0 ? t : float(ad * t));
     case UnaryOp::elu: LOOPD(t > 0 ? t : ad * std::expm1(t));
     case UnaryOp::selu: LOOPD(t > 0 ? kSeluScale * t : kSeluScale * kSeluAlpha * std::expm1(t));
     case UnaryOp::sigmoid: LOOPD(sigmoidD(t));
@@ -86,11 +87,11 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, fl
     case UnaryOp::mish: LOOPD(t * std::tanh(softplusD(t)));
     case UnaryOp::hardSigmoid: LOOPD(clamp01(0.2 * t + 0.5));
     case UnaryOp::hardSigmoidKeras3: LOOPD(clamp01(t / 6 + 0.5));
-    case UnaryOp::clip: LOOP(t < a ? a : t > b ? b : t);
-    case UnaryOp::step: LOOP(t > 0 ? 1.0f : t == t ? a : t);
+    case UnaryOp::clip: LOOP(t < ad ? af : t > bd ? float(bd) : t);
+    case UnaryOp::step: LOOP(t > 0 ? 1.0f : t == t ? af : t);
     case UnaryOp::reluGrad: LOOP(t > 0 ? 1.0f : 0.0f);
     case UnaryOp::relu6Grad: LOOP(t > 0 && t <= 6 ? 1.0f : 0.0f);
-    case UnaryOp::leakyReluGrad: LOOP(t > 0 ? 1.0f : a);
+    case UnaryOp::leakyReluGrad: LOOP(t > 0 ? 1.0f : af);
     case UnaryOp::eluGrad: LOOPD(t > 0 ? 1 : ad * std::exp(t));
     case UnaryOp::seluGrad: LOOPD(t > 0 ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(t));
     case UnaryOp::swishGrad: for (int64_t i = lo; i < hi; ++i) {
@@ -111,7 +112,7 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, fl
       return;
     case UnaryOp::hardSigmoidGrad: LOOP(t > -2.5f && t < 2.5f ? 0.2f : 0.0f);
     case UnaryOp::hardSigmoidKeras3Grad: LOOP(t > -3 && t < 3 ? float(1.0 / 6) : 0.0f);
-    case UnaryOp::clipGrad: LOOP(t >= a && t <= b ? 1.0f : 0.0f);
+    case UnaryOp::clipGrad: LOOP(t >= ad && t <= bd ? 1.0f : 0.0f);
     case UnaryOp::count: return;
   }
 }
@@ -135,7 +136,7 @@ void runF(BinaryOp op, const float* a, const float* b, float* o, int64_t len) {
     case BinaryOp::pow: RUN(float(std::pow(double(x), double(y))));
     case BinaryOp::maximum: RUN(maxNaN(x, y));
     case BinaryOp::minimum: RUN(minNaN(x, y));
-    case BinaryOp::squaredDifference: RUN((x - y) * (x - y));
+    case BinaryOp::squaredDifference: RUN(float((double(x) - y) * (double(x) - y)));  // the difference exact, as js
     default: return;
   }
 #undef RUN
@@ -205,7 +206,7 @@ double binaryCost(BinaryOp op) { return op == BinaryOp::pow ? 20 : 0.7; }
 
 }  // namespace
 
-void unaryF32(UnaryOp op, const float* x, float* out, int64_t n, float alpha, float beta) {
+void unaryF32(UnaryOp op, const float* x, float* out, int64_t n, double alpha, double beta) {
   parallelFor(n, unaryCost(op), 16, [&](int64_t lo, int64_t hi) { unaryRange(op, x, out, lo, hi, alpha, beta); });
 }
 

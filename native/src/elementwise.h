@@ -31,7 +31,7 @@ enum class FusedAct : int { linear, relu, sigmoid, tanh, elu, selu, count };
 constexpr int kMaxRank = 8;
 
 /** out[i] = op(x[i]) for i < n. */
-void unaryF32(UnaryOp op, const float* x, float* out, int64_t n, float alpha, float beta);
+void unaryF32(UnaryOp op, const float* x, float* out, int64_t n, double alpha, double beta);
 
 /**
  * out = a op b, broadcast. `rank` output axes; aShape/bShape are aligned to the output rank
@@ -52,10 +52,10 @@ void softmaxF32(const float* x, float* out, int64_t outer, int64_t n, int64_t in
 
 /** y = act(x + bias) for x viewed as [rows, channels]; bias may be null. */
 void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y, int64_t rows, int64_t channels,
-                       float alpha);
+                       double alpha);
 
 /** dx = dy · act′ (from y); db[c] = Σ_rows dx (when db is not null). */
 void biasActivationGradF32(FusedAct act, const float* dy, const float* y, float* dx, float* db, int64_t rows,
-                           int64_t channels, float alpha);
+                           int64_t channels, double alpha);
 
 }  // namespace strata
