@@ -47,8 +47,8 @@ function main(): void {
   const ew = addon as NativeAddon & ElementwiseAddon;
   console.log(`${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, Node ${process.version}, native threads ${addon.getThreads()}\n`);
 
-  console.log('small tensors: µs per call (js kernel | native binding called directly, no threshold)');
-  for (const n of [10, 16, 17, 64, 256, 1024]) {
+  console.log('small tensors: CPU µs per call (js kernel | native binding called directly, no threshold)');
+  for (const n of [10, 16, 17, 32, 64, 128, 256, 1024]) {
     const x = f32([n], 1), y = f32([n], 2);
     const xv = x.values as Float32Array, yv = y.values as Float32Array;
     const jr = time(() => jsBackend.unary('relu', x), 20000);
@@ -58,8 +58,8 @@ function main(): void {
     const shapes = Int32Array.from([1, n, n, n]);
     const ja = time(() => jsBackend.binary('add', x, y), 20000);
     const na = time(() => ew.binary(0, xv, yv, new Float32Array(n), shapes), 20000);
-    console.log(`  n=${String(n).padStart(5)}  relu ${jr.us.toFixed(2)} | ${nr.us.toFixed(2)}   exp ${je.us.toFixed(2)} | ${ne.us.toFixed(2)}` +
-      `   add ${ja.us.toFixed(2)} | ${na.us.toFixed(2)}`);
+    const f = (j: { cpuUs: number }, k: { cpuUs: number }) => `${j.cpuUs.toFixed(2)} | ${k.cpuUs.toFixed(2)}`;
+    console.log(`  n=${String(n).padStart(5)}  relu ${f(jr, nr)}   exp ${f(je, ne)}   add ${f(ja, na)}`);
   }
   const s10 = f32([10], 3), m10 = f32([2, 5], 4);
   console.log(`  backend dispatch, 10 elements (both js below the threshold): relu js ${time(() => jsBackend.unary('relu', s10), 20000).us.toFixed(2)}` +
