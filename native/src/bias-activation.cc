@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "elementwise.h"
+#include "fast-math.h"
 #include "parallel.h"
 
 namespace strata {
@@ -15,20 +16,14 @@ namespace {
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 
-inline double sigmoidD(double x) {
-  if (x >= 0) return 1 / (1 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1 + e);
-}
-
 /** act over a run of pre-activations z (already x + b, rounded), in place. */
 void activateRun(FusedAct act, float* z, int64_t n, double alpha) {
   const double a = alpha;
   switch (act) {
     case FusedAct::linear: return;
     case FusedAct::relu: for (int64_t i = 0; i < n; ++i) { const float t = z[i]; z[i] = t > 0 ? t : t == t ? 0.0f : t; } return;
-    case FusedAct::sigmoid: for (int64_t i = 0; i < n; ++i) z[i] = float(sigmoidD(z[i])); return;
-    case FusedAct::tanh: for (int64_t i = 0; i < n; ++i) z[i] = float(std::tanh(double(z[i]))); return;
+    case FusedAct::sigmoid: for (int64_t i = 0; i < n; ++i) z[i] = fastSigmoid(z[i]); return;
+    case FusedAct::tanh: for (int64_t i = 0; i < n; ++i) z[i] = fastTanh(z[i]); return;
     case FusedAct::elu: for (int64_t i = 0; i < n; ++i) { const double t = z[i]; z[i] = float(t > 0 ? t : a * std::expm1(t)); } return;
     case FusedAct::selu: for (int64_t i = 0; i < n; ++i) {
         const double t = z[i];
@@ -61,7 +56,7 @@ void gradRun(FusedAct act, const float* dy, const float* y, float* dx, int64_t n
   }
 }
 
-double actCost(FusedAct act) { return act == FusedAct::linear || act == FusedAct::relu ? 0.7 : 15; }
+double actCost(FusedAct act) { return act == FusedAct::elu || act == FusedAct::selu ? 15 : 2; }
 
 }  // namespace
 

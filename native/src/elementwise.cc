@@ -1,5 +1,5 @@
-// Unary and broadcast binary float32 kernels. Cheap ops run in float in vectorisable loops; the
-// transcendental ones evaluate in double, as the js reference does (Math.* in double, stored to float32),
+// Unary and broadcast binary float32 kernels. Cheap ops run in float in vectorisable loops, and so do
+// exp, sigmoid and tanh (fast-math.h, within a few ulps); the other transcendental ones evaluate in double, as the js reference does (Math.* in double, stored to float32),
 // so both backends agree to the last bit almost always.
 #include "elementwise.h"
 
@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "fast-math.h"
 #include "parallel.h"
 
 namespace strata {
@@ -42,6 +43,8 @@ double unaryCost(UnaryOp op) {
       return 0.5;
     case UnaryOp::sqrt: case UnaryOp::rsqrt: case UnaryOp::reciprocal: case UnaryOp::softsign:
       return 1;
+    case UnaryOp::exp: case UnaryOp::sigmoid: case UnaryOp::tanh:
+      return 2;
     default:
       return 15;
   }
@@ -56,7 +59,7 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, do
   const float af = float(ad);
   switch (op) {
     case UnaryOp::neg: LOOP(-t);
-    case UnaryOp::exp: LOOPD(std::exp(t));
+    case UnaryOp::exp: LOOP(fastExp(t));
     case UnaryOp::log: LOOPD(std::log(t));
     case UnaryOp::log1p: LOOPD(std::log1p(t));
     case UnaryOp::sqrt: LOOP(std::sqrt(t));
@@ -77,8 +80,8 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, do
     case UnaryOp::leakyRelu: LOOP(t > 0 ? t : float(ad * t));
     case UnaryOp::elu: LOOPD(t > 0 ? t : ad * std::expm1(t));
     case UnaryOp::selu: LOOPD(t > 0 ? kSeluScale * t : kSeluScale * kSeluAlpha * std::expm1(t));
-    case UnaryOp::sigmoid: LOOPD(sigmoidD(t));
-    case UnaryOp::tanh: LOOPD(std::tanh(t));
+    case UnaryOp::sigmoid: LOOP(fastSigmoid(t));
+    case UnaryOp::tanh: LOOP(fastTanh(t));
     case UnaryOp::softplus: LOOPD(softplusD(t));
     case UnaryOp::softsign: LOOPD(t / (1 + std::fabs(t)));
     case UnaryOp::swish: LOOPD(t * sigmoidD(t));
