@@ -22,8 +22,8 @@ void activateRun(FusedAct act, float* z, int64_t n, double alpha) {
   switch (act) {
     case FusedAct::linear: return;
     case FusedAct::relu: for (int64_t i = 0; i < n; ++i) { const float t = z[i]; z[i] = t > 0 ? t : t == t ? 0.0f : t; } return;
-    case FusedAct::sigmoid: for (int64_t i = 0; i < n; ++i) z[i] = fastSigmoid(z[i]); return;
-    case FusedAct::tanh: for (int64_t i = 0; i < n; ++i) z[i] = fastTanh(z[i]); return;
+    case FusedAct::sigmoid: sigmoidArray(z, z, n); return;
+    case FusedAct::tanh: tanhArray(z, z, n); return;
     case FusedAct::elu: for (int64_t i = 0; i < n; ++i) { const double t = z[i]; z[i] = float(t > 0 ? t : a * std::expm1(t)); } return;
     case FusedAct::selu: for (int64_t i = 0; i < n; ++i) {
         const double t = z[i];

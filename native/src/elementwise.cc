@@ -59,7 +59,7 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, do
   const float af = float(ad);
   switch (op) {
     case UnaryOp::neg: LOOP(-t);
-    case UnaryOp::exp: LOOP(fastExp(t));
+    case UnaryOp::exp: expArray(x + lo, o + lo, hi - lo); return;
     case UnaryOp::log: LOOPD(std::log(t));
     case UnaryOp::log1p: LOOPD(std::log1p(t));
     case UnaryOp::sqrt: LOOP(std::sqrt(t));
@@ -80,8 +80,8 @@ void unaryRange(UnaryOp op, const float* x, float* o, int64_t lo, int64_t hi, do
     case UnaryOp::leakyRelu: LOOP(t > 0 ? t : float(ad * t));
     case UnaryOp::elu: LOOPD(t > 0 ? t : ad * std::expm1(t));
     case UnaryOp::selu: LOOPD(t > 0 ? kSeluScale * t : kSeluScale * kSeluAlpha * std::expm1(t));
-    case UnaryOp::sigmoid: LOOP(fastSigmoid(t));
-    case UnaryOp::tanh: LOOP(fastTanh(t));
+    case UnaryOp::sigmoid: sigmoidArray(x + lo, o + lo, hi - lo); return;
+    case UnaryOp::tanh: tanhArray(x + lo, o + lo, hi - lo); return;
     case UnaryOp::softplus: LOOPD(softplusD(t));
     case UnaryOp::softsign: LOOPD(t / (1 + std::fabs(t)));
     case UnaryOp::swish: LOOPD(t * sigmoidD(t));

@@ -13,7 +13,10 @@ namespace strata {
 inline float fastExp(float x) {
   const float hi = 88.7228394f, lo = -87.3365479f;
   const float c = x > hi ? hi : x < lo ? lo : x;
-  const float n = __builtin_floorf(c * 1.44269504088896341f + 0.5f);
+  // floor through a truncating conversion (floorf itself does not vectorise without -fno-trapping-math).
+  const float v = c * 1.44269504088896341f + 0.5f;
+  const float tv = float(int32_t(v));
+  const float n = tv > v ? tv - 1.0f : tv;
   float r = c - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   const float z = r * r;
@@ -58,5 +61,10 @@ inline float fastTanh(float x) {
   const float r = a < 0.625f ? small : (x < 0 ? -big : big);
   return x != x ? x : r;
 }
+
+/** o[i] = exp / sigmoid / tanh of x[i] (fast-math.cc: vectorised loops); o may equal x. */
+void expArray(const float* x, float* o, int64_t n);
+void sigmoidArray(const float* x, float* o, int64_t n);
+void tanhArray(const float* x, float* o, int64_t n);
 
 }  // namespace strata
