@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
+import { type FusedActivation, biasActivation } from '../ops/bias-activation.js';
 
 /** An activation: its Keras name (written to model files) and the function. */
 export interface Activation {
@@ -56,4 +57,18 @@ export function getActivation(id: string | Activation | Fn | null | undefined, w
     if (name) return { name, apply: TABLE[name] };
   }
   throw new ConfigError(`${where}: unknown activation ${JSON.stringify(id)}; use one of ${ACTIVATION_NAMES.join(', ')} or a function`);
+}
+
+// Activations the layers fuse with their bias add (src/ops/bias-activation.ts), by Keras name.
+const FUSED: Record<string, FusedActivation> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', elu: 'elu', selu: 'selu' };
+
+/**
+ * activation(x + bias) for a dense or convolution layer (bias [C] along the last axis, or null).
+ * Built-in activations whose derivative follows from their output run as one fused op; others
+ * (and custom functions) as a broadcast add, then the activation.
+ */
+export function applyBiasActivation(x: Tensor, bias: Tensor | null, activation: Activation): Tensor {
+  const kind = FUSED[activation.name];
+  if (bias && kind && activation.apply === TABLE[activation.name]) return biasActivation(x, bias, kind, 1);
+  return activation.apply(bias ? ops.add(x, bias) : x);
 }

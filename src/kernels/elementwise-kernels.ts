@@ -27,6 +27,13 @@ export type UnaryOp =
   | 'step' | 'reluGrad' | 'relu6Grad' | 'leakyReluGrad' | 'eluGrad' | 'seluGrad' | 'swishGrad' | 'geluGrad'
   | 'geluTanhGrad' | 'mishGrad' | 'hardSigmoidGrad' | 'hardSigmoidKeras3Grad' | 'clipGrad';
 
+/**
+ * Activations the fused bias + activation kernels handle: those whose derivative is a function of
+ * their output y, so the gradient needs only dy and y (relu: y > 0; sigmoid: y(1 − y); tanh: 1 − y²;
+ * elu: y + alpha where y ≤ 0; selu: y + scale·alpha where y ≤ 0).
+ */
+export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'selu';
+
 export interface ElementwiseKernels {
   /** a op b with broadcasting; output dtype is the wider input dtype (int32 for comparisons). */
   binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor;
@@ -43,4 +50,14 @@ export interface ElementwiseKernels {
   softmax(x: Tensor, axis: number): Tensor;
   /** Log-softmax along `axis` (non-negative), computed stably; int32 gives float32. */
   logSoftmax(x: Tensor, axis: number): Tensor;
+  /**
+   * y = act(x + bias) in one pass: x [..., C] (float32 or float64), bias [C] of x's dtype or null.
+   * x + bias is rounded to x's dtype before the activation, as a separate add would. `alpha` is elu's.
+   */
+  biasActivation(x: Tensor, bias: Tensor | null, activation: FusedActivation, alpha: number): Tensor;
+  /**
+   * The gradient of `biasActivation` from the output's gradient dy and the output y (same shape):
+   * dx = dy · act′ and, when `withBias`, db = Σ of dx over every axis but the last.
+   */
+  biasActivationGrad(dy: Tensor, y: Tensor, activation: FusedActivation, alpha: number, withBias: boolean): [Tensor, Tensor | null];
 }

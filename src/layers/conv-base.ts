@@ -1,9 +1,9 @@
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { add, avgPool, avgPool1d, avgPool3d, maxPool, maxPool1d, maxPool3d } from '../ops/index.js';
+import { avgPool, avgPool1d, avgPool3d, maxPool, maxPool1d, maxPool3d } from '../ops/index.js';
 import { planWindow } from '../ops/window.js';
-import { type Activation, getActivation } from '../activations/index.js';
+import { type Activation, applyBiasActivation, getActivation } from '../activations/index.js';
 import { type Initializer, getInitializer } from '../initializers/index.js';
 import { type Regularizer, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, getConstraint } from '../constraints/index.js';
@@ -137,9 +137,7 @@ export abstract class BaseConv extends Layer {
       throw new ShapeError(`${this.describe()}: expected input with ${built} channels (last dimension), got shape ` +
         `${fmtShape(x.shape)} — the layer was built for ${fmtShape(this.builtShape!.map((d) => d ?? 'null') as never)}`);
     }
-    let y = this.convolve(x);
-    if (this.bias) y = add(y, this.bias);
-    y = this.activation.apply(y);
+    let y = applyBiasActivation(this.convolve(x), this.bias ?? null, this.activation);
     if (this.pooling) {
       const { type, poolSize, strides, padding } = this.pooling;
       y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });

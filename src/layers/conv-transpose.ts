@@ -1,9 +1,9 @@
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { add, conv1dTranspose as conv1dT, conv2dTranspose as conv2dT, conv3dTranspose as conv3dT } from '../ops/index.js';
+import { conv1dTranspose as conv1dT, conv2dTranspose as conv2dT, conv3dTranspose as conv3dT } from '../ops/index.js';
 import { type ConvRank, planConvTranspose } from '../ops/conv-util.js';
-import { type Activation, getActivation } from '../activations/index.js';
+import { type Activation, applyBiasActivation, getActivation } from '../activations/index.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
@@ -144,9 +144,7 @@ export class ConvTranspose extends Layer {
       throw new ShapeError(`${this.describe()}: expected input with ${inChannels} channels (last dim), as when it was built, ` +
         `got shape ${fmtShape(x.shape)}`);
     }
-    let y = OPS[this.rank]!(x, this.kernel!, this.opArgs);
-    if (this.bias) y = add(y, this.bias);
-    y = this.activation.apply(y);
+    const y = applyBiasActivation(OPS[this.rank]!(x, this.kernel!, this.opArgs), this.bias ?? null, this.activation);
     return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
   }
 

@@ -5,6 +5,7 @@ import { broadcastShapes, shapesEqual, sizeOf } from '../../tensor/shape.js';
 import { broadcastIndex } from './broadcast.js';
 import { unary } from './unary.js';
 import { softmaxAlong } from './softmax.js';
+import { biasActivation, biasActivationGrad } from './bias-activation.js';
 
 const COMPARISONS = new Set<BinaryOp>(['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual']);
 
@@ -170,4 +171,6 @@ export const elementwiseKernels: ElementwiseKernels = {
   unary,
   softmax: (x, axis) => softmaxAlong(x, axis, false),
   logSoftmax: (x, axis) => softmaxAlong(x, axis, true),
+  biasActivation,
+  biasActivationGrad,
 };

@@ -5,6 +5,8 @@ import { nativeMatmulKernels } from './matmul.js';
 import { nativePoolKernels } from './pool.js';
 import { nativeGatherKernels } from './gather.js';
 import { nativeConvKernels } from './conv.js';
+import { nativeElementwiseKernels } from './elementwise.js';
+import { nativeReduceKernels } from './reduce.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -19,6 +21,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...nativePoolKernels(addon),
     ...nativeGatherKernels(addon),
     ...nativeConvKernels(addon),
+    ...nativeElementwiseKernels(addon),
+    ...nativeReduceKernels(addon),
     name: 'native',
   };
 }
