@@ -53,6 +53,15 @@ export interface AnyRecurrentOptions extends RecurrentOptions {
   resetAfter?: boolean;
 }
 
+let fusedEnabled = true;
+/**
+ * Internal switch for benchmarks and tests: false makes every recurrent layer run the per-step path
+ * (one small op graph per time step) instead of the fused sequence kernels.
+ */
+export function setFusedRecurrent(on: boolean): void {
+  fusedEnabled = on;
+}
+
 /** Keras's snake case, which keeps acronyms whole: 'SimpleRNN' → 'simple_rnn', 'LSTM' → 'lstm'. */
 function rate(where: string, name: string, v: unknown): number {
   if (v === undefined) return 0;
