@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
+import type { RnnActivation } from '../kernels/rnn-kernels.js';
 
 /** An activation: its Keras name (written to model files) and the function. */
 export interface Activation {
@@ -56,4 +57,17 @@ export function getActivation(id: string | Activation | Fn | null | undefined, w
     if (name) return { name, apply: TABLE[name] };
   }
   throw new ConfigError(`${where}: unknown activation ${JSON.stringify(id)}; use one of ${ACTIVATION_NAMES.join(', ')} or a function`);
+}
+
+const FUSED: Record<string, RnnActivation> = {
+  linear: 'linear', tanh: 'tanh', sigmoid: 'sigmoid', hard_sigmoid: 'hardSigmoid', hard_sigmoid_keras3: 'hardSigmoidKeras3', relu: 'relu',
+};
+
+/**
+ * The fused recurrent kernels' name for a built-in activation they apply themselves, or null (a
+ * user function, or one they do not have: the layer then runs its per-step path).
+ */
+export function fusedRnnActivation(act: Activation): RnnActivation | null {
+  const name = FUSED[act.name];
+  return name !== undefined && act.apply === TABLE[act.name] ? name : null;
 }
