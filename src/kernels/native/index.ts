@@ -2,6 +2,7 @@ import type { Backend } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { jsBackend } from '../js/index.js';
 import { nativeMatmulKernels } from './matmul.js';
+import { nativeRnnKernels } from './rnn.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -13,6 +14,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
   return {
     ...jsBackend,
     ...nativeMatmulKernels(addon),
+    ...nativeRnnKernels(addon),
     name: 'native',
   };
 }
