@@ -101,14 +101,26 @@ for (const backend of backends()) {
 
 // ---- the op in float64 on the js reference: finite differences of every differentiable input
 
-function opInputs(cell: Cell, units: number, batch: number, time: number, resetAfter: boolean, seed: number) {
+const FEATURES = 2;
+
+/** The op's differentiable inputs, in its order: x, W, b, U, (recurrent bias), h0, (c0). */
+function opInputs(cell: Cell, units: number, batch: number, time: number, resetAfter: boolean, seed: number): st.Tensor[] {
   const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
-  return {
-    xp: rand([batch, time, G * units], seed),
-    kernel: st.mul(rand([units, G * units], seed + 1), 0.5),
-    bias: cell === 'gru' && resetAfter ? rand([G * units], seed + 2) : null,
-    states: (cell === 'lstm' ? [3, 4] : [3]).map((s) => rand([batch, units], seed + s)),
-  };
+  return [
+    rand([batch, time, FEATURES], seed), rand([FEATURES, G * units], seed + 1), rand([G * units], seed + 2),
+    st.mul(rand([units, G * units], seed + 3), 0.5),
+    ...(cell === 'gru' && resetAfter ? [rand([G * units], seed + 4)] : []),
+    ...(cell === 'lstm' ? [5, 6] : [5]).map((s) => rand([batch, units], seed + s)),
+  ];
+}
+
+/** rnnSequence on opInputs' list. */
+function callOp(args: st.Tensor[], opts: RnnSequenceOptions, mask: st.Tensor | null, recurrentMask: st.Tensor | null): st.Tensor[] {
+  const [x, kernel, bias, recurrentKernel, ...rest] = args;
+  const hasRecurrentBias = opts.cell === 'gru' && (opts.resetAfter ?? true);
+  return rnnSequence(x, kernel, recurrentKernel, {
+    bias, recurrentBias: hasRecurrentBias ? rest[0] : null, initialStates: hasRecurrentBias ? rest.slice(1) : rest, mask, recurrentMask,
+  }, opts);
 }
 
 const OP_VARIANTS: [Cell, RnnSequenceOptions['activation'], RnnSequenceOptions['recurrentActivation'], boolean][] = [
@@ -125,16 +137,12 @@ for (const [cell, activation, recurrentActivation, resetAfter] of OP_VARIANTS) {
       const mask = st.tensor([[1, 0, 1, 1], [1, 1, 1, 0]], [batch, time], 'float64');
       const recMask = st.tensor(Float64Array.from({ length: batch * units }, (_, i) => (i % 3 === 1 ? 0 : 1 / 0.7)), [batch, units]);
       for (const [goBackwards, returnSequences, masked] of [[false, true, false], [true, false, true], [true, true, true]]) {
-        const inp = opInputs(cell, units, batch, time, resetAfter, 10);
-        const diff = [inp.xp, inp.kernel, ...(inp.bias ? [inp.bias] : []), ...inp.states];
-        const f = (xp: st.Tensor, kernel: st.Tensor, ...rest: st.Tensor[]) => {
-          const bias = inp.bias ? rest[0] : null;
-          const states = inp.bias ? rest.slice(1) : rest;
-          const ys = rnnSequence(xp, kernel, { recurrentBias: bias, initialStates: states, mask: masked ? mask : null, recurrentMask: masked ? recMask : null },
-            { cell, activation, recurrentActivation, resetAfter, goBackwards, returnSequences });
+        const f = (...args: st.Tensor[]) => {
+          const ys = callOp(args, { cell, activation, recurrentActivation, resetAfter, goBackwards, returnSequences },
+            masked ? mask : null, masked ? recMask : null);
           return st.concat(ys.map((y) => st.reshape(y, [batch, -1])), 1);
         };
-        const report = st.testing.checkGradients(f, diff);
+        const report = st.testing.checkGradients(f, opInputs(cell, units, batch, time, resetAfter, 10));
         assert.ok(report.ok && report.checked > 0, `goBackwards ${goBackwards}, returnSequences ${returnSequences}, masked ${masked}: ${report.checked} checked`);
       }
     } finally {
@@ -152,21 +160,20 @@ test('native rnnSequence matches the js kernel at a size that splits the batch a
   }
   const [units, batch, time] = [64, 32, 24];
   for (const [cell, resetAfter] of [['lstm', false], ['gru', true], ['gru', false], ['rnn', false]] as const) {
-    const inp = opInputs(cell, units, batch, time, resetAfter, 30);
-    const f32 = (x: st.Tensor) => st.cast(x, 'float32');
-    const args = [f32(inp.xp), st.mul(f32(inp.kernel), 0.3), ...(inp.bias ? [f32(inp.bias)] : []), ...inp.states.map(f32)];
+    const args = opInputs(cell, units, batch, time, resetAfter, 30).map((x, i) => st.mul(st.cast(x, 'float32'), i === 3 ? 0.3 : 1));
     const mask = maskOf(batch, time);
     const recMask = st.dropoutMask([batch, units], 0.25, 4);
     const results = ['js', 'native'].map((b) => {
       const before = st.getBackend();
       st.setBackend(b);
       try {
+        // Twice, so the native scratch and recycled buffers of the first call are reused by the second.
         const f = () => {
-          const [xp, kernel, ...rest] = args;
-          const ys = rnnSequence(xp, kernel, { recurrentBias: inp.bias ? rest[0] : null, initialStates: inp.bias ? rest.slice(1) : rest, mask, recurrentMask: recMask },
-            { cell, activation: 'tanh', recurrentActivation: 'sigmoid', resetAfter, goBackwards: true, returnSequences: true });
+          const ys = callOp(args, { cell, activation: 'tanh', recurrentActivation: 'sigmoid', resetAfter, goBackwards: true, returnSequences: true },
+            mask, recMask);
           return ys.map((y, i) => st.sum(st.mul(y, st.randomNormal(y.shape, { seed: 200 + i })))).reduce((a, c) => st.add(a, c));
         };
+        st.valueAndGrads(f, args);
         return st.valueAndGrads(f, args);
       } finally {
         st.setBackend(before);
@@ -180,14 +187,16 @@ test('native rnnSequence matches the js kernel at a size that splits the batch a
 // ---- errors and the higher-order fallback
 
 test('rnnSequence errors name the op, the expected and the given shapes', () => {
-  const xp = st.zeros([2, 3, 8]), kernel = st.zeros([2, 8]), h0 = st.zeros([2, 2]), c0 = st.zeros([2, 2]);
+  const x = st.zeros([2, 3, 5]), kernel = st.zeros([5, 8]), rk = st.zeros([2, 8]), h0 = st.zeros([2, 2]), c0 = st.zeros([2, 2]);
   const opts: RnnSequenceOptions = { cell: 'lstm', activation: 'tanh', recurrentActivation: 'sigmoid' };
-  expectError(() => rnnSequence(st.zeros([2, 3, 7]), kernel, { initialStates: [h0, c0] }, opts), st.ShapeError, 'rnnSequence (lstm)', '[batch, time ≥ 1, 8]', '[2, 3, 7]');
-  expectError(() => rnnSequence(xp, st.zeros([2, 6]), { initialStates: [h0, c0] }, opts), st.ShapeError, 'recurrentKernel must be [units, 4·units]');
-  expectError(() => rnnSequence(xp, kernel, { initialStates: [h0] }, opts), st.ShapeError, 'initialStates must be 2 tensor(s)');
-  expectError(() => rnnSequence(xp, kernel, { initialStates: [h0, c0], mask: st.ones([2, 4]) }, opts), st.ShapeError, 'mask must be [batch, time] = [2, 3]');
-  expectError(() => rnnSequence(xp, kernel, { initialStates: [h0, c0], recurrentBias: st.zeros([8]) }, opts), st.ShapeError, 'only a GRU with resetAfter');
-  expectError(() => rnnSequence(xp, st.zeros([2, 8], 'float64'), { initialStates: [h0, c0] }, opts), st.DTypeError, 'one float dtype');
+  expectError(() => rnnSequence(st.zeros([2, 3]), kernel, rk, { initialStates: [h0, c0] }, opts), st.ShapeError, 'rnnSequence (lstm)', '[batch, time ≥ 1, features]', '[2, 3]');
+  expectError(() => rnnSequence(x, st.zeros([4, 8]), rk, { initialStates: [h0, c0] }, opts), st.ShapeError, 'kernel must be [features, 4·units] = [5, 8]', '[4, 8]');
+  expectError(() => rnnSequence(x, kernel, st.zeros([2, 6]), { initialStates: [h0, c0] }, opts), st.ShapeError, 'recurrentKernel must be [units, 4·units]');
+  expectError(() => rnnSequence(x, kernel, rk, { initialStates: [h0] }, opts), st.ShapeError, 'initialStates must be 2 tensor(s)');
+  expectError(() => rnnSequence(x, kernel, rk, { initialStates: [h0, c0], mask: st.ones([2, 4]) }, opts), st.ShapeError, 'mask must be [batch, time] = [2, 3]');
+  expectError(() => rnnSequence(x, kernel, rk, { initialStates: [h0, c0], recurrentBias: st.zeros([8]) }, opts), st.ShapeError, 'only a GRU with resetAfter');
+  expectError(() => rnnSequence(x, kernel, rk, { initialStates: [h0, c0], bias: st.zeros([7]) }, opts), st.ShapeError, 'bias must be [8]');
+  expectError(() => rnnSequence(x, kernel, st.zeros([2, 8], 'float64'), { initialStates: [h0, c0] }, opts), st.DTypeError, 'one float dtype');
 });
 
 test('a gradient of a gradient through a recurrent layer runs the per-step path; the op refuses one', () => {
@@ -201,10 +210,10 @@ test('a gradient of a gradient through a recurrent layer runs the per-step path;
     return st.sum(st.square(dk));
   }, [x]);
   assert.ok(outer.grads[0].values.some((v) => v !== 0), 'second-order gradient reaches x');
-  const xp = rand([1, 2, 1], 2, 'float32'), kernel = rand([1, 1], 3, 'float32'), h0 = st.zeros([1, 1]);
+  const xs = rand([1, 2, 1], 2, 'float32'), w = rand([1, 1], 3, 'float32'), u = rand([1, 1], 4, 'float32'), h0 = st.zeros([1, 1]);
   assert.throws(() => st.valueAndGrads(() => {
-    const { grads: [dk] } = st.valueAndGrads(() => st.sum(rnnSequence(xp, kernel, { initialStates: [h0] },
-      { cell: 'rnn', activation: 'tanh', recurrentActivation: 'sigmoid' })[0]), [kernel]);
-    return st.sum(dk);
-  }, [xp]), /gradient of its gradient is not supported/);
+    const { grads: [du] } = st.valueAndGrads(() => st.sum(rnnSequence(xs, w, u, { initialStates: [h0] },
+      { cell: 'rnn', activation: 'tanh', recurrentActivation: 'sigmoid' })[0]), [u]);
+    return st.sum(du);
+  }, [xs]), /gradient of its gradient is not supported/);
 });

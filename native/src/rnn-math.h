@@ -14,7 +14,8 @@ enum RnnAct : int { kActLinear = 0, kActTanh, kActSigmoid, kActHardSigmoid, kAct
 /** e^x for x in [-87.3, 88.7] (clamped outside): 2^n · p(r), r = x − n·ln 2 in [−ln2/2, ln2/2]. */
 inline float expApprox(float x) {
   x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
-  const float n = __builtin_floorf(x * 1.44269504f + 0.5f);
+  // Round to nearest by the 1.5·2²³ trick (|x·log2 e| < 2²²): floorf does not vectorise under strict FP.
+  const float n = (x * 1.44269504f + 12582912.f) - 12582912.f;
   // Cody–Waite: ln 2 in two parts, so r keeps its low bits.
   float r = x - n * 0.693359375f;
   r = r + n * 2.12194440e-4f;

@@ -20,6 +20,24 @@ constexpr int64_t kParallelWork = int64_t(1) << 22;
 // Rows a thread gets at least: fewer make the per-step products too thin to run well.
 constexpr int64_t kMinRows = 4;
 
+/** Scratch the calling thread keeps between calls, grown on demand (contents not preserved). */
+float* scratch(std::vector<float>& v, int64_t n) {
+  if (int64_t(v.size()) < n) v.resize(size_t(n));
+  return v.data();
+}
+
+thread_local std::vector<float> tInputProjection, tInputGradient, tRecurrentGradient;
+
+/** Σ over rows of a [rows, cols] buffer. */
+void columnSums(const float* x, int64_t rows, int64_t cols, float* out) {
+  std::fill(out, out + cols, 0.f);
+  for (int64_t p = 0; p < rows; ++p) {
+    const float* row = x + p * cols;
+#pragma omp simd
+    for (int64_t j = 0; j < cols; ++j) out[j] += row[j];
+  }
+}
+
 int tasksFor(const RnnConfig& k) {
   const int64_t work = k.time * k.batch * rnnGates(k.cell) * k.units * k.units;
   if (work < kParallelWork) return 1;
@@ -122,7 +140,15 @@ void backwardRows(const RnnConfig& k, const RnnBackwardData& d, float* drec, int
         for (int64_t j = 0; j < u; ++j) row[j] += ds[j];
       }
     }
-    for (int64_t b = b0; b < b1; ++b) alive[size_t(b - b0)] = live(k, d.mask, b, t) ? 1 : 0;
+    const int64_t G = rnnGates(k.cell) * u;
+    for (int64_t b = b0; b < b1; ++b) {
+      alive[size_t(b - b0)] = live(k, d.mask, b, t) ? 1 : 0;
+      // A masked step's gradients are zero (the scratch holds the previous call's values).
+      if (!alive[size_t(b - b0)]) {
+        std::memset(drec + (s * B + b) * G, 0, size_t(G) * sizeof(float));
+        std::memset(d.dxp + (b * T + t) * G, 0, size_t(G) * sizeof(float));
+      }
+    }
     g.s = s;
     g.t = t;
     g.dh = dh;
@@ -169,7 +195,16 @@ void runBackward(void* ctx, int task) {
 
 }  // namespace
 
-void rnnForward(const RnnConfig& k, const RnnForwardData& d) {
+void rnnForward(const RnnConfig& k, const RnnForwardData& in) {
+  const int64_t BT = k.batch * k.time, G = rnnGates(k.cell) * k.units, F = k.features;
+  RnnForwardData d = in;
+  // The input projection of every step in one (threaded) product: x·W + b.
+  float* xp = scratch(tInputProjection, BT * G);
+  if (d.inputBias) {
+    for (int64_t p = 0; p < BT; ++p) std::memcpy(xp + p * G, d.inputBias, size_t(G) * sizeof(float));
+  }
+  sgemm(BT, G, F, View{d.x, F, 1}, View{d.inputKernel, G, 1}, xp, G, d.inputBias != nullptr);
+  d.xp = xp;
   Job job{&k, &d, nullptr, tasksFor(k)};
   if (job.tasks <= 1) {
     forwardRows(k, d, 0, k.batch);
@@ -178,13 +213,15 @@ void rnnForward(const RnnConfig& k, const RnnForwardData& d) {
   }
 }
 
-void rnnBackward(const RnnConfig& k, const RnnBackwardData& d) {
-  const int64_t B = k.batch, T = k.time, u = k.units, G = rnnGates(k.cell) * u;
-  // Gradient of what the recurrent products made, every step: rows of masked steps stay zero.
-  std::vector<float> drec(size_t(T * B * G), 0.f);
-  Job job{&k, &d, drec.data(), tasksFor(k)};
+void rnnBackward(const RnnConfig& k, const RnnBackwardData& in) {
+  const int64_t B = k.batch, T = k.time, u = k.units, G = rnnGates(k.cell) * u, F = k.features;
+  RnnBackwardData d = in;
+  d.dxp = scratch(tInputGradient, B * T * G);
+  // Gradient of what the recurrent products made, every step (masked rows zeroed as they pass).
+  float* drec = scratch(tRecurrentGradient, T * B * G);
+  Job job{&k, &d, drec, tasksFor(k)};
   if (job.tasks <= 1) {
-    backwardRows(k, d, drec.data(), 0, B);
+    backwardRows(k, d, drec, 0, B);
   } else {
     ThreadPool::instance().run(job.tasks, runBackward, &job);
   }
@@ -192,19 +229,16 @@ void rnnBackward(const RnnConfig& k, const RnnBackwardData& d) {
   const float* hRec = d.hRec ? d.hRec : d.h;
   const int64_t P = T * B;
   if (k.cell == kCellGru && !k.resetAfter) {
-    sgemm(u, 2 * u, P, View{hRec, 1, u}, View{drec.data(), G, 1}, d.dKernel, G, false);
-    sgemm(u, u, P, View{d.extra, 1, u}, View{drec.data() + 2 * u, G, 1}, d.dKernel + 2 * u, G, false);
+    sgemm(u, 2 * u, P, View{hRec, 1, u}, View{drec, G, 1}, d.dKernel, G, false);
+    sgemm(u, u, P, View{d.extra, 1, u}, View{drec + 2 * u, G, 1}, d.dKernel + 2 * u, G, false);
   } else {
-    sgemm(u, G, P, View{hRec, 1, u}, View{drec.data(), G, 1}, d.dKernel, G, false);
+    sgemm(u, G, P, View{hRec, 1, u}, View{drec, G, 1}, d.dKernel, G, false);
   }
-  if (d.dBias) {
-    std::fill(d.dBias, d.dBias + G, 0.f);
-    for (int64_t p = 0; p < P; ++p) {
-      const float* row = drec.data() + p * G;
-#pragma omp simd
-      for (int64_t j = 0; j < G; ++j) d.dBias[j] += row[j];
-    }
-  }
+  columnSums(drec, P, G, d.dBias);
+  // The input projection's gradients: dW = xᵀ·dxp, dx = dxp·Wᵀ, db = Σ dxp.
+  sgemm(F, G, P, View{d.x, 1, F}, View{d.dxp, G, 1}, d.dInputKernel, G, false);
+  sgemm(P, F, G, View{d.dxp, G, 1}, View{d.inputKernel, 1, G}, d.dx, F, false);
+  columnSums(d.dxp, P, G, d.dInputBias);
 }
 
 }  // namespace strata

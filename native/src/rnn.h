@@ -2,7 +2,8 @@
 // its back-propagation through time in another. The twin of src/kernels/js/rnn.ts, with the same
 // formulas and the same layouts (so either backend's backward can read what the other saved):
 // time-major buffers hold step s (processed order) of a [time, batch, n] buffer at s·batch·n; the
-// input projection xp and its gradient are [batch, time, G·units] in input order.
+// input projection xp = x·W + b and its gradient are [batch, time, G·units] in input order, in
+// scratch the calling thread keeps (large fresh allocations cost page faults at every call).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@ enum RnnCellKind : int { kCellSimple = 0, kCellLstm = 1, kCellGru = 2 };
 
 struct RnnConfig {
   int cell;
-  int64_t batch, time, units;
+  int64_t batch, time, features, units;
   int act, ract;      // RnnAct codes (rnn-math.h)
   bool resetAfter;    // GRU
   bool goBackwards;
@@ -25,7 +26,10 @@ struct RnnConfig {
 inline int64_t rnnGates(int cell) { return cell == kCellLstm ? 4 : (cell == kCellGru ? 3 : 1); }
 
 struct RnnForwardData {
-  const float* xp;         // [batch, time, G·u]
+  const float* x;          // [batch, time, features]
+  const float* inputKernel;  // [features, G·u]
+  const float* inputBias;  // [G·u] or null
+  const float* xp;         // set by rnnForward: x·W + b, [batch, time, G·u]
   const float* kernel;     // [u, G·u]
   const float* bias;       // recurrent bias [G·u] (GRU resetAfter) or null
   const int32_t* mask;     // [batch, time], 0 = carry the states over; or null
@@ -39,6 +43,8 @@ struct RnnForwardData {
 };
 
 struct RnnBackwardData {
+  const float* x;
+  const float* inputKernel;
   const float* kernel;
   const int32_t* mask;
   const float* recMask;
@@ -50,9 +56,12 @@ struct RnnBackwardData {
   const float* dSequence;  // [batch, time, u] or null
   float* dh;               // [batch, u]: the final h's gradient on entry, h0's on exit
   float* dc;               // LSTM: likewise; else null
-  float* dxp;              // [batch, time, G·u]
+  float* dx;               // [batch, time, features]
+  float* dInputKernel;     // [features, G·u]
+  float* dInputBias;       // [G·u]
   float* dKernel;          // [u, G·u]
-  float* dBias;            // [G·u] when the forward had a recurrent bias; else null
+  float* dBias;            // [G·u], the recurrent bias's
+  float* dxp;              // set by rnnBackward: [batch, time, G·u]
 };
 
 void rnnForward(const RnnConfig& cfg, const RnnForwardData& d);

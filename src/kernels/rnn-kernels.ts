@@ -14,6 +14,8 @@ export interface RnnInfo {
   cell: RnnCell;
   batch: number;
   time: number;
+  /** Input features (rows of the input kernel). */
+  features: number;
   units: number;
   /** Candidate / output activation (SimpleRNN's only one). */
   activation: RnnActivation;
@@ -31,9 +33,13 @@ export interface RnnInfo {
 
 /** The inputs of a fused recurrent sequence; all floats share one dtype. */
 export interface RnnInputs {
-  /** The input projection x·W (+ input bias) of every step, [batch, time, G·units] in input order. */
-  xp: Tensor;
-  /** [units, G·units], Keras layout. */
+  /** The layer's input (after input dropout), [batch, time, features]. */
+  x: Tensor;
+  /** The input kernel W [features, G·units]: the kernels project every step at once, x·W + bias. */
+  kernel: Tensor;
+  /** The input bias [G·units], or null. */
+  bias: Tensor | null;
+  /** The recurrent kernel U [units, G·units], Keras layout. */
   recurrentKernel: Tensor;
   /** GRU resetAfter only: the recurrent bias [G·units] added to h₋₁·U; otherwise null. */
   recurrentBias: Tensor | null;
@@ -83,8 +89,10 @@ export interface RnnForward {
 
 /** Gradients of a fused recurrent sequence with respect to its differentiable inputs. */
 export interface RnnGradients {
-  /** [batch, time, G·units], input order; zero rows at masked steps. */
-  xp: Tensor;
+  x: Tensor;
+  kernel: Tensor;
+  /** Only when the inputs had an input bias. */
+  bias: Tensor | null;
   recurrentKernel: Tensor;
   /** Only when the inputs had a recurrent bias. */
   recurrentBias: Tensor | null;
@@ -102,10 +110,14 @@ export interface RnnOutputGradients {
 /** Kernel signatures of the recurrent area (see backend.ts). */
 export interface RnnKernels {
   /**
-   * Runs a whole recurrent sequence: for each step, the recurrent matmul h₋₁·U on the precomputed
-   * input projection and the cell's gate math (formulas of src/layers/rnn-cells.ts, Keras's).
+   * Runs a whole recurrent sequence: the input projection x·W + b of every step at once, then for
+   * each step the recurrent matmul h₋₁·U and the cell's gate math (formulas of
+   * src/layers/rnn-cells.ts, Keras's).
    */
   rnnSequence(inputs: RnnInputs, info: RnnInfo): RnnForward;
-  /** Back-propagation through time of rnnSequence, from what its forward pass saved. */
+  /**
+   * Back-propagation through time of rnnSequence, from what its forward pass saved. A backend may
+   * recycle the saved buffers afterwards: call it at most once per forward pass.
+   */
   rnnSequenceBackward(inputs: RnnInputs, saved: RnnSaved, dy: RnnOutputGradients, info: RnnInfo): RnnGradients;
 }

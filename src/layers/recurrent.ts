@@ -195,20 +195,19 @@ export abstract class RecurrentLayer extends Layer {
     let inputBias: Tensor | null = null, recurrentBias: Tensor | null = null;
     if (this.bias) [inputBias, recurrentBias] = this.bias.rank === 2 ? unstack(this.bias, 0) : [this.bias, null];
     const xin = inMask ? mul(x, inMask) : x;
-    let proj = matmul(reshape(xin, [batch * time, features]), kernel);
-    if (inputBias) proj = add(proj, inputBias);
-    const xp = reshape(proj, [batch, time, kernel.shape[1]]);
-    const fused = this.fusedActivations(xp, states);
+    const fused = this.fusedActivations(xin, states);
     if (fused) {
       if (opts.mask) this.checkMask(opts.mask, batch, time);
-      const out = rnnSequence(xp, this.recurrentKernel!, {
-        recurrentBias, initialStates: states, mask: opts.mask ?? null, recurrentMask: recMask,
+      const out = rnnSequence(xin, kernel, this.recurrentKernel!, {
+        bias: inputBias, recurrentBias, initialStates: states, mask: opts.mask ?? null, recurrentMask: recMask,
       }, {
         cell: this.cell.kind, ...fused, resetAfter: this.resetAfter, goBackwards: this.goBackwards, returnSequences: this.returnSequences,
       });
       return this.finish(this.returnSequences ? out[0] : null, this.returnSequences ? out.slice(1) : out);
     }
-    const steps = unstack(xp, 1);
+    let proj = matmul(reshape(xin, [batch * time, features]), kernel);
+    if (inputBias) proj = add(proj, inputBias);
+    const steps = unstack(reshape(proj, [batch, time, kernel.shape[1]]), 1);
     const stepMasks = opts.mask ? this.stepMasks(opts.mask, batch, time) : null;
 
     const p: StepParams = {
@@ -243,14 +242,14 @@ export abstract class RecurrentLayer extends Layer {
    * they apply themselves, one float dtype throughout, and at most one gradient tape (the fused op's
    * gradient is not differentiable again). Otherwise null: the per-step path runs.
    */
-  private fusedActivations(xp: Tensor, states: Tensor[]): Pick<RnnSequenceOptions, 'activation' | 'recurrentActivation'> | null {
+  private fusedActivations(x: Tensor, states: Tensor[]): Pick<RnnSequenceOptions, 'activation' | 'recurrentActivation'> | null {
     if (!fusedEnabled || recordingDepth() > 1) return null;
     const activation = fusedRnnActivation(this.activation);
     // SimpleRNN has no gates: its recurrentActivation is never applied.
     const recurrentActivation = this.cell.kind === 'rnn' ? 'sigmoid' : fusedRnnActivation(this.recurrentActivation);
     if (!activation || !recurrentActivation) return null;
-    const dtype = xp.dtype;
-    if (dtype === 'int32' || this.recurrentKernel!.dtype !== dtype || states.some((s) => s.dtype !== dtype)) return null;
+    const dtype = x.dtype;
+    if (dtype === 'int32' || this.kernel!.dtype !== dtype || this.recurrentKernel!.dtype !== dtype || states.some((s) => s.dtype !== dtype)) return null;
     if (this.bias && this.bias.dtype !== dtype) return null;
     return { activation, recurrentActivation };
   }

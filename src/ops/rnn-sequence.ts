@@ -21,9 +21,11 @@ export interface RnnSequenceOptions {
   returnSequences?: boolean;
 }
 
-/** The tensors rnnSequence reads besides the input projection and the recurrent kernel. */
+/** The tensors rnnSequence reads besides the input and the two kernels. */
 export interface RnnSequenceExtras {
-  /** GRU resetAfter only: the recurrent bias [G·units]. */
+  /** The input bias [G·units], added to x·W. */
+  bias?: Tensor | null;
+  /** GRU resetAfter only: the recurrent bias [G·units], added to h₋₁·U. */
   recurrentBias?: Tensor | null;
   /** [h0] or, for LSTM, [h0, c0], each [batch, units]. */
   initialStates: Tensor[];
@@ -34,21 +36,22 @@ export interface RnnSequenceExtras {
 }
 
 /**
- * A whole recurrent sequence in one kernel call, and its back-propagation through time in another:
- * the fused form of the layer's per-step loop. `xp` is the input projection x·W (+ input bias) of
- * every step, [batch, time, G·units] (G = 1, 4 or 3), `recurrentKernel` is [units, G·units]. Returns
- * [sequence (with returnSequences, [batch, time, units] in processed order), h, c (LSTM)].
- * Differentiable once: a gradient of its gradient is refused (the layers use their per-step path then).
+ * A whole recurrent layer's sequence in one kernel call, and its back-propagation through time in
+ * another: the fused form of the layer's per-step loop. `x` is [batch, time, features], `kernel` the
+ * input kernel [features, G·units] and `recurrentKernel` [units, G·units] (G = 1, 4 or 3: SimpleRNN,
+ * LSTM i f c o, GRU z r h). Returns [sequence (with returnSequences, [batch, time, units] in
+ * processed order), h, c (LSTM)]. Differentiable once: a gradient of its gradient is refused (the
+ * layers use their per-step path then).
  */
-export function rnnSequence(xp: Tensor, recurrentKernel: Tensor, extras: RnnSequenceExtras, opts: RnnSequenceOptions): Tensor[] {
-  const info = checkInputs(xp, recurrentKernel, extras, opts);
-  const bias = extras.recurrentBias ?? null;
+export function rnnSequence(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, extras: RnnSequenceExtras, opts: RnnSequenceOptions): Tensor[] {
+  const info = checkInputs(x, kernel, recurrentKernel, extras, opts);
+  const bias = extras.bias ?? null, recurrentBias = extras.recurrentBias ?? null;
   const [h0, c0 = null] = extras.initialStates;
   const inputs: RnnInputs = {
-    xp, recurrentKernel, recurrentBias: bias, h0, c0, mask: extras.mask ?? null, recurrentMask: extras.recurrentMask ?? null,
+    x, kernel, bias, recurrentKernel, recurrentBias, h0, c0, mask: extras.mask ?? null, recurrentMask: extras.recurrentMask ?? null,
   };
   let saved: RnnSaved | null = null;
-  const opInputs = [xp, recurrentKernel, ...(bias ? [bias] : []), h0, ...(c0 ? [c0] : [])];
+  const opInputs = [x, kernel, ...(bias ? [bias] : []), recurrentKernel, ...(recurrentBias ? [recurrentBias] : []), h0, ...(c0 ? [c0] : [])];
   return runOpMulti('RnnSequence', opInputs, (k) => {
     const out = k.rnnSequence(inputs, info);
     saved = out.saved;
@@ -58,26 +61,35 @@ export function rnnSequence(xp: Tensor, recurrentKernel: Tensor, extras: RnnSequ
       throw new GradientError('rnnSequence: a gradient of its gradient is not supported; take higher-order gradients of ' +
         'recurrent layers through their per-step path (the layers choose it themselves under nested gradient tapes)');
     }
-    if (!saved) throw new GradientError('rnnSequence: the forward pass kept nothing for the gradient (it ran outside a gradient tape)');
+    if (!saved) throw new GradientError('rnnSequence: nothing saved for the gradient (the forward pass ran outside a gradient tape, or its gradient was already taken)');
     const [dSeq, dh, dc] = info.returnSequences ? dys : [null, ...dys];
     const g = kernels().rnnSequenceBackward(inputs, saved, { sequence: dSeq ?? null, h: dh ?? null, c: dc ?? null }, info);
-    return [g.xp, g.recurrentKernel, ...(bias ? [g.recurrentBias] : []), g.h0, ...(c0 ? [g.c0] : [])];
+    // The backend may have recycled the saved buffers.
+    saved = null;
+    return [g.x, g.kernel, ...(bias ? [g.bias] : []), g.recurrentKernel, ...(recurrentBias ? [g.recurrentBias] : []), g.h0, ...(c0 ? [g.c0] : [])];
   });
 }
 
-/** Checks every shape and dtype against the projection and the kernel; returns the kernels' info. */
-function checkInputs(xp: Tensor, kernel: Tensor, extras: RnnSequenceExtras, opts: RnnSequenceOptions): RnnInfo {
+/** Checks every shape and dtype against the input and the kernels; returns the kernels' info. */
+function checkInputs(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, extras: RnnSequenceExtras, opts: RnnSequenceOptions): RnnInfo {
   const where = `rnnSequence (${opts.cell})`;
   const G = RNN_GATES[opts.cell];
   if (G === undefined) throw new ShapeError(`rnnSequence: cell must be 'rnn', 'lstm' or 'gru', got ${JSON.stringify(opts.cell)}`);
-  if (kernel.rank !== 2 || kernel.shape[1] !== G * kernel.shape[0] || kernel.shape[0] === 0) {
-    throw new ShapeError(`${where}: recurrentKernel must be [units, ${G}·units], got ${fmtShape(kernel.shape)}`);
+  if (recurrentKernel.rank !== 2 || recurrentKernel.shape[1] !== G * recurrentKernel.shape[0] || recurrentKernel.shape[0] === 0) {
+    throw new ShapeError(`${where}: recurrentKernel must be [units, ${G}·units], got ${fmtShape(recurrentKernel.shape)}`);
   }
-  const u = kernel.shape[0];
-  if (xp.rank !== 3 || xp.shape[2] !== G * u || xp.shape[1] === 0) {
-    throw new ShapeError(`${where}: the input projection must be [batch, time ≥ 1, ${G * u}] for ${u} units, got ${fmtShape(xp.shape)}`);
+  const u = recurrentKernel.shape[0];
+  if (x.rank !== 3 || x.shape[1] === 0) {
+    throw new ShapeError(`${where}: the input must be [batch, time ≥ 1, features], got ${fmtShape(x.shape)}`);
   }
-  const [B, T] = xp.shape;
+  const [B, T, F] = x.shape;
+  if (kernel.rank !== 2 || kernel.shape[0] !== F || kernel.shape[1] !== G * u) {
+    throw new ShapeError(`${where}: kernel must be [features, ${G}·units] = ${fmtShape([F, G * u])}, got ${fmtShape(kernel.shape)}`);
+  }
+  const inBias = extras.bias ?? null;
+  if (inBias && (inBias.rank !== 1 || inBias.shape[0] !== G * u)) {
+    throw new ShapeError(`${where}: bias must be [${G * u}], got ${fmtShape(inBias.shape)}`);
+  }
   const resetAfter = opts.resetAfter ?? true;
   const bias = extras.recurrentBias ?? null;
   if (bias && !(opts.cell === 'gru' && resetAfter)) {
@@ -99,12 +111,12 @@ function checkInputs(xp: Tensor, kernel: Tensor, extras: RnnSequenceExtras, opts
   if (recMask && (recMask.rank !== 2 || recMask.shape[0] !== B || recMask.shape[1] !== u)) {
     throw new ShapeError(`${where}: recurrentMask must be [batch, units] = ${fmtShape([B, u])}, got ${fmtShape(recMask.shape)}`);
   }
-  const floats = [kernel, ...(bias ? [bias] : []), ...states, ...(recMask ? [recMask] : [])];
-  if (!isFloat(xp.dtype) || floats.some((t) => t.dtype !== xp.dtype)) {
-    throw new DTypeError(`${where}: every float input must share one float dtype; got ${[xp, ...floats].map((t) => t.dtype).join(', ')}`);
+  const floats = [kernel, ...(inBias ? [inBias] : []), recurrentKernel, ...(bias ? [bias] : []), ...states, ...(recMask ? [recMask] : [])];
+  if (!isFloat(x.dtype) || floats.some((t) => t.dtype !== x.dtype)) {
+    throw new DTypeError(`${where}: every float input must share one float dtype; got ${[x, ...floats].map((t) => t.dtype).join(', ')}`);
   }
   return {
-    cell: opts.cell, batch: B, time: T, units: u, activation: opts.activation, recurrentActivation: opts.recurrentActivation,
+    cell: opts.cell, batch: B, time: T, features: F, units: u, activation: opts.activation, recurrentActivation: opts.recurrentActivation,
     resetAfter, goBackwards: opts.goBackwards ?? false, returnSequences: opts.returnSequences ?? false, save: isRecording(),
   };
 }

@@ -23,11 +23,14 @@ function copyRow(x: TypedArray, batch: number, units: number, from: number, to: 
   x.copyWithin((to * batch + b) * units, (from * batch + b) * units, (from * batch + b + 1) * units);
 }
 
-/** The reference fused recurrent sequence: one loop over time, one recurrent GEMM (two for GRU resetAfter false) per step. */
+/**
+ * The reference fused recurrent sequence: the input projection in one GEMM, then one loop over time
+ * with one recurrent GEMM (two for GRU resetAfter false) per step.
+ */
 function rnnSequence(inputs: RnnInputs, info: RnnInfo): RnnForward {
   const { batch: B, time: T, units: u, save, goBackwards } = info;
   const G = RNN_GATES[info.cell] * u;
-  const dtype = inputs.xp.dtype;
+  const dtype = inputs.x.dtype;
   const isLstm = info.cell === 'lstm';
   const h = alloc(dtype, (T + 1) * B * u);
   h.set(inputs.h0.values);
@@ -39,7 +42,7 @@ function rnnSequence(inputs: RnnInputs, info: RnnInfo): RnnForward {
   const hRecAll = recMask ? alloc(dtype, steps * B * u) : null;
   const mask = inputs.mask?.values ?? null;
   const ctx: RnnForwardContext = {
-    info, xp: inputs.xp.values, kernel: inputs.recurrentKernel.values, bias: inputs.recurrentBias?.values ?? null,
+    info, xp: inputProjection(inputs, info), kernel: inputs.recurrentKernel.values, bias: inputs.recurrentBias?.values ?? null,
     h, c, gates: alloc(dtype, steps * B * G), extra: info.cell === 'rnn' ? null : alloc(dtype, steps * B * u),
     hRec: h, hRecOff: 0, rec: alloc(dtype, B * G), tmp: alloc(dtype, B * u),
     live: new Uint8Array(B).fill(1), act: SCALAR_ACTIVATIONS[info.activation], ract: SCALAR_ACTIVATIONS[info.recurrentActivation],
@@ -85,11 +88,14 @@ function rnnSequence(inputs: RnnInputs, info: RnnInfo): RnnForward {
   };
 }
 
-/** The reference back-propagation through time: per step the gate gradients and dh₋₁ = drec·Uᵀ, then dU in one GEMM. */
+/**
+ * The reference back-propagation through time: per step the gate gradients and dh₋₁ = drec·Uᵀ,
+ * then dU and the input projection's gradients in one GEMM each.
+ */
 function rnnSequenceBackward(inputs: RnnInputs, saved: RnnSaved, dy: RnnOutputGradients, info: RnnInfo): RnnGradients {
   const { batch: B, time: T, units: u, goBackwards } = info;
   const G = RNN_GATES[info.cell] * u;
-  const dtype = inputs.xp.dtype;
+  const dtype = inputs.x.dtype;
   const isLstm = info.cell === 'lstm';
   const n = B * u;
   const recMask = inputs.recurrentMask?.values ?? null;
@@ -137,16 +143,34 @@ function rnnSequenceBackward(inputs: RnnInputs, saved: RnnSaved, dy: RnnOutputGr
   } else {
     gemm(u, G, T * B, hRec, 0, 1, u, drec, 0, G, 1, dU, 0, G);
   }
-  let dBias: Tensor | null = null;
-  if (inputs.recurrentBias) {
-    const db = alloc(dtype, G);
-    for (let p = 0; p < T * B; p++) for (let j = 0; j < G; j++) db[j] += drec[p * G + j];
-    dBias = new Tensor(db, [G]);
-  }
+  // The input projection's gradients: dx = dxp·Wᵀ, dW = xᵀ·dxp, db = Σ dxp.
+  const F = info.features, dxp = ctx.dxp;
+  const dx = alloc(dtype, B * T * F), dW = alloc(dtype, F * G);
+  gemm(B * T, F, G, dxp, 0, G, 1, inputs.kernel.values, 0, 1, G, dx, 0, F);
+  gemm(F, G, B * T, inputs.x.values, 0, 1, F, dxp, 0, G, 1, dW, 0, G);
   return {
-    xp: new Tensor(ctx.dxp, [B, T, G]), recurrentKernel: new Tensor(dU, [u, G]), recurrentBias: dBias,
+    x: new Tensor(dx, [B, T, F]), kernel: new Tensor(dW, [F, G]), bias: inputs.bias ? columnSums(dxp, B * T, G) : null,
+    recurrentKernel: new Tensor(dU, [u, G]), recurrentBias: inputs.recurrentBias ? columnSums(drec, T * B, G) : null,
     h0: new Tensor(dh, [B, u]), c0: dc ? new Tensor(dc, [B, u]) : null,
   };
+}
+
+/** x·W + b for every step at once, [batch, time, G·units]. */
+function inputProjection(inputs: RnnInputs, info: RnnInfo): TypedArray {
+  const { batch: B, time: T, features: F } = info;
+  const G = RNN_GATES[info.cell] * info.units;
+  const xp = alloc(inputs.x.dtype, B * T * G);
+  const bias = inputs.bias?.values;
+  if (bias) for (let p = 0; p < B * T; p++) xp.set(bias, p * G);
+  gemm(B * T, G, F, inputs.x.values, 0, F, 1, inputs.kernel.values, 0, G, 1, xp, 0, G, bias !== undefined);
+  return xp;
+}
+
+/** Σ over rows of a [rows, cols] buffer, as a [cols] tensor. */
+function columnSums(x: TypedArray, rows: number, cols: number): Tensor {
+  const out = alloc(x instanceof Float64Array ? 'float64' : 'float32', cols);
+  for (let p = 0; p < rows; p++) for (let j = 0; j < cols; j++) out[j] += x[p * cols + j];
+  return new Tensor(out, [cols]);
 }
 
 /** The reference kernels of the recurrent area. */
