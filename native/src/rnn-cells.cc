@@ -13,26 +13,26 @@ namespace {
 
 constexpr size_t kF = sizeof(float);
 
-/** rec[:, 0:cols] = bias[0:cols] + h₋₁·U[:, 0:cols] for the block's rows. */
-void recurrentProduct(const CellStep& st, int64_t cols) {
-  const int64_t u = st.k->units, G = rnnGates(st.k->cell) * u, R = st.b1 - st.b0;
+/** rec[:, 0:n] = bias[0:n] + h₋₁·U[:, 0:n] for the block's rows (n: the packed kernel's columns). */
+void recurrentProduct(const CellStep& st) {
+  const int64_t u = st.k->units, G = rnnGates(st.k->cell) * u, R = st.b1 - st.b0, cols = st.kernel->n();
   const float* bias = st.d->bias;
   if (bias) {
     for (int64_t r = 0; r < R; ++r) std::memcpy(st.rec + r * G, bias, size_t(cols) * kF);
   }
-  sgemm(R, cols, u, View{st.hr + st.b0 * u, u, 1}, View{st.d->kernel, G, 1}, st.rec, G, bias != nullptr);
+  st.kernel->multiply(R, View{st.hr + st.b0 * u, u, 1}, st.rec, G, bias != nullptr);
 }
 
-/** out (+)= drec_s[:, off:off+cols] · U[:, off:off+cols]ᵀ for the block's rows. */
-void recurrentGradient(const CellGrad& g, int64_t off, int64_t cols, float* out, bool accumulate) {
+/** out (+)= drec_s[:, off:off+k] · Kᵀ for the block's rows, with K the packed transposed kernel part. */
+void recurrentGradient(const CellGrad& g, const PackedRhs* kt, int64_t off, float* out, bool accumulate) {
   const int64_t B = g.k->batch, u = g.k->units, G = rnnGates(g.k->cell) * u, R = g.b1 - g.b0;
-  sgemm(R, u, cols, View{g.drec + (g.s * B + g.b0) * G + off, G, 1}, View{g.d->kernel + off, 1, G}, out, u, accumulate);
+  kt->multiply(R, View{g.drec + (g.s * B + g.b0) * G + off, G, 1}, out, u, accumulate);
 }
 
 void simpleForward(const CellStep& st) {
   const RnnConfig& k = *st.k;
   const int64_t T = k.time, u = k.units;
-  recurrentProduct(st, u);
+  recurrentProduct(st);
   for (int64_t b = st.b0; b < st.b1; ++b) {
     if (!st.live[b - st.b0]) continue;
     const float* x = st.d->xp + (b * T + st.t) * u;
@@ -48,7 +48,7 @@ void simpleForward(const CellStep& st) {
 void lstmForward(const CellStep& st) {
   const RnnConfig& k = *st.k;
   const int64_t T = k.time, u = k.units, G = 4 * u;
-  recurrentProduct(st, G);
+  recurrentProduct(st);
   for (int64_t b = st.b0; b < st.b1; ++b) {
     if (!st.live[b - st.b0]) continue;
     const float* x = st.d->xp + (b * T + st.t) * G;
@@ -77,7 +77,7 @@ void lstmForward(const CellStep& st) {
 void gruForward(const CellStep& st) {
   const RnnConfig& k = *st.k;
   const int64_t T = k.time, u = k.units, G = 3 * u;
-  recurrentProduct(st, k.resetAfter ? G : 2 * u);
+  recurrentProduct(st);
   for (int64_t b = st.b0; b < st.b1; ++b) {
     float* e = st.extra + b * u;
     if (!st.live[b - st.b0]) {
@@ -109,7 +109,7 @@ void gruForward(const CellStep& st) {
   if (k.resetAfter) return;
   // ĥ's recurrent term needs r first: (r⊙h₋₁)·U_h into rec's h block.
   const int64_t R = st.b1 - st.b0;
-  sgemm(R, u, u, View{st.extra + st.b0 * u, u, 1}, View{st.d->kernel + 2 * u, G, 1}, st.rec + 2 * u, G, false);
+  st.kernelH->multiply(R, View{st.extra + st.b0 * u, u, 1}, st.rec + 2 * u, G, false);
   for (int64_t b = st.b0; b < st.b1; ++b) {
     if (!st.live[b - st.b0]) continue;
     const float* x = st.d->xp + (b * T + st.t) * G;
@@ -142,7 +142,7 @@ void simpleBackward(const CellGrad& c) {
     }
     std::memcpy(c.d->dxp + (b * T + c.t) * u, dr, size_t(u) * kF);
   }
-  recurrentGradient(c, 0, u, c.dhRec, false);
+  recurrentGradient(c, c.kernelT, 0, c.dhRec, false);
 }
 
 void lstmBackward(const CellGrad& c) {
@@ -178,7 +178,7 @@ void lstmBackward(const CellGrad& c) {
     }
     std::memcpy(c.d->dxp + (b * T + c.t) * G, dr, size_t(G) * kF);
   }
-  recurrentGradient(c, 0, G, c.dhRec, false);
+  recurrentGradient(c, c.kernelT, 0, c.dhRec, false);
 }
 
 void gruBackward(const CellGrad& c) {
@@ -218,12 +218,12 @@ void gruBackward(const CellGrad& c) {
     }
   }
   if (k.resetAfter) {
-    recurrentGradient(c, 0, G, c.dhRec, false);
+    recurrentGradient(c, c.kernelT, 0, c.dhRec, false);
     return;
   }
   // d(r⊙h₋₁) = dĥ·U_hᵀ; then r's gradient, and h₋₁ gets r⊙ of it plus [dz, dr]·U_zrᵀ.
   float* drh = c.tmp;
-  recurrentGradient(c, 2 * u, u, drh, false);
+  recurrentGradient(c, c.kernelHT, 2 * u, drh, false);
   for (int64_t b = c.b0; b < c.b1; ++b) {
     const int64_t r = (b - c.b0) * u;
     float* dhRec = c.dhRec + r;
@@ -245,7 +245,7 @@ void gruBackward(const CellGrad& c) {
       dhRec[j] = drh[r + j] * g[u + j];
     }
   }
-  recurrentGradient(c, 0, 2 * u, c.dhRec, true);
+  recurrentGradient(c, c.kernelT, 0, c.dhRec, true);
 }
 
 }  // namespace

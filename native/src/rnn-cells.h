@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "rnn-gemm.h"
 #include "rnn.h"
 
 namespace strata {
@@ -22,6 +23,8 @@ struct CellStep {
   float* extra;        // this step's [batch, u]
   float* rec;          // local [rows, G·u] scratch: the recurrent products
   const uint8_t* live; // local: 0 = masked step, states carried over by the driver
+  const PackedRhs* kernel;   // U, or U[:, 0:2u] for GRU resetAfter false
+  const PackedRhs* kernelH;  // GRU resetAfter false: U[:, 2u:3u]; else null
 };
 
 struct CellGrad {
@@ -38,6 +41,8 @@ struct CellGrad {
   float* drec;         // [time, batch, G·u]: gradient of what the recurrent products made
   const float* hr;     // this step's h₋₁ after dropout, [batch, u]
   const uint8_t* live;
+  const PackedRhs* kernelT;   // Uᵀ, or U[:, 0:2u]ᵀ for GRU resetAfter false
+  const PackedRhs* kernelHT;  // GRU resetAfter false: U[:, 2u:3u]ᵀ; else null
 };
 
 /** Live rows: the step's gates, extra, h (and c) after it. Masked rows are left to the driver. */

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "gemm.h"
 #include "rnn-cells.h"
+#include "rnn-gemm.h"
 #include "thread-pool.h"
 
 namespace strata {
@@ -50,6 +52,8 @@ struct Job {
   const void* d;
   float* drec;  // backward only
   int tasks;
+  const PackedRhs* kernel;   // the recurrent kernel (part) packed once: U (forward) or Uᵀ (backward)
+  const PackedRhs* kernelH;  // GRU resetAfter false: the U_h part, else null
 };
 
 void rowsOf(const Job& j, int task, int64_t* b0, int64_t* b1) {
@@ -60,7 +64,8 @@ void rowsOf(const Job& j, int task, int64_t* b0, int64_t* b1) {
 
 bool live(const RnnConfig& k, const int32_t* mask, int64_t b, int64_t t) { return !mask || mask[b * k.time + t] != 0; }
 
-void forwardRows(const RnnConfig& k, const RnnForwardData& d, int64_t b0, int64_t b1) {
+void forwardRows(const Job& job, const RnnForwardData& d, int64_t b0, int64_t b1) {
+  const RnnConfig& k = *job.k;
   const int64_t B = k.batch, T = k.time, u = k.units, G = rnnGates(k.cell) * u, R = b1 - b0;
   if (R <= 0) return;
   std::vector<float> rec(size_t(R * G));
@@ -72,6 +77,8 @@ void forwardRows(const RnnConfig& k, const RnnForwardData& d, int64_t b0, int64_
   st.b1 = b1;
   st.rec = rec.data();
   st.live = alive.data();
+  st.kernel = job.kernel;
+  st.kernelH = job.kernelH;
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = k.goBackwards ? T - 1 - s : s;
     const int64_t so = k.save ? s : 0;
@@ -107,7 +114,8 @@ void forwardRows(const RnnConfig& k, const RnnForwardData& d, int64_t b0, int64_
   }
 }
 
-void backwardRows(const RnnConfig& k, const RnnBackwardData& d, float* drec, int64_t b0, int64_t b1) {
+void backwardRows(const Job& job, const RnnBackwardData& d, float* drec, int64_t b0, int64_t b1) {
+  const RnnConfig& k = *job.k;
   const int64_t B = k.batch, T = k.time, u = k.units, R = b1 - b0;
   if (R <= 0) return;
   const bool lstm = k.cell == kCellLstm;
@@ -128,6 +136,8 @@ void backwardRows(const RnnConfig& k, const RnnBackwardData& d, float* drec, int
   g.b1 = b1;
   g.dhRec = dhRec;
   g.tmp = tmp;
+  g.kernelT = job.kernel;
+  g.kernelHT = job.kernelH;
   g.scratch = buf.data() + R * u * (lstm ? 6 : 4);
   g.live = alive.data();
   for (int64_t s = T - 1; s >= 0; --s) {
@@ -183,14 +193,14 @@ void runForward(void* ctx, int task) {
   const Job& j = *static_cast<const Job*>(ctx);
   int64_t b0, b1;
   rowsOf(j, task, &b0, &b1);
-  forwardRows(*j.k, *static_cast<const RnnForwardData*>(j.d), b0, b1);
+  forwardRows(j, *static_cast<const RnnForwardData*>(j.d), b0, b1);
 }
 
 void runBackward(void* ctx, int task) {
   const Job& j = *static_cast<const Job*>(ctx);
   int64_t b0, b1;
   rowsOf(j, task, &b0, &b1);
-  backwardRows(*j.k, *static_cast<const RnnBackwardData*>(j.d), j.drec, b0, b1);
+  backwardRows(j, *static_cast<const RnnBackwardData*>(j.d), j.drec, b0, b1);
 }
 
 }  // namespace
@@ -205,9 +215,15 @@ void rnnForward(const RnnConfig& k, const RnnForwardData& in) {
   }
   sgemm(BT, G, F, View{d.x, F, 1}, View{d.inputKernel, G, 1}, xp, G, d.inputBias != nullptr);
   d.xp = xp;
-  Job job{&k, &d, nullptr, tasksFor(k)};
+  // U packed once for every step's product (GRU resetAfter false: its z, r part and its h part).
+  const int64_t u = k.units;
+  const bool split = k.cell == kCellGru && !k.resetAfter;
+  PackedRhs kernel(View{d.kernel, G, 1}, u, split ? 2 * u : G);
+  std::unique_ptr<PackedRhs> kernelH;
+  if (split) kernelH = std::make_unique<PackedRhs>(View{d.kernel + 2 * u, G, 1}, u, u);
+  Job job{&k, &d, nullptr, tasksFor(k), &kernel, kernelH.get()};
   if (job.tasks <= 1) {
-    forwardRows(k, d, 0, k.batch);
+    forwardRows(job, d, 0, k.batch);
   } else {
     ThreadPool::instance().run(job.tasks, runForward, &job);
   }
@@ -219,9 +235,14 @@ void rnnBackward(const RnnConfig& k, const RnnBackwardData& in) {
   d.dxp = scratch(tInputGradient, B * T * G);
   // Gradient of what the recurrent products made, every step (masked rows zeroed as they pass).
   float* drec = scratch(tRecurrentGradient, T * B * G);
-  Job job{&k, &d, drec, tasksFor(k)};
+  // Uᵀ packed once for every step's dh₋₁ = drec·Uᵀ (GRU resetAfter false: its z, r part and its h part).
+  const bool split = k.cell == kCellGru && !k.resetAfter;
+  PackedRhs kernelT(View{d.kernel, 1, G}, split ? 2 * u : G, u);
+  std::unique_ptr<PackedRhs> kernelHT;
+  if (split) kernelHT = std::make_unique<PackedRhs>(View{d.kernel + 2 * u, 1, G}, u, u);
+  Job job{&k, &d, drec, tasksFor(k), &kernelT, kernelHT.get()};
   if (job.tasks <= 1) {
-    backwardRows(k, d, drec, 0, B);
+    backwardRows(job, d, drec, 0, B);
   } else {
     ThreadPool::instance().run(job.tasks, runBackward, &job);
   }
