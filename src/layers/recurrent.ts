@@ -64,7 +64,7 @@ export function setFusedRecurrent(on: boolean): void {
   fusedEnabled = on;
 }
 
-/** Keras's snake case, which keeps acronyms whole: 'SimpleRNN' → 'simple_rnn', 'LSTM' → 'lstm'. */
+/** A dropout rate option: a number in [0, 1), 0 when absent. */
 function rate(where: string, name: string, v: unknown): number {
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ConfigError(`${where}: ${name} must be a number in [0, 1), got ${JSON.stringify(v)}`);
@@ -73,8 +73,11 @@ function rate(where: string, name: string, v: unknown): number {
 
 /**
  * The recurrent layer: one sequence loop over a cell's step function (SimpleRNN, LSTM and GRU
- * subclass it with their cell). Inputs are [batch, time, features]. The input projection x·W (+ b)
- * is one matmul for all steps; the loop then applies the cell step by step.
+ * subclass it with their cell). Inputs are [batch, time, features]. With built-in activations the
+ * whole sequence runs as one fused op (rnnSequence: the input projection, the time loop and, in the
+ * backward pass, BPTT each in one kernel call); otherwise (custom activations, float dtypes that
+ * differ, higher-order gradients) the input projection x·W (+ b) is one matmul for all steps and
+ * the loop applies the cell step by step. Both paths compute the same formulas.
  *
  * Semantics, as Keras:
  * - dropout / recurrentDropout draw ONE mask per sequence for the inputs and one for the state,
