@@ -73,7 +73,8 @@ export function nativeRnnKernels(addon: NativeAddon): RnnKernels {
 
   function rnnSequence(inputs: RnnInputs, info: RnnInfo): RnnForward {
     const { x, kernel, bias, recurrentKernel, recurrentBias, h0, c0, recurrentMask } = inputs;
-    if (![x, kernel, bias, recurrentKernel, recurrentBias, h0, c0, recurrentMask].every(isF32)) return js.rnnSequence(inputs, info);
+    // An empty batch has nothing to run: the js kernel returns the empty results.
+    if (info.batch === 0 || ![x, kernel, bias, recurrentKernel, recurrentBias, h0, c0, recurrentMask].every(isF32)) return js.rnnSequence(inputs, info);
     const { batch: B, time: T, units: u, save } = info;
     const G = RNN_GATES[info.cell] * u, steps = save ? T : 1;
     // Every element of these is written before it is read (masked rows of gates are never read).
@@ -104,7 +105,7 @@ export function nativeRnnKernels(addon: NativeAddon): RnnKernels {
   function rnnSequenceBackward(inputs: RnnInputs, saved: RnnSaved, dy: RnnOutputGradients, info: RnnInfo): RnnGradients {
     const tensors = [inputs.x, inputs.kernel, inputs.recurrentKernel, inputs.recurrentMask, saved.h, saved.c, saved.gates,
       saved.extra, saved.hRec, dy.sequence, dy.h, dy.c];
-    if (!tensors.every(isF32)) return js.rnnSequenceBackward(inputs, saved, dy, info);
+    if (info.batch === 0 || !tensors.every(isF32)) return js.rnnSequenceBackward(inputs, saved, dy, info);
     const { batch: B, time: T, features: F, units: u } = info;
     const G = RNN_GATES[info.cell] * u;
     const dh = new Float32Array(B * u);
