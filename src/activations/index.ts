@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { type FusedActivation, biasActivation } from '../ops/bias-activation.js';
+import type { RnnActivation } from '../kernels/rnn-kernels.js';
 
 /** An activation: its Keras name (written to model files) and the function. */
 export interface Activation {
@@ -71,4 +72,18 @@ export function applyBiasActivation(x: Tensor, bias: Tensor | null, activation: 
   const kind = FUSED[activation.name];
   if (bias && kind && activation.apply === TABLE[activation.name]) return biasActivation(x, bias, kind, 1);
   return activation.apply(bias ? ops.add(x, bias) : x);
+}
+
+// Activations the fused recurrent kernels apply themselves, by Keras name.
+const RNN_FUSED: Record<string, RnnActivation> = {
+  linear: 'linear', tanh: 'tanh', sigmoid: 'sigmoid', hard_sigmoid: 'hardSigmoid', hard_sigmoid_keras3: 'hardSigmoidKeras3', relu: 'relu',
+};
+
+/**
+ * The fused recurrent kernels' name for a built-in activation they apply themselves, or null (a
+ * user function, or one they do not have: the layer then runs its per-step path).
+ */
+export function fusedRnnActivation(act: Activation): RnnActivation | null {
+  const name = RNN_FUSED[act.name];
+  return name !== undefined && act.apply === TABLE[act.name] ? name : null;
 }

@@ -28,6 +28,11 @@ export function isRecording(): boolean {
   return tapes.length > 0 && paused === 0;
 }
 
+/** How many tapes are recording now (0 inside noGrad): more than one means a higher-order gradient may be taken. */
+export function recordingDepth(): number {
+  return paused > 0 ? 0 : tapes.length;
+}
+
 /**
  * Records an op on every active tape that watches one of its inputs. Outputs become watched, so
  * only the part of the computation that depends on `wrt` is kept.

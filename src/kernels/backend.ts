@@ -4,6 +4,7 @@ import type { ShapeKernels } from './shape-kernels.js';
 import type { MatmulKernels } from './matmul-kernels.js';
 import type { ConvKernels } from './conv-kernels.js';
 import type { PoolKernels } from './pool-kernels.js';
+import type { RnnKernels } from './rnn-kernels.js';
 
 /**
  * The compute behind every op. A kernel knows nothing of autograd: tensors in, a new tensor out,
@@ -12,6 +13,6 @@ import type { PoolKernels } from './pool-kernels.js';
  * The reference `js` backend implements all of it; faster backends implement the same interface.
  */
 export interface Backend
-  extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels {
+  extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels, RnnKernels {
   readonly name: string;
 }

@@ -3,12 +3,14 @@ import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import type { Variable } from '../autograd/variable.js';
 import { add, dropoutMask, matmul, mul, notEqual, reshape, stack, unstack, where } from '../ops/index.js';
-import { type Activation, getActivation } from '../activations/index.js';
+import { type Activation, fusedRnnActivation, getActivation } from '../activations/index.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { type Cell, type StepParams, UnitForgetBias } from './rnn-cells.js';
+import { type RnnSequenceOptions, rnnSequence } from '../ops/rnn-sequence.js';
+import { recordingDepth } from '../autograd/tape.js';
 
 /** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults). */
 export interface RecurrentOptions extends LayerOptions {
@@ -53,7 +55,16 @@ export interface AnyRecurrentOptions extends RecurrentOptions {
   resetAfter?: boolean;
 }
 
-/** Keras's snake case, which keeps acronyms whole: 'SimpleRNN' → 'simple_rnn', 'LSTM' → 'lstm'. */
+let fusedEnabled = true;
+/**
+ * Internal switch for benchmarks and tests: false makes every recurrent layer run the per-step path
+ * (one small op graph per time step) instead of the fused sequence kernels.
+ */
+export function setFusedRecurrent(on: boolean): void {
+  fusedEnabled = on;
+}
+
+/** A dropout rate option: a number in [0, 1), 0 when absent. */
 function rate(where: string, name: string, v: unknown): number {
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ConfigError(`${where}: ${name} must be a number in [0, 1), got ${JSON.stringify(v)}`);
@@ -62,8 +73,11 @@ function rate(where: string, name: string, v: unknown): number {
 
 /**
  * The recurrent layer: one sequence loop over a cell's step function (SimpleRNN, LSTM and GRU
- * subclass it with their cell). Inputs are [batch, time, features]. The input projection x·W (+ b)
- * is one matmul for all steps; the loop then applies the cell step by step.
+ * subclass it with their cell). Inputs are [batch, time, features]. With built-in activations the
+ * whole sequence runs as one fused op (rnnSequence: the input projection, the time loop and, in the
+ * backward pass, BPTT each in one kernel call); otherwise (custom activations, float dtypes that
+ * differ, higher-order gradients) the input projection x·W (+ b) is one matmul for all steps and
+ * the loop applies the cell step by step. Both paths compute the same formulas.
  *
  * Semantics, as Keras:
  * - dropout / recurrentDropout draw ONE mask per sequence for the inputs and one for the state,
@@ -184,6 +198,16 @@ export abstract class RecurrentLayer extends Layer {
     let inputBias: Tensor | null = null, recurrentBias: Tensor | null = null;
     if (this.bias) [inputBias, recurrentBias] = this.bias.rank === 2 ? unstack(this.bias, 0) : [this.bias, null];
     const xin = inMask ? mul(x, inMask) : x;
+    const fused = this.fusedActivations(xin, states);
+    if (fused) {
+      if (opts.mask) this.checkMask(opts.mask, batch, time);
+      const out = rnnSequence(xin, kernel, this.recurrentKernel!, {
+        bias: inputBias, recurrentBias, initialStates: states, mask: opts.mask ?? null, recurrentMask: recMask,
+      }, {
+        cell: this.cell.kind, ...fused, resetAfter: this.resetAfter, goBackwards: this.goBackwards, returnSequences: this.returnSequences,
+      });
+      return this.finish(this.returnSequences ? out[0] : null, this.returnSequences ? out.slice(1) : out);
+    }
     let proj = matmul(reshape(xin, [batch * time, features]), kernel);
     if (inputBias) proj = add(proj, inputBias);
     const steps = unstack(reshape(proj, [batch, time, kernel.shape[1]]), 1);
@@ -206,9 +230,31 @@ export abstract class RecurrentLayer extends Layer {
       states = next;
       if (this.returnSequences) outputs.push(states[0]);
     }
+    return this.finish(this.returnSequences ? stack(outputs, 1) : null, states);
+  }
+
+  /** The layer's outputs from the sequence (with returnSequences) and the final states; keeps them when stateful. */
+  private finish(sequence: Tensor | null, states: Tensor[]): Tensor | Tensor[] {
     if (this.stateful) this.savedStates = states.map((s) => new Tensor(s.values, s.shape));
-    const output = this.returnSequences ? stack(outputs, 1) : states[0];
+    const output = sequence ?? states[0];
     return this.returnState ? [output, ...states] : output;
+  }
+
+  /**
+   * The fused kernels' activations when this call can run as one rnnSequence op: built-in activations
+   * they apply themselves, one float dtype throughout, and at most one gradient tape (the fused op's
+   * gradient is not differentiable again). Otherwise null: the per-step path runs.
+   */
+  private fusedActivations(x: Tensor, states: Tensor[]): Pick<RnnSequenceOptions, 'activation' | 'recurrentActivation'> | null {
+    if (!fusedEnabled || recordingDepth() > 1) return null;
+    const activation = fusedRnnActivation(this.activation);
+    // SimpleRNN has no gates: its recurrentActivation is never applied.
+    const recurrentActivation = this.cell.kind === 'rnn' ? 'sigmoid' : fusedRnnActivation(this.recurrentActivation);
+    if (!activation || !recurrentActivation) return null;
+    const dtype = x.dtype;
+    if (dtype === 'int32' || this.kernel!.dtype !== dtype || this.recurrentKernel!.dtype !== dtype || states.some((s) => s.dtype !== dtype)) return null;
+    if (this.bias && this.bias.dtype !== dtype) return null;
+    return { activation, recurrentActivation };
   }
 
   private checkInput(x: Tensor): [number, number] {
@@ -223,10 +269,14 @@ export abstract class RecurrentLayer extends Layer {
 
   /** The mask as one [batch, 1] int32 0/1 tensor per step. */
   private stepMasks(mask: Tensor, batch: number, time: number): Tensor[] {
+    this.checkMask(mask, batch, time);
+    return unstack(reshape(notEqual(mask, 0), [batch, time, 1]), 1);
+  }
+
+  private checkMask(mask: Tensor, batch: number, time: number): void {
     if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
       throw new ShapeError(`${this.describe()}: mask must be [batch, time] = ${fmtShape([batch, time])} (1 = real step), got ${fmtShape(mask.shape)}`);
     }
-    return unstack(reshape(notEqual(mask, 0), [batch, time, 1]), 1);
   }
 
   /** Given initial states (checked), the stateful layer's saved states, or zeros. */

@@ -5,6 +5,7 @@ import { shapeKernels } from './shape.js';
 import { matmulKernels } from './matmul.js';
 import { convKernels } from './conv.js';
 import { poolKernels } from './pool.js';
+import { rnnKernels } from './rnn.js';
 
 /** The reference backend: plain TypeScript, runs everywhere, and is the truth tests compare with. */
 export const jsBackend: Backend = {
@@ -15,4 +16,5 @@ export const jsBackend: Backend = {
   ...matmulKernels,
   ...convKernels,
   ...poolKernels,
+  ...rnnKernels,
 };

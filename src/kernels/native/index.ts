@@ -7,6 +7,7 @@ import { nativeGatherKernels } from './gather.js';
 import { nativeConvKernels } from './conv.js';
 import { nativeElementwiseKernels } from './elementwise.js';
 import { nativeReduceKernels } from './reduce.js';
+import { nativeRnnKernels } from './rnn.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -23,6 +24,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...nativeConvKernels(addon),
     ...nativeElementwiseKernels(addon),
     ...nativeReduceKernels(addon),
+    ...nativeRnnKernels(addon),
     name: 'native',
   };
 }
