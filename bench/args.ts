@@ -7,14 +7,16 @@ export interface BenchArgs {
   torch: boolean;
   tfjs: boolean;
   js: boolean;
+  /** Also time tfjs-cpu on W5 training, where one step takes minutes. */
+  slow: boolean;
   /** JSON report path; null = bench/results/<timestamp>.json and latest.json. */
   out: string | null;
 }
 
-export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--out FILE]';
+export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--out FILE]';
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, out: null };
+  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, slow: false, out: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -27,6 +29,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--no-torch') a.torch = false;
     else if (flag === '--no-tfjs') a.tfjs = false;
     else if (flag === '--no-js') a.js = false;
+    else if (flag === '--slow') a.slow = true;
     else if (flag === '--out') a.out = value();
     else throw new Error(`bench: unknown flag ${flag}. ${USAGE}`);
   }

@@ -68,6 +68,11 @@ for (const item of items) {
   if (args.js) row.cells['strata-js'] = await run('strata-js', item, onStrata('js', 1, item));
   for (const b of ['cpu', 'wasm'] as const) {
     if (!tfjs?.backends[b]) continue;
+    if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
+      // Measured 2026-11: one step takes minutes (0.07–0.1 samples/s), more than the whole run's budget.
+      row.cells['tfjs-cpu'] = { ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' };
+      continue;
+    }
     await tfjs.tf.setBackend(b);
     row.cells[`tfjs-${b}`] = await run(`tfjs-${b}`, item, () => tfjsStep(tfjs.tf, item));
   }

@@ -15,10 +15,12 @@ export interface Method {
   reps: number;
   /** Seconds each repeat lasts at least (it always runs one step or more). */
   minTime: number;
+  /** A first step slower than this many seconds is the whole measurement (a rough figure, `single`). */
+  maxStep: number;
 }
 
-export const FULL: Method = { warmup: 2, warmupMs: 300, reps: 3, minTime: 0.6 };
-export const QUICK: Method = { warmup: 1, warmupMs: 0, reps: 1, minTime: 0 };
+export const FULL: Method = { warmup: 2, warmupMs: 300, reps: 3, minTime: 0.6, maxStep: 10 };
+export const QUICK: Method = { warmup: 1, warmupMs: 0, reps: 1, minTime: 0, maxStep: 2 };
 
 export interface Measurement {
   /** Median over the repeats, in the item's unit. */
@@ -30,6 +32,8 @@ export interface Measurement {
   cpuPerWall: number;
   /** Cores other processes used meanwhile (0 = machine otherwise idle); null off Linux. */
   otherProcsCores: number | null;
+  /** True when one (cold) step was all there was time for: no warm-up, so the value is understated. */
+  single?: boolean;
 }
 
 /** Busy CPU seconds of the whole machine so far (all processes), or null where /proc/stat is missing. */
@@ -56,8 +60,18 @@ export function median(xs: number[]): number {
 
 /** Times `step` for `item`; errors (a missing kernel, say) propagate from the first warm-up step. */
 export async function measure(step: Step, item: Item, method: Method): Promise<Measurement> {
-  const w0 = performance.now();
-  for (let i = 0; i < method.warmup || performance.now() - w0 < method.warmupMs; i++) await step();
+  const w0 = performance.now(), busy00 = machineBusySeconds(), cpu00 = cpuSeconds();
+  await step();
+  const first = (performance.now() - w0) / 1000;
+  if (first > method.maxStep) {
+    const own = cpuSeconds() - cpu00, busy = machineBusySeconds();
+    const value = item.unit === 'ms' ? first * 1000 : item.work / first;
+    return {
+      value, reps: [value], stepsPerRep: [1], cpuPerWall: own / first, single: true,
+      otherProcsCores: busy00 === null || busy === null ? null : Math.max(0, (busy - busy00 - own) / first),
+    };
+  }
+  for (let i = 1; i < method.warmup || performance.now() - w0 < method.warmupMs; i++) await step();
   const reps: number[] = [], stepsPerRep: number[] = [];
   const busy0 = machineBusySeconds(), cpu0 = cpuSeconds(), wall0 = performance.now();
   for (let r = 0; r < method.reps; r++) {

@@ -43,7 +43,7 @@ export function formatTable(rows: Row[]): string {
       if (k < 0) k = notes.push(c.reason) - 1;
       return `n/a[${k + 1}]`;
     }
-    return fmt(c.m.value) + ((c.m.otherProcsCores ?? 0) > BUSY ? '*' : '');
+    return (c.m.single ? '~' : '') + fmt(c.m.value) + ((c.m.otherProcsCores ?? 0) > BUSY ? '*' : '');
   };
   const lines = rows.map((r) => {
     const q = ratio(r);
@@ -64,7 +64,7 @@ export function loadSummary(rows: Row[]): string {
   if (!loads.length) return 'load: not measured (no /proc/stat)';
   const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
   return `load: other processes used ${mean.toFixed(2)} cores on average while timing (max ${Math.max(...loads).toFixed(2)}); ` +
-    `* = more than ${BUSY} cores during that cell, so it is understated`;
+    `* = more than ${BUSY} cores during that cell, so it is understated; ~ = one cold step only (slower than the step limit)`;
 }
 
 /** Writes the report to `out`, or to bench/results/<timestamp>.json and latest.json under `resultsDir`. */
