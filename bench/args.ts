@@ -1,0 +1,37 @@
+/** Command-line flags of the benchmark harness (see bench/README.md). */
+
+export interface BenchArgs {
+  quick: boolean;
+  /** Workloads (W1…W6) or item ids to run; null = all. */
+  only: string[] | null;
+  torch: boolean;
+  tfjs: boolean;
+  js: boolean;
+  /** Also time tfjs-cpu on W5 training, where one step takes minutes. */
+  slow: boolean;
+  /** JSON report path; null = bench/results/<timestamp>.json and latest.json. */
+  out: string | null;
+}
+
+export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--out FILE]';
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, slow: false, out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`bench: ${flag} needs a value. ${USAGE}`);
+      return v;
+    };
+    if (flag === '--quick') a.quick = true;
+    else if (flag === '--only') a.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (flag === '--no-torch') a.torch = false;
+    else if (flag === '--no-tfjs') a.tfjs = false;
+    else if (flag === '--no-js') a.js = false;
+    else if (flag === '--slow') a.slow = true;
+    else if (flag === '--out') a.out = value();
+    else throw new Error(`bench: unknown flag ${flag}. ${USAGE}`);
+  }
+  return a;
+}

@@ -1,0 +1,79 @@
+/** The harness's table (stdout) and its JSON report. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Item } from './workloads/catalog.js';
+import type { Measurement } from './measure.js';
+
+export const IMPLS = ['strata-native', 'strata-js', 'tfjs-cpu', 'tfjs-wasm', 'torch'] as const;
+export type Impl = (typeof IMPLS)[number];
+/** The peers Strata native is compared against in the ratio column. */
+const PEERS: Impl[] = ['tfjs-cpu', 'tfjs-wasm', 'torch'];
+
+export type Cell = { ok: true; m: Measurement } | { ok: false; reason: string };
+
+export interface Row {
+  item: Item;
+  /** Threads of Strata native and torch in this row (js and tfjs always use one). */
+  threads: number;
+  cells: Partial<Record<Impl, Cell>>;
+}
+
+/** A cell marked with * had other processes using more than this many cores while it was timed. */
+const BUSY = 0.5;
+
+/** Strata native's speed over the fastest peer's (> 1: Strata is faster), for rates and latencies alike. */
+export function ratio(row: Row): number | null {
+  const native = row.cells['strata-native'];
+  const peers = PEERS.map((p) => row.cells[p]).filter((c): c is { ok: true; m: Measurement } => !!c?.ok).map((c) => c.m.value);
+  if (!native?.ok || !peers.length) return null;
+  return row.item.unit === 'ms' ? Math.min(...peers) / native.m.value : native.m.value / Math.max(...peers);
+}
+
+function fmt(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+/** The table: one line per row, failures as footnotes. */
+export function formatTable(rows: Row[]): string {
+  const notes: string[] = [];
+  const cell = (c: Cell | undefined): string => {
+    if (!c) return '—';
+    if (!c.ok) {
+      let k = notes.indexOf(c.reason);
+      if (k < 0) k = notes.push(c.reason) - 1;
+      return `n/a[${k + 1}]`;
+    }
+    return (c.m.single ? '~' : '') + fmt(c.m.value) + ((c.m.otherProcsCores ?? 0) > BUSY ? '*' : '');
+  };
+  const lines = rows.map((r) => {
+    const q = ratio(r);
+    const metric = r.item.kind.type === 'matmul' ? `${r.item.metric} ${r.threads}T` : r.item.metric;
+    return [r.item.workload, metric, ...IMPLS.map((i) => cell(r.cells[i])), q === null ? '—' : `${q.toFixed(2)}×`];
+  });
+  const head = ['', 'metric', ...IMPLS, 'ratio'];
+  const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const out = [head, ...lines].map((l) => l.map((s, c) => (c < 2 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  '));
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  notes.forEach((n, k) => out.push(`[${k + 1}] ${n}`));
+  return out.join('\n');
+}
+
+/** One line on the load other processes put on the machine while timing. */
+export function loadSummary(rows: Row[]): string {
+  const loads = rows.flatMap((r) => Object.values(r.cells)).flatMap((c) => (c?.ok && c.m.otherProcsCores !== null ? [c.m.otherProcsCores] : []));
+  if (!loads.length) return 'load: not measured (no /proc/stat)';
+  const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
+  return `load: other processes used ${mean.toFixed(2)} cores on average while timing (max ${Math.max(...loads).toFixed(2)}); ` +
+    `* = more than ${BUSY} cores during that cell, so it is understated; ~ = one cold step only (slower than the step limit)`;
+}
+
+/** Writes the report to `out`, or to bench/results/<timestamp>.json and latest.json under `resultsDir`. */
+export function writeReport(report: object, resultsDir: string, out: string | null): string[] {
+  const text = JSON.stringify(report, null, 2) + '\n';
+  const paths = out ? [out] : [join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), join(resultsDir, 'latest.json')];
+  for (const p of paths) {
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return paths;
+}

@@ -1,0 +1,56 @@
+/**
+ * Keeps the benchmark harness from rotting: every workload builds and runs one step on Strata's
+ * default backend (and the MLP on TensorFlow.js's cpu backend), with the shapes the bench uses.
+ * No timings are asserted.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as st from '../src/index.js';
+import { ITEMS, selectItems } from '../bench/workloads/catalog.js';
+import { batchFor } from '../bench/workloads/models.js';
+import { strataModel, strataStep, strataTensor } from '../bench/workloads/strata.js';
+import { loadTfjs, tfjsStep, describeFailure } from '../bench/peers/tfjs.js';
+import { parseArgs } from '../bench/args.js';
+import { ratio, formatTable, type Row } from '../bench/report.js';
+
+for (const item of ITEMS) {
+  test(`bench item ${item.id} runs one step on Strata`, async () => {
+    await strataStep(item).step();
+  });
+}
+
+test('bench models have the specified output shapes and train', () => {
+  const want: Record<string, number[]> = { mlp: [4, 10], cnn: [4, 10], upsampler: [4, 28, 28, 1], lstm: [4, 1], gru: [4, 1], 'simple-rnn': [4, 1] };
+  for (const [id, shape] of Object.entries(want)) {
+    const model = strataModel(id as keyof typeof want as never);
+    const { x, y } = batchFor(id as never, 4);
+    const p = model.predictOnBatch(strataTensor(x)) as st.Tensor;
+    assert.deepEqual(p.shape, shape, id);
+    const loss = model.trainOnBatch(strataTensor(x), strataTensor(y)) as number;
+    assert.ok(Number.isFinite(loss) && loss > 0, `${id} loss ${loss}`);
+  }
+});
+
+test('bench MLP runs on TensorFlow.js cpu; a missing kernel is named', async () => {
+  const tfjs = await loadTfjs();
+  await tfjs.tf.setBackend('cpu');
+  const built = tfjsStep(tfjs.tf, selectItems(['mlp-train'])[0]);
+  await built.step();
+  built.dispose?.();
+  assert.equal(describeFailure(new Error("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'")), 'missing kernel Conv2DBackpropFilter');
+});
+
+test('bench flags, workload selection and the ratio column', () => {
+  const a = parseArgs(['--quick', '--only', 'W3,W5', '--no-torch', '--out', 'x.json']);
+  assert.deepEqual([a.quick, a.only, a.torch, a.tfjs, a.out], [true, ['W3', 'W5'], false, true, 'x.json']);
+  assert.throws(() => parseArgs(['--bogus']), /unknown flag --bogus/);
+  assert.deepEqual(selectItems(['W3']).map((i) => i.id), ['cnn-train', 'cnn-infer', 'cnn-infer1']);
+  assert.throws(() => selectItems(['W9']), /unknown workload/);
+  const m = (value: number) => ({ ok: true as const, m: { value, reps: [value], stepsPerRep: [1], cpuPerWall: 1, otherProcsCores: 0 } });
+  const rate: Row = { item: selectItems(['mlp-train'])[0], threads: 2, cells: { 'strata-native': m(300), 'tfjs-cpu': m(100), torch: m(150) } };
+  assert.equal(ratio(rate), 2);
+  const latency: Row = { item: selectItems(['cnn-infer1'])[0], threads: 2, cells: { 'strata-native': m(4), 'tfjs-wasm': m(2), torch: m(8) } };
+  assert.equal(ratio(latency), 0.5);
+  const failed: Row = { ...latency, cells: { ...latency.cells, 'tfjs-cpu': { ok: false, reason: 'missing kernel X' } } };
+  assert.match(formatTable([failed]), /n\/a\[1\][\s\S]*\[1\] missing kernel X/);
+});
