@@ -1,10 +1,6 @@
 /** The commands of `strata`: their flags, their --help text and the function that runs each. */
+// The commands load lazily, so --help and --version answer without loading the library.
 import type { FlagSpec, Flags } from './args.js';
-import { evaluate } from './evaluate.js';
-import { example } from './example.js';
-import { predict } from './predict.js';
-import { summary } from './summary.js';
-import { train } from './train.js';
 
 export type Log = (line: string) => void;
 
@@ -74,7 +70,7 @@ export const COMMANDS: Command[] = [
       'strata train cnn.json --data mnist --limit 5000 --epochs 3 --batch-size 64 --lr 0.001 --validation-split 0.1',
       'strata train spec.json --data photos/ --out models/photos',
     ],
-    run: (p, f, _e, log) => train(p, f, log),
+    run: async (p, f, _e, log) => (await import('./train.js')).train(p, f, log),
   },
   {
     name: 'evaluate',
@@ -83,7 +79,7 @@ export const COMMANDS: Command[] = [
     details: ['The data is read the way the model was trained (strata.json); built-in datasets use their test split.', '', ...DATA_FORMATS],
     flags: [data, labelColumn, limit, batchSize, help],
     examples: ['strata evaluate models/iris --data iris-test.csv', 'strata evaluate models/mnist --data mnist --limit 1000'],
-    run: (p, f, _e, log) => evaluate(p, f, log),
+    run: async (p, f, _e, log) => (await import('./evaluate.js')).evaluate(p, f, log),
   },
   {
     name: 'predict',
@@ -96,7 +92,7 @@ export const COMMANDS: Command[] = [
     ],
     flags: [{ name: 'top', type: 'int', value: 'K', help: 'show the K most likely classes (default 1)' }, help],
     examples: ['strata predict models/mnist digit.png', 'strata predict models/iris flowers.csv', 'strata predict models/reviews "a wonderful film" --top 2'],
-    run: (p, f, _e, log) => predict(p, f, log),
+    run: async (p, f, _e, log) => (await import('./predict.js')).predict(p, f, log),
   },
   {
     name: 'summary',
@@ -110,7 +106,7 @@ export const COMMANDS: Command[] = [
       help,
     ],
     examples: ['strata summary models/mnist', 'strata summary cnn.json --input-shape 28,28,1 --classes 10'],
-    run: (p, f, _e, log) => summary(p, f, log),
+    run: async (p, f, _e, log) => (await import('./summary.js')).summary(p, f, log),
   },
   {
     name: 'example',
@@ -131,7 +127,7 @@ export const COMMANDS: Command[] = [
     ],
     examples: ['strata example --list', 'strata example cnn-mnist --fast', 'strata example text-rnn --cell gru --epochs 3'],
     passThrough: true,
-    run: (p, f, e, log) => example(p, f, e, log),
+    run: async (p, f, e, log) => (await import('./example.js')).example(p, f, e, log),
   },
 ];
 

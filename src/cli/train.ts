@@ -6,7 +6,7 @@ import { loadData } from './data.js';
 import { defaultsFor, isModelJson, outputSize, readJson, targetOfLoss } from './model-files.js';
 import { classNamesOf, looksLikeClasses, prepareInputs, prepareTargets } from './prepare.js';
 import { type TargetKind, writeSidecar } from './sidecar.js';
-import { buildModel, buildOptimizer, parseSpec } from './spec.js';
+import { buildLayers, buildModel, buildOptimizer, parseSpec } from './spec.js';
 
 export async function train(positional: string[], flags: Flags, log: (s: string) => void): Promise<number> {
   const [specPath, ...rest] = positional;
@@ -25,6 +25,9 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   const lr = flags.lr === undefined ? undefined : numberFlag(flags, 'lr', 0, Number.MIN_VALUE);
   const out = stringFlag(flags, 'out') ?? 'strata-models/model';
   const json = readJson(specPath, 'model spec');
+  const spec = isModelJson(json) ? null : parseSpec(json, specPath);
+  // Options are checked before the data is read: a typo should not wait for 60,000 images.
+  if (spec) buildLayers(spec, { classes: 2, vocabulary: 2 }, specPath);
   st.setSeed(numberFlag(flags, 'seed', 1, 0));
 
   const data = await loadData(source, { split: 'train', limit: flags.limit as number | undefined, labelColumn: flags['label-column'] as string | undefined });
@@ -37,11 +40,10 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
 
   let model: st.Sequential | st.Functional;
   let specLoss: string | undefined, metrics: string[] | undefined, optimizer: st.optimizers.Optimizer;
-  if (isModelJson(json)) {
+  if (!spec) {
     model = await st.loadLayersModel(specPath);
     optimizer = st.optimizers.adam(lr ?? 0.001);
   } else {
-    const spec = parseSpec(json, specPath);
     const vocabulary = input.kind === 'text' ? input.vocabulary.tokens.length : undefined;
     model = buildModel(spec, { classes: classNames?.length, vocabulary }, sample, specPath);
     specLoss = spec.loss;
