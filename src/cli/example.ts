@@ -28,17 +28,26 @@ function examplesDir(): string {
   return resolve(process.env.STRATA_EXAMPLES_DIR || DEFAULT_DIR);
 }
 
-/** Every example in the folder, by name (files that export no `example` are skipped). */
-export async function listExamples(): Promise<Map<string, Example>> {
+/**
+ * Every example in the folder, by name (files that export no `example` are skipped); files that
+ * fail to load are listed in `broken` rather than failing every other example.
+ */
+export async function listExamples(): Promise<{ examples: Map<string, Example>; broken: string[] }> {
   const dir = examplesDir();
-  const out = new Map<string, Example>();
-  if (!existsSync(dir)) return out;
+  const examples = new Map<string, Example>(), broken: string[] = [];
+  if (!existsSync(dir)) return { examples, broken };
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'example.js').sort()) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { example?: Example };
+    let mod: { example?: Example };
+    try {
+      mod = (await import(pathToFileURL(join(dir, f)).href)) as { example?: Example };
+    } catch (e) {
+      broken.push(`${f}: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
     const ex = mod.example;
-    if (ex && typeof ex.name === 'string' && typeof ex.run === 'function') out.set(ex.name, ex);
+    if (ex && typeof ex.name === 'string' && typeof ex.run === 'function') examples.set(ex.name, ex);
   }
-  return out;
+  return { examples, broken };
 }
 
 async function helpers(): Promise<Helpers> {
@@ -50,11 +59,12 @@ async function helpers(): Promise<Helpers> {
 }
 
 export async function example(positional: string[], flags: Flags, extra: Record<string, string | boolean>, log: (s: string) => void): Promise<number> {
-  const all = await listExamples();
+  const { examples: all, broken } = await listExamples();
   if (flags.list) {
-    if (all.size === 0) { log(`no examples in ${examplesDir()}`); return 0; }
-    const width = Math.max(...[...all.keys()].map((n) => n.length));
+    if (all.size === 0) log(`no examples in ${examplesDir()}`);
+    const width = Math.max(0, ...[...all.keys()].map((n) => n.length));
     for (const ex of all.values()) log(`${ex.name.padEnd(width)}  ${ex.description}`);
+    for (const b of broken) log(`(not loaded: ${b})`);
     return 0;
   }
   const [name, ...rest] = positional;
