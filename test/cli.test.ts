@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import { type PngImage, crc32, decodePng, encodePng } from '../src/cli/png.js';
@@ -187,6 +188,35 @@ test('PNG palette images decode to RGB, or RGBA with transparency', () => {
   const back4 = decodePng(encodePng({ width: 2, height: 2, channels: 4, pixels: rgba }, { palette: true }));
   assert.equal(back4.channels, 4);
   assert.deepEqual(Array.from(back4.pixels), Array.from(rgba));
+});
+
+/** A PNG file from raw IHDR fields and unfiltered rows (filter byte 0 added), for depths the encoder does not write. */
+function rawPng(width: number, height: number, depth: number, colorType: number, rows: number[][], extra: [string, number[]][] = []): Uint8Array {
+  const chunk = (type: string, data: Uint8Array): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = depth; ihdr[9] = colorType;
+  const body = Buffer.from(rows.flatMap((r) => [0, ...r]));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))), chunk('IDAT', deflateSync(body)), chunk('IEND', new Uint8Array(0))]);
+}
+
+test('PNG decoder reads low bit depths, 16-bit samples and 4-bit palettes', () => {
+  // 2-bit grey: samples 0, 1, 2, 3 / 3, 2, 1, 0 → 0, 85, 170, 255.
+  const g2 = decodePng(rawPng(4, 2, 2, 0, [[0b00011011], [0b11100100]]));
+  assert.deepEqual(Array.from(g2.pixels), [0, 85, 170, 255, 255, 170, 85, 0]);
+  // 16-bit RGB keeps the high byte.
+  const rgb16 = decodePng(rawPng(1, 1, 16, 2, [[0x12, 0x34, 0xab, 0xcd, 0xff, 0x00]]));
+  assert.deepEqual([rgb16.channels, ...rgb16.pixels], [3, 0x12, 0xab, 0xff]);
+  // 4-bit palette, 3 pixels (indices 1, 0, 2) with transparency for entry 0 only.
+  const pal = decodePng(rawPng(3, 1, 4, 3, [[0x10, 0x20]], [['PLTE', [10, 20, 30, 40, 50, 60, 70, 80, 90]], ['tRNS', [7]]]));
+  assert.deepEqual([pal.channels, ...pal.pixels], [4, 40, 50, 60, 255, 10, 20, 30, 7, 70, 80, 90, 255]);
 });
 
 test('PNG decoder refuses interlaced, corrupt and non-PNG files with a clear message', () => {
