@@ -266,5 +266,6 @@ test('CSV: header detection, quotes and ragged rows', () => {
   assert.deepEqual(withHeader.rows, [['1', 'a "b"'], ['2', 'c']]);
   assert.deepEqual(withHeader.lines, [2, 4]);
   assert.equal(parseCsv('1,2\n3,4\n', 'n.csv').header, null);
+  assert.equal(parseCsv('1,cat,2\n3,dog,4\n', 'l.csv').header, null, 'a text label column is not a header');
   assert.throws(() => parseCsv('1,2\n3\n', 'r.csv'), /r\.csv: line 2 has 1 fields, expected 2/);
 });

@@ -23,7 +23,8 @@ export function parseCsv(text: string, file: string): Csv {
     lineOf.push(i + 1);
   });
   if (rows.length === 0) throw new CliError(`${file}: the CSV file is empty`);
-  const header = rows[0].some((f) => f.trim() !== '' && !isNumber(f)) && rows.length > 1 && rows[1].some(isNumber) ? rows[0] : null;
+  // A header names columns that hold numbers below it; a text label column alone is no evidence.
+  const header = rows.length > 1 && rows[0].some((f, j) => f.trim() !== '' && !isNumber(f) && isNumber(rows[1][j] ?? '')) ? rows[0] : null;
   const width = rows[0].length;
   rows.forEach((r, i) => {
     if (r.length !== width) throw new CliError(`${file}: line ${lineOf[i]} has ${r.length} fields, expected ${width} like the first line`);

@@ -13,7 +13,7 @@ import type { InputMeta } from './sidecar.js';
 
 /** Samples before preprocessing. */
 export type RawInputs =
-  | { kind: 'table'; values: Float32Array; features: number; featureNames: string[] | null; labelColumn: string | number; columns: number }
+  | { kind: 'table'; values: Float32Array; features: number; featureNames: string[] | null; labelColumn: string | number; labelIndex: number; columns: number }
   | { kind: 'image'; images: PngImage[]; files: string[] }
   | { kind: 'text'; texts: string[] }
   | { kind: 'ready'; x: st.Tensor; input: InputMeta };
@@ -92,7 +92,7 @@ function loadCsv(csv: Csv, o: DataOptions, file: string): LoadedData {
   const { values, features } = featureMatrix(csv, label, file);
   const featureNames = csv.header ? csv.header.filter((_, j) => j !== label) : null;
   return {
-    inputs: { kind: 'table', values, features, featureNames, labelColumn: csv.header ? csv.header[label] : label, columns: csv.rows[0].length },
+    inputs: { kind: 'table', values, features, featureNames, labelColumn: csv.header ? csv.header[label] : label, labelIndex: label, columns: csv.rows[0].length },
     labels: csv.rows.map((r) => r[label].trim()),
   };
 }

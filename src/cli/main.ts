@@ -6,6 +6,11 @@
 import { readFileSync } from 'node:fs';
 
 if (process.env.STRATA_QUIET === undefined) process.env.STRATA_QUIET = '1';
+// `strata ... | head` closes stdout early: stop quietly rather than crash on EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const { run } = await import('./run.js');
 const { UsageError } = await import('./args.js');

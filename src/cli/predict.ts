@@ -74,14 +74,14 @@ function csvRows(file: string, meta: InputMeta): { x: st.Tensor; names: string[]
   const width = csv.rows[0].length;
   let label: number | null = null;
   if (width === meta.columns && width !== meta.features) {
-    label = typeof meta.labelColumn === 'number' ? (meta.labelColumn < 0 ? width + meta.labelColumn : meta.labelColumn)
-      : csv.header?.indexOf(meta.labelColumn) ?? -1;
-    if (label < 0) label = width - 1;
+    // By name when this file has a header with it, else at the training file's position.
+    const byName = typeof meta.labelColumn === 'string' && csv.header ? csv.header.indexOf(meta.labelColumn) : -1;
+    label = byName >= 0 ? byName : meta.labelIndex;
   } else if (width !== meta.features) {
     throw new CliError(`${file}: rows have ${width} fields but the model takes ${meta.features} features (or ${meta.columns} columns with the label)`);
   }
   const { values, features } = featureMatrix(csv, label, file);
-  const x = prepareInputs({ kind: 'table', values, features, featureNames: null, labelColumn: meta.labelColumn, columns: width }, meta).x;
+  const x = prepareInputs({ kind: 'table', values, features, featureNames: null, labelColumn: meta.labelColumn, labelIndex: label ?? -1, columns: width }, meta).x;
   return { x, names: csv.rows.map((_, i) => `row ${i + 1}`) };
 }
 

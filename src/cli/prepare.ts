@@ -18,14 +18,19 @@ export interface PrepareOptions {
 
 /** Turns raw inputs into the model's input tensor; with no `meta` (training) it fits the statistics and returns them. */
 export function prepareInputs(raw: RawInputs, meta: InputMeta | undefined, opts: PrepareOptions = {}): { x: st.Tensor; input: InputMeta } {
-  if (raw.kind === 'ready') return { x: raw.x, input: raw.input };
+  if (raw.kind === 'ready') {
+    if (meta && (meta.kind !== raw.input.kind || describeInput(meta) !== describeInput(raw.input))) {
+      throw new CliError(`the model takes ${describeInput(meta)}, but this dataset has ${describeInput(raw.input)}`);
+    }
+    return { x: raw.x, input: raw.input };
+  }
   if (raw.kind === 'table') {
     const n = raw.values.length / raw.features;
     const x = st.tensor(raw.values, [n, raw.features]);
     if (meta && meta.kind !== 'table') throw new CliError(`the model takes ${describeInput(meta)}, not a table of numbers`);
     if (meta && meta.features !== raw.features) throw new CliError(`the data has ${raw.features} feature columns but the model was trained on ${meta.features}`);
     const normalization = meta?.normalization ?? st.datasets.fitNormalization(x, { method: 'standardize' });
-    const input: InputMeta = meta ?? { kind: 'table', features: raw.features, featureNames: raw.featureNames, labelColumn: raw.labelColumn, columns: raw.columns, normalization };
+    const input: InputMeta = meta ?? { kind: 'table', features: raw.features, featureNames: raw.featureNames, labelColumn: raw.labelColumn, labelIndex: raw.labelIndex, columns: raw.columns, normalization };
     return { x: st.datasets.applyNormalization(x, normalization), input };
   }
   if (raw.kind === 'image') {

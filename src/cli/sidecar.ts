@@ -17,6 +17,8 @@ export type InputMeta =
       featureNames: string[] | null;
       /** The label column as given in training (a name, or a 0-based index). */
       labelColumn: string | number;
+      /** Its 0-based position among the training file's columns. */
+      labelIndex: number;
       /** Number of columns of the training file, label included. */
       columns: number;
       normalization: st.datasets.NormalizationStats;
