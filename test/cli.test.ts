@@ -153,6 +153,10 @@ test('bad inputs: one line on stderr, no stack, the documented exit code', () =>
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--label-column', 'colour'), 2, "'colour'", 'species');
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--label-column', '9'), 2, "'9' is not a column");
   expectFailure(strata('predict', 'shapes-model', 'tiny.png'), 1, 'tiny.png', '4×4', '6×6');
+  mkdirSync(at('mixed', 'a'), { recursive: true });
+  writeFileSync(at('mixed', 'a', '1.png'), encodePng(grey(6, 1)));
+  writeFileSync(at('mixed', 'a', '2.png'), encodePng(grey(5, 1)));
+  expectFailure(strata('train', 'cnn.json', '--data', 'mixed'), 1, '2.png', '5×5', '6×6', 'one size');
   writeFileSync(at('bad-type.json'), JSON.stringify({ layers: [{ type: 'dense', units: 4 }, { type: 'convolution', filters: 2 }] }));
   expectFailure(strata('train', 'bad-type.json', '--data', 'flowers.csv'), 1, 'layer 1', "unknown layer type 'convolution'", 'conv2d');
   writeFileSync(at('bad-option.json'), JSON.stringify({ layers: [{ type: 'dense', units: 4, activaton: 'relu' }] }));

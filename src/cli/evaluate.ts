@@ -1,7 +1,7 @@
 /** `strata evaluate <model dir> --data ...`: loss and metrics of a trained model on labelled data. */
 import * as st from '../index.js';
 import { CliError, type Flags, UsageError, numberFlag, stringFlag } from './args.js';
-import { loadData } from './data.js';
+import { BUILTIN_DATASETS, loadData } from './data.js';
 import { defaultsFor, loadModel, metricNames } from './model-files.js';
 import { prepareInputs, prepareTargets } from './prepare.js';
 import { readSidecar } from './sidecar.js';
@@ -17,6 +17,7 @@ export async function evaluate(positional: string[], flags: Flags, log: (s: stri
   const meta = readSidecar(dir);
   if (!meta) throw new CliError(`${dir}: no strata.json beside model.json; evaluate needs a model saved by 'strata train' (it knows how to read the data)`);
   const labelColumn = (flags['label-column'] as string | undefined) ?? (meta.input.kind === 'table' ? meta.input.labelColumn : undefined);
+  if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
   const data = await loadData(source, { split: 'test', limit: flags.limit as number | undefined, labelColumn });
   const { x } = prepareInputs(data.inputs, meta.input);
   const y = prepareTargets(data.labels, meta.target, meta.classNames, source);

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import * as st from '../index.js';
 import { CliError, type Flags, UsageError, numberFlag, stringFlag } from './args.js';
-import { loadData } from './data.js';
+import { BUILTIN_DATASETS, loadData } from './data.js';
 import { defaultsFor, isModelJson, outputSize, readJson, targetOfLoss } from './model-files.js';
 import { classNamesOf, looksLikeClasses, prepareInputs, prepareTargets } from './prepare.js';
 import { type TargetKind, writeSidecar } from './sidecar.js';
@@ -30,6 +30,7 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   if (spec) buildLayers(spec, { classes: 2, vocabulary: 2 }, specPath);
   st.setSeed(numberFlag(flags, 'seed', 1, 0));
 
+  if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
   const data = await loadData(source, { split: 'train', limit: flags.limit as number | undefined, labelColumn: flags['label-column'] as string | undefined });
   const classification = task ? task === 'classification' : data.classification ?? looksLikeClasses(data.labels);
   const classNames = classification ? data.classNames ?? classNamesOf(data.labels) : undefined;
