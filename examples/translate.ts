@@ -1,12 +1,13 @@
 /**
  * Spelling → pronunciation on CMUdict: an encoder-decoder (LSTM or GRU) reads a word's letters and
- * writes its ARPAbet phonemes (39, without stress). Trained with teacher forcing (the decoder sees
- * the true previous phoneme), tested with greedy decoding (it sees its own) on held-out words:
+ * writes its ARPAbet phonemes (39, without stress). The encoder is bidirectional and the decoder
+ * reads its output position by position (see `seq2seq`). Trained with teacher forcing (the decoder
+ * sees the true previous phoneme), tested with greedy decoding (it sees its own) on held-out words:
  * word accuracy and phoneme error rate (edit distance / reference length), next to a
  * letter-by-letter baseline (each letter → the phoneme it most often lines up with).
  *
- * Full run: 40,000 training words of 2–12 letters, 2,000 held out, 128 units, 6 epochs.
- * Fast run (`npm test`): 4,000 words, 64 units, 2 epochs.
+ * Full run: 30,000 training words of 2–12 letters, 2,000 held out, 128 units, 5 epochs.
+ * Fast run (`npm test`): 4,000 words of 2–8 letters, 64 units, 3 epochs.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
