@@ -22,9 +22,12 @@ interface Plan {
   batchSize: number;
   learningRate: number;
   sampleLength: number;
+  /** Ceiling of the validation perplexity; absent: 80% of the unigram perplexity. */
+  ceiling?: number;
 }
 
-const FULL: Plan = { trainChars: 1_000_000, valChars: 50_000, window: 64, embed: 32, units: 128, epochs: 2, batchSize: 64, learningRate: 0.005, sampleLength: 240 };
+// Full run, seed 1: perplexity 6.96 against 21.67 for the unigram model (8.51 after 1 epoch), 198 s of CPU on a shared 2-core machine.
+const FULL: Plan = { trainChars: 1_000_000, valChars: 50_000, window: 64, embed: 32, units: 128, epochs: 2, batchSize: 64, learningRate: 0.005, sampleLength: 240, ceiling: 7.5 };
 const FAST: Plan = { trainChars: 50_000, valChars: 4_000, window: 32, embed: 16, units: 64, epochs: 2, batchSize: 16, learningRate: 0.01, sampleLength: 60 };
 const TEMPERATURES = [0.2, 0.5, 1.0];
 
@@ -122,8 +125,8 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
   await writeFile(join(options.out, 'vocabulary.json'), JSON.stringify(vocab.toJSON()));
   return {
     figures: [
-      // Clearly below the baseline: at most 80% of the unigram perplexity.
-      { name: 'validation perplexity', value: perplexity, floor: Number((0.8 * unigram).toFixed(2)), lowerIsBetter: true },
+      // Fast run: clearly below the baseline, at most 80% of the unigram perplexity.
+      { name: 'validation perplexity', value: perplexity, floor: plan.ceiling ?? Number((0.8 * unigram).toFixed(2)), lowerIsBetter: true },
       { name: 'unigram perplexity', value: unigram },
     ],
     seconds: secondsSince(t0),
