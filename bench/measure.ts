@@ -34,6 +34,8 @@ export interface Measurement {
   otherProcsCores: number | null;
   /** True when one (cold) step was all there was time for: no warm-up, so the value is understated. */
   single?: boolean;
+  /** How a peer was configured for this figure, where it has several set-ups (PyTorch's threads). */
+  setUp?: string;
 }
 
 /** Busy CPU seconds of the whole machine so far (all processes), or null where /proc/stat is missing. */

@@ -36,14 +36,15 @@ function fmt(v: number): string {
 /** The table: one line per row, failures as footnotes. */
 export function formatTable(rows: Row[]): string {
   const notes: string[] = [];
+  const note = (text: string): number => {
+    const k = notes.indexOf(text);
+    return (k < 0 ? notes.push(text) : k + 1);
+  };
   const cell = (c: Cell | undefined): string => {
     if (!c) return '—';
-    if (!c.ok) {
-      let k = notes.indexOf(c.reason);
-      if (k < 0) k = notes.push(c.reason) - 1;
-      return `n/a[${k + 1}]`;
-    }
-    return (c.m.single ? '~' : '') + fmt(c.m.value) + ((c.m.otherProcsCores ?? 0) > BUSY ? '*' : '');
+    if (!c.ok) return `n/a[${note(c.reason)}]`;
+    const setUp = c.m.setUp ? `[${note(c.m.setUp)}]` : '';
+    return (c.m.single ? '~' : '') + fmt(c.m.value) + ((c.m.otherProcsCores ?? 0) > BUSY ? '*' : '') + setUp;
   };
   const lines = rows.map((r) => {
     const q = ratio(r);

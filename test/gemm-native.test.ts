@@ -94,3 +94,22 @@ test('addon gemm: a product large enough to split across threads gives the same 
   // Each C element is summed in the same order whichever thread computes it.
   assert.deepEqual(results[0], results[1]);
 });
+
+test('st.matmul on the native backend: large outputs are fully written (its output is not zero-filled first)', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  // Leave non-zero garbage in freed memory first, so an element the kernel skipped would show.
+  for (let i = 0; i < 4; i++) Buffer.allocUnsafe(200 * 200 * 4).fill(0x7f);
+  const empty = st.matmul(st.zeros([200, 0]), st.zeros([0, 200]));
+  assert.deepEqual(empty.shape, [200, 200]);
+  assert.ok((empty.values as Float32Array).every((v) => v === 0), 'k = 0: every element of C must be 0');
+  const a = st.randomNormal([150, 70], { seed: 3 }), b = st.randomNormal([70, 130], { seed: 4 });
+  const c = st.matmul(a, b).values as Float32Array;
+  const av = a.values as Float32Array, bv = b.values as Float32Array;
+  for (let i = 0; i < 150; i += 7) {
+    for (let j = 0; j < 130; j++) {
+      let s = 0;
+      for (let p = 0; p < 70; p++) s += av[i * 70 + p] * bv[p * 130 + j];
+      assert.ok(Math.abs(c[i * 130 + j] - s) <= 1e-4 * (1 + Math.abs(s)), `C[${i}, ${j}] is ${c[i * 130 + j]}, expected ${s}`);
+    }
+  }
+});

@@ -34,6 +34,12 @@ export interface NativeAddon {
   getBestIsa(): string;
   /** Forces a micro-kernel (for tests); false if the CPU lacks it. */
   setIsa(isa: string): boolean;
+  /**
+   * Whether the addon raised glibc's mmap and trim thresholds when it loaded, so large freed tensors
+   * are reused instead of page-faulted in again (native/src/malloc-tuning.cc; STRATA_MALLOC_TUNING=0
+   * turns it off).
+   */
+  mallocTuned(): boolean;
 }
 
 /** Where node-gyp puts the addon, relative to the package root (see scripts/build-native.mjs). */

@@ -4,13 +4,14 @@ import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { broadcastIndex } from '../js/broadcast.js';
 import { matmulKernels as js } from '../js/matmul.js';
+import { writeOnlyFloat32 } from './output.js';
 
 /** Products of at most this many multiply-adds run in the js kernel. */
 const TINY = 512;
 
 /**
  * Native matmul: float32 products run in the addon's GEMM, reading the inputs' storage in place and
- * writing a Float32Array allocated here. Other dtypes (float64 gradient checks, int32) and every
+ * writing a Float32Array allocated here (not zero-filled first: the GEMM writes it all). Other dtypes (float64 gradient checks, int32) and every
  * error case go to the js kernel, which also produces the error messages.
  */
 export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
@@ -30,7 +31,8 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     // Tiny products: the call costs more than the arithmetic (V8 keeps arrays of ≤ 64 bytes on its heap
     // and must move them out before the addon can see them).
     if (nb * m * n * k <= TINY) return js.matmul(a, b, transposeA, transposeB);
-    const out = new Float32Array(nb * m * n);
+    // The GEMM writes every element (accumulate = false; C = 0 when k = 0).
+    const out = writeOnlyFloat32(nb * m * n);
     const shape = [...batch, m, n];
     if (out.length === 0) return new Tensor(out, shape);
     const aRs = transposeA ? 1 : k, aCs = transposeA ? m : 1;
