@@ -6,15 +6,15 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import * as st from '../src/index.js';
+import { spawn } from 'node:child_process';
 import '../src/kernels/native/register.js';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { parseArgs } from './args.js';
-import { FULL, QUICK, measure } from './measure.js';
+import type { CellImpl } from './cell.js';
+import { FULL, QUICK } from './measure.js';
 import { formatTable, loadSummary, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
 import { selectItems, type Item } from './workloads/catalog.js';
-import { strataStep, type Built } from './workloads/strata.js';
-import { describeFailure, loadTfjs, tfjsStep, type Tfjs } from './peers/tfjs.js';
+import { loadTfjs, type Tfjs } from './peers/tfjs.js';
 import { INSTALL_HINT, checkTorch, fasterRecord, runTorch, torchMeasurement, type TorchRecord } from './peers/torch.js';
 
 const args = parseArgs(process.argv.slice(2));
@@ -24,6 +24,7 @@ const addon = nativeAddon();
 const tfjs: Tfjs | null = args.tfjs ? await loadTfjs() : null;
 const torch = args.torch ? checkTorch() : null;
 
+const CELL_SCRIPT = fileURLToPath(new URL('./cell.js', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 log(`Strata native: ${addon ? `${addon.getIsa()}, 2 threads (W1 also 1)` : 'not built (run `node scripts/build-native.mjs`)'}`);
@@ -31,29 +32,32 @@ if (tfjs) log(`TensorFlow.js ${tfjs.version}: ${Object.keys(tfjs.backends).join(
 if (torch) log(torch.ok ? `PyTorch ${torch.version} (${'/usr/bin/python3'})` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
 log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s${args.quick ? ' (--quick)' : ''}\n`);
 
-/** Builds and times one item on one implementation; a failure (missing kernel, say) becomes the cell. */
-async function run(impl: string, item: Item, build: () => Built): Promise<Cell> {
-  let built: Built | undefined;
+/**
+ * Times one item on one implementation in a child process (bench/cell.ts says why); a failure (a
+ * missing kernel, say) becomes the cell.
+ */
+async function run(impl: CellImpl, item: Item, threads: number, label: string = impl): Promise<Cell> {
+  const cellArgs = [CELL_SCRIPT, impl, item.id, String(threads), ...(args.quick ? ['--quick'] : [])];
+  const child = spawn(process.execPath, cellArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = out.trim().split('\n').pop() ?? '';
+  let cell: Cell;
   try {
-    built = build();
-    const m = await measure(built.step, item, method);
-    log(`  ${item.id.padEnd(12)} ${impl.padEnd(16)} ${m.value.toPrecision(4).padStart(9)} ${item.unit.padEnd(9)} cpu/wall ${m.cpuPerWall.toFixed(2)}, others ${m.otherProcsCores?.toFixed(2) ?? '?'} cores`);
-    return { ok: true, m };
-  } catch (e) {
-    const reason = `${impl} ${item.id}: ${describeFailure(e)}`;
-    log(`  ${item.id.padEnd(12)} ${impl.padEnd(16)} n/a (${describeFailure(e)})`);
-    return { ok: false, reason };
-  } finally {
-    built?.dispose?.();
+    cell = JSON.parse(line) as Cell;
+  } catch {
+    const why = err.trim().split('\n').filter((l) => !l.startsWith('strata: using')).slice(-1)[0] ?? `exit ${code}`;
+    cell = { ok: false, reason: `${impl} ${item.id}: the measuring process failed (${why.slice(0, 160)})` };
   }
-}
-
-function onStrata(backend: 'native' | 'js', threads: number, item: Item): () => Built {
-  return () => {
-    st.setBackend(backend);
-    if (backend === 'native') addon!.setThreads(threads);
-    return strataStep(item);
-  };
+  if (cell.ok) {
+    const m = cell.m;
+    log(`  ${item.id.padEnd(12)} ${label.padEnd(16)} ${m.value.toPrecision(4).padStart(9)} ${item.unit.padEnd(9)} cpu/wall ${m.cpuPerWall.toFixed(2)}, others ${m.otherProcsCores?.toFixed(2) ?? '?'} cores`);
+  } else {
+    log(`  ${item.id.padEnd(12)} ${label.padEnd(16)} n/a (${cell.reason})`);
+  }
+  return cell;
 }
 
 const rows: Row[] = [];
@@ -62,10 +66,10 @@ for (const item of items) {
   const row: Row = { item, threads: 2, cells: {} };
   const single: Row | null = item.kind.type === 'matmul' ? { item, threads: 1, cells: {} } : null;
   if (addon) {
-    row.cells['strata-native'] = await run('strata-native', item, onStrata('native', 2, item));
-    if (single) single.cells['strata-native'] = await run('strata-native-1T', item, onStrata('native', 1, item));
+    row.cells['strata-native'] = await run('strata-native', item, 2);
+    if (single) single.cells['strata-native'] = await run('strata-native', item, 1, 'strata-native-1T');
   }
-  if (args.js) row.cells['strata-js'] = await run('strata-js', item, onStrata('js', 1, item));
+  if (args.js) row.cells['strata-js'] = await run('strata-js', item, 1);
   for (const b of ['cpu', 'wasm'] as const) {
     if (!tfjs?.backends[b]) continue;
     if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
@@ -73,15 +77,13 @@ for (const item of items) {
       row.cells['tfjs-cpu'] = { ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' };
       continue;
     }
-    await tfjs.tf.setBackend(b);
-    row.cells[`tfjs-${b}`] = await run(`tfjs-${b}`, item, () => tfjsStep(tfjs.tf, item));
+    row.cells[`tfjs-${b}`] = await run(`tfjs-${b}`, item, 1);
   }
   // js and tfjs run on one thread: the 1-thread row shows the same measurements.
   if (single) for (const k of ['strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (row.cells[k]) single.cells[k] = row.cells[k];
   rows.push(row);
   if (single) rows.push(single);
 }
-addon?.setThreads(0);
 
 // PyTorch last, in its own process, so it does not compete with the Node measurements.
 if (torch?.ok) {

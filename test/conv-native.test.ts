@@ -6,6 +6,7 @@ import { nativeConvKernels } from '../src/kernels/native/conv.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import type { ConvInfo, ConvKernels, Triple } from '../src/kernels/conv-kernels.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import type { FusedActivation } from '../src/kernels/elementwise-kernels.js';
 
 // The native conv kernels against the js reference (in float64) on odd shapes and every option of
 // ConvInfo, on one and two threads and on every tile the CPU runs (AVX-512 and portable).
@@ -14,7 +15,7 @@ const load = loadAddon();
 const addon: NativeAddon | null = load.addon;
 const skipReason = load.addon ? undefined : `native backend not built: ${load.reason}`;
 
-type Name = keyof ConvKernels;
+type Name = Exclude<keyof ConvKernels, 'conv3dBiasActivation'>;
 const NAMES: Name[] = ['conv3d', 'conv3dBackpropInput', 'conv3dBackpropFilter',
   'depthwiseConv3d', 'depthwiseConv3dBackpropInput', 'depthwiseConv3dBackpropFilter'];
 
@@ -173,4 +174,45 @@ test('addon conv refuses a geometry or arrays that do not fit', (t) => {
   assert.throws(() => a.conv3d(bad, x, w, y), RangeError);
   assert.throws(() => a.conv3d(geom.subarray(1), x, w, y), RangeError);
   assert.throws(() => a.depthwiseConv3d(geom, x, w, y), RangeError); // outC ≠ inC · multiplier
+});
+
+test('native conv + bias + activation matches the js conv then biasActivation (every activation, with and without bias)', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const kernels = nativeConvKernels(addon!);
+  const acts: FusedActivation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'selu'];
+  let seed = 500, calls = 0;
+  const a = addon as unknown as Record<string, (...args: unknown[]) => void>;
+  const spy = { ...(addon as unknown as Record<string, unknown>) };
+  spy.conv3dBiasActivation = (...args: unknown[]) => { calls++; a.conv3dBiasActivation(...args); };
+  const counted = nativeConvKernels(spy as unknown as NativeAddon);
+  try {
+    for (const threads of [1, 2]) {
+      addon!.setThreads(threads);
+      for (const cs of CASES.filter((c) => c.m === undefined)) {
+        const info = infoOf(cs, false);
+        const act = acts[seed % acts.length];
+        const [x, w] = inputsOf('conv3d', info, seed += 2);
+        const bias = seed % 4 === 0 ? null : st.randomNormal([info.outChannels], { seed: seed + 1, dtype: 'float32' });
+        const got = counted.conv3dBiasActivation(x, w, bias, act, 0.7, info);
+        // The reference: the native conv (checked against js above), then the js biasActivation.
+        const want = jsBackend.biasActivation(kernels.conv3d(x, w, info), bias, act, 0.7);
+        const what = `${act} bias=${bias !== null} threads=${threads} ${JSON.stringify(cs)}`;
+        assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+        for (let i = 0; i < want.size; i++) {
+          const tol = 1e-6 * (1 + Math.abs(want.values[i]));
+          if (!(Math.abs(got.values[i] - want.values[i]) <= tol)) {
+            assert.fail(`${what}: element ${i} is ${got.values[i]}, expected ${want.values[i]}`);
+          }
+        }
+      }
+    }
+  } finally {
+    addon!.setThreads(0);
+  }
+  assert.ok(calls > 0, 'the fused kernel never reached the addon');
+  const geom = Int32Array.from([1, 1, 5, 5, 1, 3, 3, 2, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1]);
+  const x = new Float32Array(50), w = new Float32Array(54), y = new Float32Array(27);
+  a.conv3dBiasActivation(geom, x, w, null, 1, 0, y);
+  assert.throws(() => a.conv3dBiasActivation(geom, x, w, new Float32Array(2), 1, 0, y), RangeError); // bias ≠ outC
+  assert.throws(() => a.conv3dBiasActivation(geom, x, w, null, 99, 0, y), RangeError);                // unknown activation
 });

@@ -73,6 +73,11 @@ void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y
   });
 }
 
+void biasActivateRow(FusedAct act, const float* bias, float* row, int64_t channels, double alpha) {
+  if (bias) for (int64_t c = 0; c < channels; ++c) row[c] += bias[c];
+  activateRun(act, row, channels, alpha);
+}
+
 void biasActivationGradF32(FusedAct act, const float* dy, const float* y, float* dx, float* db, int64_t rows,
                            int64_t channels, double alpha) {
   if (!db) {

@@ -75,14 +75,45 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   if (int64_t(aLen) != want[0] || int64_t(bLen) != want[1] || int64_t(outLen) != want[2]) {
     return fail(a, "strata native conv: an array's length does not match the geometry"), nullptr;
   }
-  if (kind == Kind::forward) (depthwise ? depthwiseConv3d : conv3d)(g, ad, bd, od);
+  if (kind == Kind::forward) {
+    if (depthwise) depthwiseConv3d(g, ad, bd, od);
+    else conv3d(g, ad, bd, od);
+  }
   if (kind == Kind::input) (depthwise ? depthwiseConv3dBackpropInput : conv3dBackpropInput)(g, ad, bd, od);
   if (kind == Kind::filter) (depthwise ? depthwiseConv3dBackpropFilter : conv3dBackpropFilter)(g, ad, bd, od);
   return undefinedValue(env);
 }
 
+// conv3dBiasActivation(geom, x, w, bias | null, act, alpha, y): y = act(conv(x, w) + bias), the
+// activation code as in biasActivation.
+napi_value ConvBiasActivation(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 7)) return nullptr;
+  ConvGeom g{};
+  if (!readGeom(a, g, false)) return nullptr;
+  size_t xLen = 0, wLen = 0, bLen = 0, yLen = 0;
+  const float* x = getArray<float>(a, 1, napi_float32_array, &xLen);
+  const float* w = getArray<float>(a, 2, napi_float32_array, &wLen);
+  napi_valuetype biasType = napi_undefined;
+  if (a.ok) napi_typeof(env, a.argv[3], &biasType);
+  const float* bias = biasType == napi_null ? nullptr : getArray<float>(a, 3, napi_float32_array, &bLen);
+  const int64_t act = getInt(a, 4);
+  const double alpha = getDouble(a, 5);
+  float* y = getArray<float>(a, 6, napi_float32_array, &yLen);
+  if (!a.ok) return nullptr;
+  if (act < 0 || act >= int64_t(FusedAct::count)) return fail(a, "strata native conv3dBiasActivation: unknown activation"), nullptr;
+  if (int64_t(xLen) != g.inSize() || int64_t(wLen) != g.taps() * g.inC * g.outC || int64_t(yLen) != g.outSize() ||
+      (bias && int64_t(bLen) != g.outC)) {
+    return fail(a, "strata native conv3dBiasActivation: an array's length does not match the geometry"), nullptr;
+  }
+  const ConvEpilogue epilogue{bias, FusedAct(act), alpha};
+  conv3d(g, x, w, y, &epilogue);
+  return undefinedValue(env);
+}
+
 }  // namespace
 
+STRATA_EXPORT("conv3dBiasActivation", ConvBiasActivation);
 STRATA_EXPORT("conv3d", (Conv<Kind::forward, false>));
 STRATA_EXPORT("conv3dBackpropInput", (Conv<Kind::input, false>));
 STRATA_EXPORT("conv3dBackpropFilter", (Conv<Kind::filter, false>));

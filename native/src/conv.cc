@@ -76,6 +76,7 @@ struct EngineJob {
   int64_t N;
   ConvTile tile;
   int64_t rowsPerTask;
+  const ConvEpilogue* epilogue;  // applied to each block of finished rows, or null
 };
 
 /** Tiles run against one B panel before moving to the next: the panel stays in L2 meanwhile. */
@@ -136,22 +137,28 @@ void engineTask(void* ctx, int t) {
         j.tile.run(a[b], j.seg->off.data(), j.seg->len.data(), segs, panel, cj, mrs[b], nr);
       }
     }
+    if (const ConvEpilogue* e = j.epilogue) {
+      for (int b = 0; b < tiles; ++b) {
+        for (int i = 0; i < mrs[b]; ++i) biasActivateRow(e->act, e->bias, c[b][i], j.N, e->alpha);
+      }
+    }
   }
 }
 
 /** Runs the implicit GEMM over every row of `map`, split across the pool when large. */
-void runEngine(const RowMap& map, const Segments& seg, const float* packed, int64_t N, ConvTile tile) {
+void runEngine(const RowMap& map, const Segments& seg, const float* packed, int64_t N, ConvTile tile,
+               const ConvEpilogue* epilogue = nullptr) {
   const int64_t rows = map.rows();
   if (rows <= 0 || N <= 0) return;
   const int64_t tiles = (rows + tile.mr - 1) / tile.mr;
   const int tasks = convTasks(rows * seg.total * N, tiles, 4);
-  EngineJob job{map, &seg, packed, N, tile, (tiles + tasks - 1) / tasks * tile.mr};
+  EngineJob job{map, &seg, packed, N, tile, (tiles + tasks - 1) / tasks * tile.mr, epilogue};
   runTasks(int((rows + job.rowsPerTask - 1) / job.rowsPerTask), engineTask, &job);
 }
 
 }  // namespace
 
-void conv3d(const ConvGeom& g, const float* x, const float* w, float* y) {
+void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
   const int64_t F = g.outC, K = g.taps() * g.inC;
   if (g.outSize() == 0) return;
   int64_t pdims[3];
@@ -162,7 +169,7 @@ void conv3d(const ConvGeom& g, const float* x, const float* w, float* y) {
   FloatBuffer packed = packPanels(K, F, tile, [&](int64_t k, int64_t f) { return w[k * F + f]; });
   RowMap map{g.batch, {g.out[0], g.out[1], g.out[2]}, src, {pdims[0], pdims[1], pdims[2]}, g.inC, {0, 0, 0},
              {g.stride[0], g.stride[1], g.stride[2]}, y, {g.out[0], g.out[1], g.out[2]}, F, {0, 0, 0}, {1, 1, 1}};
-  runEngine(map, seg, packed.get(), F, tile);
+  runEngine(map, seg, packed.get(), F, tile, epilogue);
 }
 
 namespace {

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "elementwise.h"
+
 namespace strata {
 
 struct ConvGeom {
@@ -25,8 +27,18 @@ struct ConvGeom {
   int64_t taps() const { return kernel[0] * kernel[1] * kernel[2]; }
 };
 
-/** y [N, out, F] = conv(x [N, in, C], w [kernel, C, F]). */
-void conv3d(const ConvGeom& g, const float* x, const float* w, float* y);
+/** What the forward conv applies to each output row as it finishes it: y = act(y + bias). */
+struct ConvEpilogue {
+  const float* bias;  // [F], or null
+  FusedAct act;
+  double alpha;       // elu's
+};
+
+/**
+ * y [N, out, F] = conv(x [N, in, C], w [kernel, C, F]); with an epilogue, act(conv + bias), applied
+ * while each block of output rows is still in cache instead of in another pass over y.
+ */
+void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue = nullptr);
 /** dx [N, in, C] from dy [N, out, F] and w [kernel, C, F] (the transposed convolution). */
 void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx);
 /** dw [kernel, C, F] from x [N, in, C] and dy [N, out, F]. */

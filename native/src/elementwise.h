@@ -54,6 +54,13 @@ void softmaxF32(const float* x, float* out, int64_t outer, int64_t n, int64_t in
 void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y, int64_t rows, int64_t channels,
                        double alpha);
 
+/**
+ * row = act(row + bias) in place over one row of `channels` values (bias may be null): the epilogue a
+ * kernel applies to rows it has just written, while they are still in cache. Same numbers as
+ * biasActivationF32.
+ */
+void biasActivateRow(FusedAct act, const float* bias, float* row, int64_t channels, double alpha);
+
 /** dx = dy · act′ (from y); db[c] = Σ_rows dx (when db is not null). */
 void biasActivationGradF32(FusedAct act, const float* dy, const float* y, float* dx, float* db, int64_t rows,
                            int64_t channels, double alpha);

@@ -69,9 +69,15 @@ const FUSED: Record<string, FusedActivation> = { linear: 'linear', relu: 'relu',
  * (and custom functions) as a broadcast add, then the activation.
  */
 export function applyBiasActivation(x: Tensor, bias: Tensor | null, activation: Activation): Tensor {
-  const kind = FUSED[activation.name];
-  if (bias && kind && activation.apply === TABLE[activation.name]) return biasActivation(x, bias, kind, 1);
+  const kind = fusedActivationOf(activation);
+  if (bias && kind) return biasActivation(x, bias, kind, 1);
   return activation.apply(bias ? ops.add(x, bias) : x);
+}
+
+/** The fused kernels' name for a built-in activation, or null (a user function, or one they lack). */
+export function fusedActivationOf(activation: Activation): FusedActivation | null {
+  const kind = FUSED[activation.name];
+  return kind !== undefined && activation.apply === TABLE[activation.name] ? kind : null;
 }
 
 // Activations the fused recurrent kernels apply themselves, by Keras name.

@@ -5,6 +5,7 @@ import type { MatmulKernels } from './matmul-kernels.js';
 import type { ConvKernels } from './conv-kernels.js';
 import type { PoolKernels } from './pool-kernels.js';
 import type { RnnKernels } from './rnn-kernels.js';
+import type { OptimizerKernels } from './optimizer-kernels.js';
 
 /**
  * The compute behind every op. A kernel knows nothing of autograd: tensors in, a new tensor out,
@@ -13,6 +14,7 @@ import type { RnnKernels } from './rnn-kernels.js';
  * The reference `js` backend implements all of it; faster backends implement the same interface.
  */
 export interface Backend
-  extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels, RnnKernels {
+  extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels, RnnKernels,
+    OptimizerKernels {
   readonly name: string;
 }

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import type { FusedActivation } from './elementwise-kernels.js';
 
 /** Three spatial sizes, outermost first: depth, height, width. */
 export type Triple = [number, number, number];
@@ -30,6 +31,11 @@ export interface ConvInfo {
 export interface ConvKernels {
   /** Cross-correlation: y [batch, ...outSize, outChannels] from x [batch, ...inSize, inChannels] and filter [...kernel, inChannels, outChannels]. */
   conv3d(x: Tensor, filter: Tensor, info: ConvInfo): Tensor;
+  /**
+   * act(conv3d(x, filter) + bias) with bias [outChannels] (or null): what biasActivation of conv3d's
+   * output gives, in one pass where the backend can fuse them.
+   */
+  conv3dBiasActivation(x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number, info: ConvInfo): Tensor;
   /** Gradient of conv3d with respect to x: dx [batch, ...inSize, inChannels] from dy [batch, ...outSize, outChannels] (a transposed convolution). */
   conv3dBackpropInput(dy: Tensor, filter: Tensor, info: ConvInfo): Tensor;
   /** Gradient of conv3d with respect to the filter: dw [...kernel, inChannels, outChannels] from x and dy. */

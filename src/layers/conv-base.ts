@@ -137,12 +137,17 @@ export abstract class BaseConv extends Layer {
       throw new ShapeError(`${this.describe()}: expected input with ${built} channels (last dimension), got shape ` +
         `${fmtShape(x.shape)} — the layer was built for ${fmtShape(this.builtShape!.map((d) => d ?? 'null') as never)}`);
     }
-    let y = applyBiasActivation(this.convolve(x), this.bias ?? null, this.activation);
+    let y = this.convolveActivated(x);
     if (this.pooling) {
       const { type, poolSize, strides, padding } = this.pooling;
       y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
     }
     return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
+  }
+
+  /** activation(conv(x) + bias); the plain conv layers override it with a fused kernel. */
+  protected convolveActivated(x: Tensor): Tensor {
+    return applyBiasActivation(this.convolve(x), this.bias ?? null, this.activation);
   }
 
   /** The pooling layer the shorthand stands for: MaxPoolingND or AveragePoolingND. */

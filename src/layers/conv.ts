@@ -2,6 +2,8 @@ import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { conv1d as conv1dOp, conv2d as conv2dOp, conv3d as conv3dOp } from '../ops/index.js';
+import { convBiasActivation } from '../ops/conv.js';
+import { fusedActivationOf } from '../activations/index.js';
 import type { Initializer, InitializerIdentifier } from '../initializers/index.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers/index.js';
 import type { Constraint, ConstraintIdentifier } from '../constraints/index.js';
@@ -68,7 +70,20 @@ export abstract class Conv extends BaseConv {
   }
 
   protected convolve(x: Tensor): Tensor {
-    return OPS[this.rank - 1](x, this.kernel!, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    return OPS[this.rank - 1](x, this.kernel!, this.convOptions());
+  }
+
+  /** The conv, bias add and a built-in activation as one op (one pass over the output on the native backend). */
+  protected override convolveActivated(x: Tensor): Tensor {
+    const act = fusedActivationOf(this.activation), bias = this.bias, kernel = this.kernel!;
+    if (act === null || !bias || x.dtype === 'int32' || kernel.dtype !== x.dtype || bias.dtype !== x.dtype) {
+      return super.convolveActivated(x);
+    }
+    return convBiasActivation(this.rank, x, kernel, bias, act, this.convOptions());
+  }
+
+  private convOptions() {
+    return { strides: this.strides, padding: this.padding, dilations: this.dilationRate };
   }
 
   override getConfig(): Record<string, unknown> {

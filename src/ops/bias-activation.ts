@@ -48,7 +48,7 @@ export function biasActivation(x: Tensor, bias: Tensor | null, act: FusedActivat
  * The gradient of {@link biasActivation} as an op of its own (so second derivatives work):
  * [dx = dy·act′(y), db = Σ dx over the leading axes] — db null unless `withBias`.
  */
-function biasActivationGrad(dy: Tensor, y: Tensor, act: FusedActivation, alpha: number, withBias: boolean): [Tensor, Tensor | null] {
+export function biasActivationGrad(dy: Tensor, y: Tensor, act: FusedActivation, alpha: number, withBias: boolean): [Tensor, Tensor | null] {
   const outs = runOpMulti('BiasActivationGrad', [dy, y], (k) => {
     const [dx, db] = k.biasActivationGrad(dy, y, act, alpha, withBias);
     return db ? [dx, db] : [dx];

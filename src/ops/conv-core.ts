@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { runOp } from './engine.js';
 import type { ConvGeometry } from './conv-util.js';
+import { type FusedActivation, biasActivationGrad } from './bias-activation.js';
 
 /** The kernels work on 5-D storage; give the result the user-facing shape (same storage). */
 function as(t: Tensor, shape: number[]): Tensor {
@@ -14,6 +15,23 @@ function as(t: Tensor, shape: number[]): Tensor {
 export function convForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor {
   return runOp('Conv', [x, filter], (b) => as(b.conv3d(x, filter, g.info), g.yShape),
     (dy, _, needs) => [needs[0] ? convBackpropInput(dy, filter, g) : null, needs[1] ? convBackpropFilter(x, dy, g) : null]);
+}
+
+/**
+ * act(conv(x, filter) + bias), bias [outChannels] or null, in one kernel pass (the layers' conv, bias and
+ * activation). The gradient is biasActivation's (dz, db), then the conv's with dz: the same ops the
+ * unfused chain records, so higher derivatives work too. Callers check dtypes (bias's equals x's, not int32).
+ */
+export function convBiasActivationForward(x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number,
+  g: ConvGeometry): Tensor {
+  const inputs = bias ? [x, filter, bias] : [x, filter];
+  return runOp('ConvBiasActivation', inputs, (b) => as(b.conv3dBiasActivation(x, filter, bias, act, alpha, g.info), g.yShape),
+    (dy, y, needs) => {
+      const [dz, db] = biasActivationGrad(dy, y, act, alpha, bias !== null && needs[2]);
+      const dx = needs[0] ? convBackpropInput(dz, filter, g) : null;
+      const dw = needs[1] ? convBackpropFilter(x, dz, g) : null;
+      return bias ? [dx, dw, db] : [dx, dw];
+    });
 }
 
 /** dx = the gradient of convForward with respect to x, given dy (also: the transposed conv of dy). */

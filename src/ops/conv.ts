@@ -2,7 +2,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, toTensor } from '../tensor/create.js';
 import type { Padding } from './window.js';
 import { type ConvOptions, type ConvRank, planConv, resolveConvArgs } from './conv-util.js';
-import { convForward } from './conv-core.js';
+import { convBiasActivationForward, convForward } from './conv-core.js';
+import type { FusedActivation } from './bias-activation.js';
 
 type Sizes = number | number[];
 
@@ -13,6 +14,17 @@ function convNd(op: string, rank: ConvRank, x: TensorLike, filter: TensorLike, t
   const $w = toTensor(filter, op, 'filter');
   const args = resolveConvArgs(op, rank, third, pad, dataFormat, dilations, dimRoundingMode);
   return convForward($x, $w, planConv(op, rank, $x.shape, $w.shape, args));
+}
+
+/**
+ * act(conv(x, filter) + bias) as one op, for the conv layers (internal: not in the public barrel).
+ * `options` as conv1d/2d/3d's options form; bias [outChannels] of x's dtype (float32 or float64).
+ */
+export function convBiasActivation(rank: ConvRank, x: Tensor, filter: Tensor, bias: Tensor, act: FusedActivation,
+  options: ConvOptions): Tensor {
+  const op = `conv${rank}d`;
+  const args = resolveConvArgs(op, rank, options, undefined, undefined, undefined, undefined);
+  return convBiasActivationForward(x, filter, bias, act, 1, planConv(op, rank, x.shape, filter.shape, args));
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type FloatArray, type GradArray, adamUpdate, adamaxUpdate, allocLike, nadamUpdate } from './update-rules.js';
+import { type FloatArray, type GradArray, adamaxUpdate, allocLike, nadamUpdate } from './update-rules.js';
+import { kernels } from '../kernels/registry.js';
 import { Optimizer, type OptimizerOptions, type StepContext, checkNumber } from './optimizer.js';
 import type { Config } from './schedules.js';
 import { ConfigError } from '../errors.js';
@@ -52,8 +53,8 @@ export class Adam extends Optimizer {
     const outM = allocLike(p);
     const outV = allocLike(p);
     const outVHat = this.amsgrad ? allocLike(p) : null;
-    adamUpdate(p, g, slots[0], slots[1], this.amsgrad ? slots[2] : null, alpha, this.beta1, this.beta2, this.epsilon,
-      ctx.decay, outP, outM, outV, outVHat);
+    kernels().adamUpdate(p, g, slots[0], slots[1], this.amsgrad ? slots[2] : null, alpha, this.beta1, this.beta2,
+      this.epsilon, ctx.decay, outP, outM, outV, outVHat);
     return { p: outP, slots: outVHat ? [outM, outV, outVHat] : [outM, outV] };
   }
 

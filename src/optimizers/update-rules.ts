@@ -8,6 +8,8 @@
  * parameter before the step: p ← p − p·decay. Pass 0 for none.
  */
 
+import { writeOnlyLike } from '../tensor/write-only.js';
+
 /** Storage of a trainable variable or an optimizer slot. */
 export type FloatArray = Float32Array | Float64Array;
 /** Storage of a gradient. */
@@ -189,7 +191,10 @@ export function adadeltaUpdate(
   }
 }
 
-/** A zeroed array of the same type and length, for an output. */
+/**
+ * An array of the same type and length for an output of the rules above, which write every element
+ * (so it is not zero-filled first).
+ */
 export function allocLike(a: FloatArray): FloatArray {
-  return a instanceof Float32Array ? new Float32Array(a.length) : new Float64Array(a.length);
+  return writeOnlyLike(a);
 }

@@ -6,6 +6,7 @@ import { directConv3d, directConv3dBackpropFilter, directConv3dBackpropInput } f
 import { gemm } from './gemm.js';
 import { col2im, im2col, patchRows, patchWidth } from './im2col.js';
 import { allFinite, density, sparseBackpropFilter, sparseBackpropInput } from './conv-sparse.js';
+import { biasActivation } from './bias-activation.js';
 
 // Convolution as matrix products (im2col): with P the output positions of the batch, K = KD·KH·KW·C
 // the taps of one window and F the output channels,
@@ -178,6 +179,7 @@ export function im2colConv3dBackpropInput(dy: Tensor, w: Tensor, info: ConvInfo,
 /** Reference conv kernels: im2col + GEMM, one N-dimensional (3-D) core for 1-D, 2-D and 3-D. */
 export const convKernels: ConvKernels = {
   conv3d,
+  conv3dBiasActivation: (x, filter, bias, act, alpha, info) => biasActivation(conv3d(x, filter, info), bias, act, alpha),
   conv3dBackpropInput,
   conv3dBackpropFilter,
   ...depthwiseKernels,

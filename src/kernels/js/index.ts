@@ -6,6 +6,7 @@ import { matmulKernels } from './matmul.js';
 import { convKernels } from './conv.js';
 import { poolKernels } from './pool.js';
 import { rnnKernels } from './rnn.js';
+import { optimizerKernels } from './optimizer.js';
 
 /** The reference backend: plain TypeScript, runs everywhere, and is the truth tests compare with. */
 export const jsBackend: Backend = {
@@ -17,4 +18,5 @@ export const jsBackend: Backend = {
   ...convKernels,
   ...poolKernels,
   ...rnnKernels,
+  ...optimizerKernels,
 };

@@ -2,6 +2,9 @@ import type { ConvInfo, ConvKernels } from '../conv-kernels.js';
 import type { NativeAddon } from './addon.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { convKernels as js } from '../js/conv.js';
+import type { FusedActivation } from '../elementwise-kernels.js';
+import { FUSED_CODE } from './elementwise.js';
+import { writeOnlyFloat32 } from '../../tensor/write-only.js';
 
 /** A native conv kernel: reads a and b in place, writes out (see native/src/bind-conv.cc). */
 type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
@@ -14,6 +17,8 @@ interface ConvAddon {
   depthwiseConv3d: ConvFn;
   depthwiseConv3dBackpropInput: ConvFn;
   depthwiseConv3dBackpropFilter: ConvFn;
+  conv3dBiasActivation(geom: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number,
+    alpha: number, y: Float32Array): void;
 }
 
 /** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
@@ -75,8 +80,25 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
   const xShape = (i: ConvInfo) => [i.batch, ...i.inSize, i.inChannels];
   const wShape = (i: ConvInfo) => [...i.kernel, i.inChannels, i.outChannels];
   const dwShape = (i: ConvInfo) => [...i.kernel, i.inChannels, i.multiplier];
+
+  /** The forward conv with bias + activation applied to each block of output rows while it is in cache. */
+  function conv3dBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number, info: ConvInfo): Tensor {
+    const code = FUSED_CODE.get(act);
+    if (!(x.values instanceof Float32Array) || !(w.values instanceof Float32Array) || code === undefined ||
+      (bias !== null && !(bias.values instanceof Float32Array && bias.size === info.outChannels)) || !representable(info) ||
+      work(info, false) <= TINY || x.size !== count(xShape(info)) || w.size !== count(wShape(info))) {
+      return js.conv3dBiasActivation(x, w, bias, act, alpha, info);
+    }
+    const shape = yShape(info);
+    // The engine writes every output row in full, so the array need not be zero-filled first.
+    const out = writeOnlyFloat32(count(shape));
+    conv.conv3dBiasActivation(geometry(info), x.values, w.values, bias ? bias.values as Float32Array : null, code, alpha, out);
+    return new Tensor(out, shape);
+  }
+
   return {
     conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false),
+    conv3dBiasActivation,
     conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false),
     conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false),
     depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true),

@@ -36,7 +36,7 @@ const COMPARISONS = new Set<BinaryOp>(['equal', 'notEqual', 'greater', 'greaterE
 
 const UNARY_CODE = new Map(UNARY_OPS.map((op, i) => [op, i]));
 const BINARY_CODE = new Map(BINARY_OPS.map((op, i) => [op, i]));
-const FUSED_CODE = new Map(FUSED_ACTIVATIONS.map((op, i) => [op, i]));
+export const FUSED_CODE = new Map(FUSED_ACTIVATIONS.map((op, i) => [op, i]));
 
 /**
  * Below these sizes (elements) the js kernels win: a native call costs about 1 µs of CPU (arrays of

@@ -8,6 +8,7 @@ import { nativeConvKernels } from './conv.js';
 import { nativeElementwiseKernels } from './elementwise.js';
 import { nativeReduceKernels } from './reduce.js';
 import { nativeRnnKernels } from './rnn.js';
+import { nativeOptimizerKernels } from './optimizer.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
@@ -25,6 +26,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...nativeElementwiseKernels(addon),
     ...nativeReduceKernels(addon),
     ...nativeRnnKernels(addon),
+    ...nativeOptimizerKernels(addon),
     name: 'native',
   };
 }

@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { broadcastIndex } from '../js/broadcast.js';
 import { matmulKernels as js } from '../js/matmul.js';
-import { writeOnlyFloat32 } from './output.js';
+import { writeOnlyFloat32 } from '../../tensor/write-only.js';
 
 /** Products of at most this many multiply-adds run in the js kernel. */
 const TINY = 512;

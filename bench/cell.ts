@@ -1,0 +1,62 @@
+/**
+ * One cell of the benchmark table, timed in a process of its own: `node build/bench/cell.js IMPL ITEM
+ * THREADS [--quick]` prints the cell as one JSON line on stdout (progress goes to stderr).
+ *
+ * Why a process per cell: memory-bound steps depend on the state of the process's heap. Measured here,
+ * Strata's W3 inference ran at 16,000 samples/s in a fresh process and at 9,700 after TensorFlow.js
+ * had trained in the same one; the peers' figures would be skewed by Strata's garbage the same way.
+ * A fresh process per cell is also how a user's program meets the library: one model per process.
+ */
+import * as st from '../src/index.js';
+import '../src/kernels/native/register.js';
+import { nativeAddon } from '../src/kernels/native/addon.js';
+import { FULL, QUICK, measure } from './measure.js';
+import type { Cell } from './report.js';
+import { ITEMS, type Item } from './workloads/catalog.js';
+import { strataStep, type Built } from './workloads/strata.js';
+import { describeFailure, loadTfjs, tfjsStep } from './peers/tfjs.js';
+
+/** The implementations a cell can time (PyTorch runs in its own script, bench/torch/bench_torch.py). */
+export const CELL_IMPLS = ['strata-native', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export type CellImpl = (typeof CELL_IMPLS)[number];
+
+async function build(impl: CellImpl, item: Item, threads: number): Promise<Built> {
+  if (impl === 'strata-native' || impl === 'strata-js') {
+    const addon = nativeAddon();
+    if (impl === 'strata-native') {
+      if (!addon) throw new Error('native backend not built (run `node scripts/build-native.mjs`)');
+      st.setBackend('native');
+      addon.setThreads(threads);
+    } else {
+      st.setBackend('js');
+    }
+    return strataStep(item);
+  }
+  const tfjs = await loadTfjs();
+  const backend = impl === 'tfjs-cpu' ? 'cpu' : 'wasm';
+  if (!tfjs.backends[backend]) throw new Error(tfjs.unavailable[backend] ?? `tfjs ${backend} backend unavailable`);
+  await tfjs.tf.setBackend(backend);
+  return tfjsStep(tfjs.tf, item);
+}
+
+async function main(): Promise<void> {
+  const [impl, id, threadsArg] = process.argv.slice(2);
+  const quick = process.argv.includes('--quick');
+  const item = ITEMS.find((i) => i.id === id);
+  if (!CELL_IMPLS.includes(impl as CellImpl) || !item || !(Number(threadsArg) >= 1)) {
+    throw new Error(`usage: node build/bench/cell.js ${CELL_IMPLS.join('|')} ITEM THREADS [--quick]`);
+  }
+  let cell: Cell;
+  let built: Built | undefined;
+  try {
+    built = await build(impl as CellImpl, item, Number(threadsArg));
+    cell = { ok: true, m: await measure(built.step, item, quick ? QUICK : FULL) };
+  } catch (e) {
+    cell = { ok: false, reason: `${impl} ${item.id}: ${describeFailure(e)}` };
+  } finally {
+    built?.dispose?.();
+  }
+  process.stdout.write(`${JSON.stringify(cell)}\n`);
+}
+
+await main();
