@@ -15,7 +15,7 @@ import { FULL, QUICK } from './measure.js';
 import { formatTable, loadSummary, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
 import { selectItems, type Item } from './workloads/catalog.js';
 import { loadTfjs, type Tfjs } from './peers/tfjs.js';
-import { INSTALL_HINT, checkTorch, fasterRecord, runTorch, torchMeasurement, type TorchRecord } from './peers/torch.js';
+import { BLAS_WARNING, INSTALL_HINT, checkTorch, fasterRecord, runTorch, torchMeasurement, usesOpenBlas, type TorchRecord } from './peers/torch.js';
 
 const args = parseArgs(process.argv.slice(2));
 const method = args.quick ? QUICK : FULL;
@@ -86,6 +86,7 @@ for (const item of items) {
 }
 
 // PyTorch last, in its own process, so it does not compete with the Node measurements.
+let torchWarning: string | null = null;
 if (torch?.ok) {
   for (const threads of [2, 1]) {
     const own = rows.filter((r) => r.threads === threads);
@@ -97,6 +98,10 @@ if (torch?.ok) {
       // The brief's fair set-up for 2 threads: OpenBLAS pinned to 1 often beats it pinned to 2 here;
       // both run and each item keeps the faster.
       const blasOne = threads > 1 ? await runTorch(items, threads, method, args.quick, 1) : new Map<string, TorchRecord>();
+      if ([...records.values()].some((rec) => !usesOpenBlas(rec))) {
+        log(`WARNING: ${BLAS_WARNING}`);
+        torchWarning = BLAS_WARNING;
+      }
       for (const r of own) {
         const rec = fasterRecord(records.get(r.item.id), blasOne.get(r.item.id));
         r.cells.torch = rec ? { ok: true, m: torchMeasurement(r.item, rec) } : { ok: false, reason: `torch ${r.item.id}: no record from bench_torch.py` };
@@ -113,6 +118,7 @@ if (torch?.ok) {
 console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
 console.log(formatTable(rows));
 console.log(`\n${loadSummary(rows)}`);
+if (torchWarning) console.log(`WARNING: ${torchWarning}`);
 
 const report = {
   date: new Date().toISOString(),
@@ -123,7 +129,7 @@ const report = {
     'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row' } : null,
     'strata-js': args.js ? { threads: 1 } : null,
     tfjs: tfjs ? { version: tfjs.version, backends: Object.keys(tfjs.backends), unavailable: tfjs.unavailable } : null,
-    torch: torch ? (torch.ok ? { version: torch.version, threadSetUp: 'torch.set_num_threads(n); OpenBLAS pinned to n, and for n = 2 also to 1, the faster kept per item (see each result\'s setUp)' } : { unavailable: torch.reason }) : null,
+    torch: torch ? (torch.ok ? { version: torch.version, threadSetUp: 'torch.set_num_threads(n); OpenBLAS pinned to n, and for n = 2 also to 1, the faster kept per item (see each result\'s setUp)', warning: torchWarning } : { unavailable: torch.reason }) : null,
   },
   rows: rows.map((r) => ({
     id: r.item.id, workload: r.item.workload, metric: r.item.metric, unit: r.item.unit, threads: r.threads,

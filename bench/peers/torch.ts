@@ -13,7 +13,19 @@ import type { Measurement, Method } from '../measure.js';
 export const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../bench/torch/bench_torch.py', import.meta.url));
 
-export const INSTALL_HINT = 'install it with `sudo apt-get install python3-torch` (Debian/Ubuntu; the harness runs /usr/bin/python3)';
+export const INSTALL_HINT = 'install it with `sudo apt-get install python3-torch libopenblas0-pthread` (Debian/Ubuntu; the harness runs /usr/bin/python3)';
+
+/**
+ * Debian's torch calls whatever libblas.so.3 the system selects: without libopenblas0 that is the
+ * reference BLAS, measured here 30× slower on W1 (4 against 178 GFLOPS), which would flatter Strata.
+ */
+export const BLAS_WARNING = 'PyTorch is running on the reference BLAS (OpenBLAS not found), so its matmul-heavy figures are far too low; ' +
+  'install it with `sudo apt-get install libopenblas0-pthread` for a fair comparison';
+
+/** Whether bench_torch.py found OpenBLAS (it records the thread count it pinned, or null without it). */
+export function usesOpenBlas(rec: TorchRecord): boolean {
+  return rec.openblas_threads !== null && rec.openblas_threads !== undefined;
+}
 
 export type TorchCheck = { ok: true; version: string } | { ok: false; reason: string };
 
