@@ -82,6 +82,13 @@ struct EngineJob {
 /** Tiles run against one B panel before moving to the next: the panel stays in L2 meanwhile. */
 constexpr int kBlockTiles = 8;
 
+/**
+ * Patches of at most this many floats split into several short segments (a conv with one or two input
+ * channels: KW·C floats per segment) are copied into one contiguous row per output first, so the tile
+ * runs one long segment instead of many short ones.
+ */
+constexpr int64_t kGatherMaxK = 64;
+
 void engineTask(void* ctx, int t) {
   const EngineJob& j = *static_cast<const EngineJob*>(ctx);
   const RowMap& m = j.map;
@@ -99,6 +106,12 @@ void engineTask(void* ctx, int t) {
   const int MR = j.tile.mr, NR = j.tile.nr;
   const int segs = int(j.seg->off.size());
   const int64_t K = j.seg->total;
+  const int64_t* segOff = j.seg->off.data();
+  const int32_t* segLen = j.seg->len.data();
+  const bool gather = segs > 1 && K <= kGatherMaxK;
+  alignas(64) float gathered[kBlockTiles * kConvMaxMR * kGatherMaxK];  // 24 KiB
+  const int64_t oneOff = 0;
+  const int32_t oneLen = int32_t(K);
   for (int64_t r = r0; r < r1;) {
     // The row pointers of a block of tiles.
     int tiles = 0;
@@ -127,6 +140,15 @@ void engineTask(void* ctx, int t) {
         a[tiles][i] = a[tiles][0];
         c[tiles][i] = c[tiles][0];
       }
+      if (gather) {
+        for (int i = 0; i < MR; ++i) {
+          float* row = gathered + (tiles * kConvMaxMR + i) * kGatherMaxK;
+          for (int s = 0, at = 0; s < segs; at += segLen[s], ++s) {
+            for (int32_t p = 0; p < segLen[s]; ++p) row[at + p] = a[tiles][i][segOff[s] + p];
+          }
+          a[tiles][i] = row;
+        }
+      }
       r += mr;
     }
     for (int64_t j0 = 0, p = 0; j0 < j.N; j0 += NR, ++p) {
@@ -134,12 +156,20 @@ void engineTask(void* ctx, int t) {
       const int nr = int(std::min<int64_t>(NR, j.N - j0));
       for (int b = 0; b < tiles; ++b) {
         for (int i = 0; i < MR; ++i) cj[i] = c[b][i] + j0;
-        j.tile.run(a[b], j.seg->off.data(), j.seg->len.data(), segs, panel, cj, mrs[b], nr);
+        if (gather) j.tile.run(a[b], &oneOff, &oneLen, 1, panel, cj, mrs[b], nr);
+        else j.tile.run(a[b], segOff, segLen, segs, panel, cj, mrs[b], nr);
       }
     }
     if (const ConvEpilogue* e = j.epilogue) {
-      for (int b = 0; b < tiles; ++b) {
-        for (int i = 0; i < mrs[b]; ++i) biasActivateRow(e->act, e->bias, c[b][i], j.N, e->alpha);
+      // The forward conv's rows are consecutive output positions: one contiguous run per block.
+      int64_t count = 0;
+      for (int b = 0; b < tiles; ++b) count += mrs[b];
+      if (c[tiles - 1][mrs[tiles - 1] - 1] == c[0][0] + (count - 1) * j.N) {
+        biasActivateRows(e->act, e->bias, c[0][0], count, j.N, e->alpha);
+      } else {
+        for (int b = 0; b < tiles; ++b) {
+          for (int i = 0; i < mrs[b]; ++i) biasActivateRows(e->act, e->bias, c[b][i], 1, j.N, e->alpha);
+        }
       }
     }
   }

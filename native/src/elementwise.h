@@ -55,11 +55,11 @@ void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y
                        double alpha);
 
 /**
- * row = act(row + bias) in place over one row of `channels` values (bias may be null): the epilogue a
- * kernel applies to rows it has just written, while they are still in cache. Same numbers as
- * biasActivationF32.
+ * rows = act(rows + bias) in place over `count` contiguous rows of `channels` values (bias may be
+ * null): the epilogue a kernel applies to rows it has just written, while they are still in cache.
+ * Same numbers as biasActivationF32.
  */
-void biasActivateRow(FusedAct act, const float* bias, float* row, int64_t channels, double alpha);
+void biasActivateRows(FusedAct act, const float* bias, float* rows, int64_t count, int64_t channels, double alpha);
 
 /** dx = dy · act′ (from y); db[c] = Σ_rows dx (when db is not null). */
 void biasActivationGradF32(FusedAct act, const float* dy, const float* y, float* dx, float* db, int64_t rows,

@@ -16,6 +16,14 @@ export function writeOnlyFloat32(n: number): Float32Array {
   return new Float32Array(bytes.buffer, 0, n);
 }
 
+/** An Int32Array of `n` elements whose contents are undefined: only for loops that write them all. */
+export function writeOnlyInt32(n: number): Int32Array {
+  if (n < UNFILLED_MIN) return new Int32Array(n);
+  const bytes = Buffer.allocUnsafe(n * 4);
+  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== n * 4) return new Int32Array(n);
+  return new Int32Array(bytes.buffer, 0, n);
+}
+
 /** An array of `a`'s type and length whose contents are undefined: only for loops that write them all. */
 export function writeOnlyLike(a: Float32Array | Float64Array): Float32Array | Float64Array {
   return a instanceof Float32Array ? writeOnlyFloat32(a.length) : new Float64Array(a.length);

@@ -3,6 +3,7 @@ import type { NativeAddon } from './addon.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, shapesEqual, sizeOf } from '../../tensor/shape.js';
 import { elementwiseKernels as js } from '../js/elementwise.js';
+import { writeOnlyFloat32, writeOnlyInt32 } from '../../tensor/write-only.js';
 
 /** The addon's elementwise functions (native/src/bind-elementwise.cc); arrays are used in place. */
 export interface ElementwiseAddon {
@@ -54,7 +55,8 @@ const MAX_RANK = 8;
 const scratch = new Int32Array(1 + 3 * MAX_RANK);
 
 /**
- * Native elementwise kernels for float32 tensors; everything else (int32, float64 gradient checks,
+ * Native elementwise kernels for float32 tensors (every kernel here writes each element of its output,
+ * so outputs are not zero-filled first); everything else (int32, float64 gradient checks,
  * tiny tensors, error cases) runs the js reference, which also writes the error messages.
  */
 export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKernels, 'cast' | 'where'> {
@@ -63,7 +65,7 @@ export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKe
   function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
     const code = UNARY_CODE.get(op);
     if (!(x.values instanceof Float32Array) || x.size < NATIVE_MIN_UNARY || code === undefined) return js.unary(op, x, alpha, beta);
-    const out = new Float32Array(x.size);
+    const out = writeOnlyFloat32(x.size);
     ew.unary(code, x.values, out, alpha, beta);
     return new Tensor(out, x.shape);
   }
@@ -83,7 +85,7 @@ export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKe
       scratch[1 + rank + d] = a.shape[d - rank + a.rank] ?? 1;
       scratch[1 + 2 * rank + d] = b.shape[d - rank + b.rank] ?? 1;
     }
-    const out = COMPARISONS.has(op) ? new Int32Array(size) : new Float32Array(size);
+    const out = COMPARISONS.has(op) ? writeOnlyInt32(size) : writeOnlyFloat32(size);
     ew.binary(code, a.values, b.values, out, scratch);
     return new Tensor(out, outShape);
   }
@@ -94,7 +96,7 @@ export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKe
     }
     const n = x.shape[axis];
     const inner = sizeOf(x.shape.slice(axis + 1));
-    const out = new Float32Array(x.size);
+    const out = writeOnlyFloat32(x.size);
     ew.softmax(x.values, out, x.size / (n * inner), n, inner, log);
     return new Tensor(out, x.shape);
   }
@@ -107,7 +109,7 @@ export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKe
   function biasActivation(x: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number): Tensor {
     const code = FUSED_CODE.get(act);
     if (!fusable(x, bias) || code === undefined) return js.biasActivation(x, bias, act, alpha);
-    const out = new Float32Array(x.size);
+    const out = writeOnlyFloat32(x.size);
     ew.biasActivation(code, x.values, bias ? bias.values as Float32Array : null, out, x.shape[x.rank - 1], alpha);
     return new Tensor(out, x.shape);
   }
@@ -118,7 +120,7 @@ export function nativeElementwiseKernels(addon: NativeAddon): Omit<ElementwiseKe
       return js.biasActivationGrad(dy, y, act, alpha, withBias);
     }
     const c = dy.shape[dy.rank - 1];
-    const dx = new Float32Array(dy.size);
+    const dx = writeOnlyFloat32(dy.size);
     const db = withBias ? new Float32Array(c) : null;
     ew.biasActivationGrad(code, dy.values, y.values, dx, db, c, alpha);
     return [new Tensor(dx, dy.shape), db ? new Tensor(db, [c]) : null];

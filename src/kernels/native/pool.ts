@@ -3,6 +3,7 @@ import type { NativeAddon } from './addon.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { poolKernels as js } from '../js/pool.js';
+import { writeOnlyFloat32, writeOnlyInt32 } from '../../tensor/write-only.js';
 
 /** The pooling functions of the addon (native/src/bind-pool.cc); geometry = the 17 fields of Pool3dInfo. */
 interface PoolAddon {
@@ -55,10 +56,11 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
     return geometryOf(p);
   }
 
+  // The forward kernels write every output element (and argmax entry): their arrays are not zero-filled.
   function maxPool3d(x: Tensor, p: Pool3dInfo): Tensor {
     const g = nativeGeometry(x, p);
     if (!g) return js.maxPool3d(x, p);
-    const y = new Float32Array(sizeOf(outShapeOf(p)));
+    const y = writeOnlyFloat32(sizeOf(outShapeOf(p)));
     native.maxPool3d(x.values as Float32Array, g, y);
     return new Tensor(y, outShapeOf(p));
   }
@@ -66,7 +68,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
   function maxPool3dArgmax(x: Tensor, p: Pool3dInfo): Tensor {
     const g = nativeGeometry(x, p);
     if (!g) return js.maxPool3dArgmax(x, p);
-    const argmax = new Int32Array(sizeOf(outShapeOf(p)));
+    const argmax = writeOnlyInt32(sizeOf(outShapeOf(p)));
     native.maxPool3dArgmax(x.values as Float32Array, g, null, argmax);
     return new Tensor(argmax, outShapeOf(p));
   }
@@ -75,7 +77,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
     const g = nativeGeometry(x, p);
     if (!g) return js.maxPool3dWithArgmax(x, p);
     const size = sizeOf(outShapeOf(p));
-    const y = new Float32Array(size), argmax = new Int32Array(size);
+    const y = writeOnlyFloat32(size), argmax = writeOnlyInt32(size);
     native.maxPool3dArgmax(x.values as Float32Array, g, y, argmax);
     return { values: new Tensor(y, outShapeOf(p)), argmax: new Tensor(argmax, outShapeOf(p)) };
   }
