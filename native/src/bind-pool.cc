@@ -98,7 +98,7 @@ napi_value GatherFlat(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-// scatterAddFlat(dy, indices, out): dy.length == indices.length; out accumulates.
+// scatterAddFlat(dy, indices, out): dy.length == indices.length; out = 0, then out[indices[i]] += dy[i].
 napi_value ScatterAddFlat(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 3)) return nullptr;

@@ -194,10 +194,17 @@ void gatherFlat(const float* x, int64_t xLen, const int32_t* indices, int64_t n,
 }
 
 void scatterAddFlat(const float* dy, const int32_t* indices, int64_t n, float* out, int64_t outLen) {
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t j = indices[i];
-    if (j >= 0 && j < outLen) out[j] += dy[i];
-  }
+  // Threads own contiguous ranges of out: each zero-fills its range, then scans every (dy, index) pair
+  // and adds the ones that land in it. No two threads write one element whatever the indices, and each
+  // element sums its contributions in index order, as on one thread.
+  forRows(2, outLen + n, [&](int64_t t0, int64_t t1) {
+    const int64_t lo = outLen * t0 / 2, hi = outLen * t1 / 2;
+    std::fill(out + lo, out + hi, 0.f);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t j = indices[i];
+      if (j >= lo && j < hi) out[j] += dy[i];
+    }
+  });
 }
 
 }  // namespace strata

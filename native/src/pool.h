@@ -41,7 +41,7 @@ void avgPool3dBackward(const float* dy, const PoolGeometry& g, float* dx);
 /** out[i] = x[indices[i]]; an index outside [0, xLen) gives NaN (the js twin reads undefined). */
 void gatherFlat(const float* x, int64_t xLen, const int32_t* indices, int64_t n, float* out);
 
-/** out[indices[i]] += dy[i]; indices outside [0, outLen) are skipped (as typed-array writes in js). */
+/** out = 0, then out[indices[i]] += dy[i]; indices outside [0, outLen) are skipped (as typed-array writes in js). */
 void scatterAddFlat(const float* dy, const int32_t* indices, int64_t n, float* out, int64_t outLen);
 
 }  // namespace strata

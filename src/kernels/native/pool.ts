@@ -15,6 +15,7 @@ interface PoolAddon {
   avgPool3dBackward(dy: Float32Array, geometry: Int32Array, dx: Float32Array): void;
   gatherFlat(x: Float32Array, indices: Int32Array, out: Float32Array): void;
   /** out += dy at indices (out-of-range indices skipped, as a typed-array write in js). */
+  /** Zero-fills out, then out[indices[i]] += dy[i]. */
   scatterAddFlat(dy: Float32Array, indices: Int32Array, out: Float32Array): void;
 }
 
@@ -113,7 +114,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
       dy.size !== indices.size) {
       return js.scatterAddFlat(dy, indices, shape);
     }
-    const out = new Float32Array(sizeOf(shape));
+    const out = writeOnlyFloat32(sizeOf(shape)); // the kernel zero-fills it (in parallel) before adding
     native.scatterAddFlat(dy.values, indices.values, out);
     return new Tensor(out, shape);
   }
