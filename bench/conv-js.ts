@@ -10,6 +10,8 @@ import * as st from '../src/index.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import type { ConvInfo } from '../src/kernels/conv-kernels.js';
 import { directConv3d, directConv3dBackpropFilter, directConv3dBackpropInput } from '../src/kernels/js/conv-direct.js';
+import { time, type Timing } from './kernel-timing.js';
+import { strataModel } from './workloads/strata.js';
 
 /** The js backend with the direct-loop conv kernels of before im2col, for a before/after comparison (`--direct`). */
 const jsDirect = {
@@ -18,57 +20,6 @@ const jsDirect = {
 };
 
 const BATCH = 64;
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
-interface Timing {
-  /** Median wall-clock ms of one call. */
-  ms: number;
-  /** Fastest call, ms. */
-  best: number;
-  /** Median CPU ms of one call (user + system): less sensitive than wall time to other load on the machine. */
-  cpuMs: number;
-  /** CPU time over wall time while timing: about 1 on an idle core, lower when other processes took it. */
-  cpuShare: number;
-}
-
-/** Times `fn` over `samples` calls after `warm` untimed ones. */
-function time(fn: () => void, samples: number, warm: number): Timing {
-  for (let i = 0; i < warm; i++) fn();
-  const ts: number[] = [], cs: number[] = [];
-  const cpu0 = process.cpuUsage(), w0 = performance.now();
-  for (let i = 0; i < samples; i++) {
-    const c0 = process.cpuUsage(), t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cs.push((c.user + c.system) / 1000);
-  }
-  const used = process.cpuUsage(cpu0), wall = performance.now() - w0;
-  return { ms: median(ts), best: Math.min(...ts), cpuMs: median(cs), cpuShare: (used.user + used.system) / 1000 / wall };
-}
-
-function w3(): st.Sequential {
-  const L = st.layers;
-  const model = st.sequential({
-    layers: [
-      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.flatten(),
-      L.dense({ units: 128, activation: 'relu' }),
-      L.dropout({ rate: 0.5 }),
-      L.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: st.optimizers.adam(), loss: 'categoricalCrossentropy' });
-  return model;
-}
 
 function info2d(n: number, h: number, w: number, c: number, f: number, k: number): ConvInfo {
   return {
@@ -106,7 +57,7 @@ function main(): void {
   console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, one thread, backend ${backend.name}\n`);
   if (!args.includes('--no-kernels')) benchKernels(backend);
   if (args.includes('--kernels-only')) return;
-  const model = w3();
+  const model = strataModel('cnn');
   const x = st.randomUniform([BATCH, 28, 28, 1], { seed: 1 });
   const labels = st.randomUniform([BATCH], { minval: 0, maxval: 10, seed: 2 });
   const y = st.oneHot(st.cast(st.floor(labels), 'int32'), 10);

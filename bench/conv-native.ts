@@ -13,28 +13,8 @@ import { loadAddon } from '../src/kernels/native/addon.js';
 import { createNativeBackend } from '../src/kernels/native/index.js';
 import { convKernels as jsConv } from '../src/kernels/js/conv.js';
 import type { Tensor } from '../src/tensor/tensor.js';
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
-interface Timing { ms: number; best: number; cpuMs: number }
-
-/** Median and best wall ms and median CPU ms (all threads) of fn over `samples` calls after `warm`. */
-function time(fn: () => void, samples: number, warm: number): Timing {
-  for (let i = 0; i < warm; i++) fn();
-  const ts: number[] = [], cs: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const c0 = process.cpuUsage(), t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cs.push((c.user + c.system) / 1000);
-  }
-  return { ms: median(ts), best: Math.min(...ts), cpuMs: median(cs) };
-}
+import { time, type Timing } from './kernel-timing.js';
+import { strataModel } from './workloads/strata.js';
 
 function conv2dInfo(batch: number, h: number, w: number, c: number, f: number, k: number, stride: number, same: boolean): ConvInfo {
   const out = (n: number) => same ? Math.ceil(n / stride) : Math.ceil((n - k + 1) / stride);
@@ -99,27 +79,9 @@ function kernels(title: string, rows: Row[], withJs: boolean): void {
   }
 }
 
-function w3Model(): st.Sequential {
-  const L = st.layers;
-  const model = st.sequential({
-    layers: [
-      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.flatten(),
-      L.dense({ units: 128, activation: 'relu' }),
-      L.dropout({ rate: 0.5 }),
-      L.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: st.optimizers.adam(), loss: 'categoricalCrossentropy' });
-  return model;
-}
-
 function train(backend: string, steps: number): void {
   st.setBackend(backend);
-  const model = w3Model();
+  const model = strataModel('cnn');
   const x = st.randomUniform([64, 28, 28, 1], { seed: 1 });
   const y = st.oneHot(st.cast(st.floor(st.randomUniform([64], { minval: 0, maxval: 10, seed: 2 })), 'int32'), 10);
   const t = time(() => { model.trainOnBatch(x, y); }, steps, 5);

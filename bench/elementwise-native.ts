@@ -13,11 +13,7 @@ import type { ElementwiseAddon } from '../src/kernels/native/elementwise.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import type { Backend } from '../src/kernels/backend.js';
 import { Tensor } from '../src/tensor/tensor.js';
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
+import { median } from './kernel-timing.js';
 
 /** Median µs per call over `rounds` rounds of `reps` calls, and the CPU µs per call. */
 function time(fn: () => void, reps: number, rounds = 15): { us: number; cpuUs: number } {

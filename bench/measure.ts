@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Item } from './workloads/catalog.js';
 import type { Step } from './workloads/strata.js';
+import { median } from './kernel-timing.js';
 
 export interface Method {
   /** Untimed steps first (at least this many, and at least `warmupMs` of them, for the JIT). */
@@ -54,11 +55,7 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-export function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
+export { median } from './kernel-timing.js';
 
 /** Times `step` for `item`; errors (a missing kernel, say) propagate from the first warm-up step. */
 export async function measure(step: Step, item: Item, method: Method): Promise<Measurement> {

@@ -12,38 +12,9 @@ import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { setFusedRecurrent } from '../src/layers/recurrent.js';
+import { time } from './kernel-timing.js';
 
 const BATCH = 32, TIME = 100, VOCAB = 5000, EMBED = 32, UNITS = 64;
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
-interface Timing {
-  /** Median wall ms of one call. */
-  ms: number;
-  /** Median CPU ms of one call (user + system, all threads of the process). */
-  cpuMs: number;
-  /** CPU time over wall time while timing. */
-  cpuShare: number;
-}
-
-function time(fn: () => void, samples: number, warm: number): Timing {
-  for (let i = 0; i < warm; i++) fn();
-  const ts: number[] = [], cs: number[] = [];
-  const cpu0 = process.cpuUsage(), w0 = performance.now();
-  for (let i = 0; i < samples; i++) {
-    const c0 = process.cpuUsage(), t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cs.push((c.user + c.system) / 1000);
-  }
-  const used = process.cpuUsage(cpu0), wall = performance.now() - w0;
-  return { ms: median(ts), cpuMs: median(cs), cpuShare: (used.user + used.system) / 1000 / wall };
-}
 
 function w5(cell: 'lstm' | 'gru' | 'rnn'): st.Sequential {
   const L = st.layers;

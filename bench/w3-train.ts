@@ -1,37 +1,21 @@
 /**
- * Benchmark: training steps of the W3 MNIST CNN (the model of bench/conv-js.ts: conv 32 relu → maxpool →
+ * Benchmark: training steps of the W3 MNIST CNN (bench/workloads/models.ts: conv 32 relu → maxpool →
  * conv 64 relu → maxpool → flatten → dense 128 relu → dropout → dense 10 softmax; batch 64, Adam) on the
  * default backend (native where built). Prints samples/s from the median wall time and from the median
  * CPU time of a step (the CPU figure is the steadier one on a shared machine).
  * Run with `node build/bench/w3-train.js [--steps N]`.
  */
 import * as st from '../src/index.js';
+import { median } from './kernel-timing.js';
+import { strataModel } from './workloads/strata.js';
 
 const BATCH = 64;
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 function main(): void {
   const args = process.argv.slice(2);
   const i = args.indexOf('--steps');
   const steps = i >= 0 ? Number(args[i + 1]) : 15;
-  const L = st.layers;
-  const model = st.sequential({
-    layers: [
-      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.flatten(),
-      L.dense({ units: 128, activation: 'relu' }),
-      L.dropout({ rate: 0.5 }),
-      L.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: st.optimizers.adam(), loss: 'categoricalCrossentropy' });
+  const model = strataModel('cnn');
   const x = st.randomUniform([BATCH, 28, 28, 1], { seed: 1 });
   const labels = st.randomUniform([BATCH], { minval: 0, maxval: 10, seed: 2 });
   const y = st.oneHot(st.cast(st.floor(labels), 'int32'), 10);
