@@ -7,21 +7,27 @@
  */
 const UNFILLED_MIN = 1 << 14;
 
+/** Node's Buffer, absent outside Node (a bundle for the browser then zero-fills like any typed array). */
+const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** A fresh ArrayBuffer of `n` 4-byte elements that is not zero-filled, or null where one is not to be had. */
+function unfilled(n: number): ArrayBuffer | null {
+  if (n < UNFILLED_MIN || !NodeBuffer) return null;
+  const bytes = NodeBuffer.allocUnsafe(n * 4);
+  // Above Buffer's pool size the buffer is its own ArrayBuffer; anything else stays zero-filled.
+  return bytes.byteOffset === 0 && bytes.buffer.byteLength === n * 4 ? bytes.buffer as ArrayBuffer : null;
+}
+
 /** A Float32Array of `n` elements whose contents are undefined: only for loops that write them all. */
 export function writeOnlyFloat32(n: number): Float32Array {
-  if (n < UNFILLED_MIN) return new Float32Array(n);
-  const bytes = Buffer.allocUnsafe(n * 4);
-  // Above Buffer's pool size the buffer is its own ArrayBuffer; anything else stays zero-filled.
-  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== n * 4) return new Float32Array(n);
-  return new Float32Array(bytes.buffer, 0, n);
+  const buffer = unfilled(n);
+  return buffer ? new Float32Array(buffer, 0, n) : new Float32Array(n);
 }
 
 /** An Int32Array of `n` elements whose contents are undefined: only for loops that write them all. */
 export function writeOnlyInt32(n: number): Int32Array {
-  if (n < UNFILLED_MIN) return new Int32Array(n);
-  const bytes = Buffer.allocUnsafe(n * 4);
-  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== n * 4) return new Int32Array(n);
-  return new Int32Array(bytes.buffer, 0, n);
+  const buffer = unfilled(n);
+  return buffer ? new Int32Array(buffer, 0, n) : new Int32Array(n);
 }
 
 /** An array of `a`'s type and length whose contents are undefined: only for loops that write them all. */
