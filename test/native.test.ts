@@ -237,3 +237,20 @@ test('the native build step never fails the install: STRATA_DISABLE_NATIVE=1 ski
   assert.equal(run.status, 0);
   assert.equal(run.stdout, 'strata: native backend not built (STRATA_DISABLE_NATIVE=1); using the js backend\n');
 });
+
+test('the addon keeps freed tensor memory for reuse unless STRATA_MALLOC_TUNING=0', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (process.env.STRATA_MALLOC_TUNING === '0') return t.skip('STRATA_MALLOC_TUNING=0 in this process');
+  if (!process.report?.getReport || !(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime) {
+    return t.skip('not glibc: the thresholds are glibc settings');
+  }
+  assert.equal(addon!.mallocTuned(), true);
+  const probeTuned = `
+    const { loadAddon } = await import(${JSON.stringify(new URL('../src/kernels/native/addon.js', import.meta.url).href)});
+    console.log(loadAddon().addon.mallocTuned());`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', probeTuned], {
+    cwd: root, encoding: 'utf8', env: childEnv({ STRATA_MALLOC_TUNING: '0' }),
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'false');
+});
