@@ -15,6 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as st from 'strata';
 import { type Example, type ExampleOptions, type ExampleResult, secondsSince } from './example.js';
+import { greedyDecode } from './greedy-decode.js';
 
 interface Plan {
   train: number;
@@ -119,26 +120,6 @@ function captioner(plan: Plan, words: number, outLen: number): st.Model {
   const decoded = st.layers.lstm({ units: plan.units, returnSequences: true }).apply([embedded, h0, c0]) as st.SymbolicTensor;
   const probs = st.layers.dense({ units: words, activation: 'softmax', name: 'word' }).apply(decoded) as st.SymbolicTensor;
   return st.model({ inputs: [image, prevWords], outputs: probs });
-}
-
-/** Greedy decoding: feed <start>, append the likeliest word, repeat; all pictures at once. */
-function greedyDecode(model: st.Model, images: st.Tensor, outLen: number, startId: number): Int32Array {
-  const n = images.shape[0];
-  const prev = new Int32Array(n * outLen);
-  for (let i = 0; i < n; i++) prev[i * outLen] = startId;
-  const out = new Int32Array(n * outLen);
-  for (let t = 0; t < outLen; t++) {
-    const probs = (model.predict([images, st.tensor(prev, [n, outLen], 'int32')], { batchSize: 256 }) as st.Tensor).dataSync();
-    const v = probs.length / (n * outLen);
-    for (let i = 0; i < n; i++) {
-      const row = probs.subarray((i * outLen + t) * v, (i * outLen + t + 1) * v);
-      let best = 0;
-      for (let k = 1; k < v; k++) if (row[k] > row[best]) best = k;
-      out[i * outLen + t] = best;
-      if (t + 1 < outLen) prev[i * outLen + t + 1] = best;
-    }
-  }
-  return out;
 }
 
 async function run(options: ExampleOptions): Promise<ExampleResult> {

@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as st from 'strata';
 import { type Example, type ExampleOptions, type ExampleResult, secondsSince } from './example.js';
+import { greedyDecode } from './greedy-decode.js';
 
 interface Plan {
   trainWords: number;
@@ -103,29 +104,6 @@ function seq2seq(cell: 'lstm' | 'gru', plan: Plan, letters: number, phonemes: nu
   const decoded = st.layers.recurrent({ cell, units: plan.units, returnSequences: true }).apply(joined) as st.SymbolicTensor;
   const probs = st.layers.dense({ units: phonemes, activation: 'softmax', name: 'phoneme' }).apply(decoded) as st.SymbolicTensor;
   return st.model({ inputs: [encIn, decIn], outputs: probs });
-}
-
-/**
- * Greedy decoding: start from [<start>], run the model, append the likeliest phoneme at the next
- * position, repeat; each word stops at <end> (or PAD). The whole set is decoded at once.
- */
-function greedyDecode(model: st.Model, x: st.Tensor, outLen: number, startId: number): Int32Array {
-  const n = x.shape[0];
-  const dec = new Int32Array(n * outLen);
-  for (let i = 0; i < n; i++) dec[i * outLen] = startId;
-  const out = new Int32Array(n * outLen);
-  for (let t = 0; t < outLen; t++) {
-    const probs = (model.predict([x, st.tensor(dec, [n, outLen], 'int32')], { batchSize: 256 }) as st.Tensor).dataSync();
-    const v = probs.length / (n * outLen);
-    for (let i = 0; i < n; i++) {
-      const row = probs.subarray((i * outLen + t) * v, (i * outLen + t + 1) * v);
-      let best = 0;
-      for (let k = 1; k < v; k++) if (row[k] > row[best]) best = k;
-      out[i * outLen + t] = best;
-      if (t + 1 < outLen) dec[i * outLen + t + 1] = best;
-    }
-  }
-  return out;
 }
 
 async function run(options: ExampleOptions): Promise<ExampleResult> {
