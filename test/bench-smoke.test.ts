@@ -4,6 +4,8 @@
  * No timings are asserted.
  */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
 import { ITEMS, selectItems } from '../bench/workloads/catalog.js';
@@ -53,4 +55,18 @@ test('bench flags, workload selection and the ratio column', () => {
   assert.equal(ratio(latency), 0.5);
   const failed: Row = { ...latency, cells: { ...latency.cells, 'tfjs-cpu': { ok: false, reason: 'missing kernel X' } } };
   assert.match(formatTable([failed]), /n\/a\[1\][\s\S]*\[1\] missing kernel X/);
+  // A peer's set-up (PyTorch's OpenBLAS threads) becomes a footnote of its cell.
+  const setUp: Row = { ...rate, cells: { ...rate.cells, torch: { ok: true, m: { ...m(150).m, setUp: 'torch 2 thread(s), OpenBLAS 1' } } } };
+  assert.match(formatTable([setUp]), /150\[1\][\s\S]*\[1\] torch 2 thread\(s\), OpenBLAS 1/);
+});
+
+test('a bench cell runs in its own process and prints one JSON line; a bad item is refused', () => {
+  const script = fileURLToPath(new URL('../bench/cell.js', import.meta.url));
+  const run = spawnSync(process.execPath, [script, 'strata-js', 'mlp-infer', '1', '--quick'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const cell = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ok: boolean; m?: { value: number } };
+  assert.ok(cell.ok && cell.m!.value > 0, run.stdout);
+  const bad = spawnSync(process.execPath, [script, 'strata-js', 'no-such-item', '1'], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /usage: node build\/bench\/cell\.js/);
 });
