@@ -254,3 +254,34 @@ test('the addon keeps freed tensor memory for reuse unless STRATA_MALLOC_TUNING=
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'false');
 });
+
+test('native adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay) and refuses bad lengths', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const n = 1000;
+  const rand = (seed: number, positive = false) => {
+    const v = randF32([n], seed).values as Float32Array;
+    return positive ? v.map(Math.abs) : v;
+  };
+  for (const amsgrad of [false, true]) {
+    for (const decay of [0, 0.004]) {
+      const p = rand(1), g = rand(2), m = rand(3), v = rand(4, true), vHat = amsgrad ? rand(5, true) : null;
+      const outs = () => [new Float32Array(n), new Float32Array(n), new Float32Array(n), amsgrad ? new Float32Array(n) : null] as const;
+      const a = outs(), b = outs();
+      native!.adamUpdate(p, g, m, v, vHat, 1e-3, 0.9, 0.999, 1e-7, decay, a[0], a[1], a[2], a[3]);
+      jsBackend.adamUpdate(p, g, m, v, vHat, 1e-3, 0.9, 0.999, 1e-7, decay, b[0], b[1], b[2], b[3]);
+      for (let k = 0; k < 4; k++) {
+        const x = a[k], y = b[k];
+        if (!x || !y) continue;
+        for (let i = 0; i < n; i++) {
+          if (!(Math.abs(x[i] - y[i]) <= 2e-6 * (1 + Math.abs(y[i])))) {
+            assert.fail(`amsgrad=${amsgrad} decay=${decay} output ${k} element ${i}: ${x[i]} vs ${y[i]}`);
+          }
+        }
+      }
+    }
+  }
+  const f = () => new Float32Array(n);
+  const raw = addon as unknown as { adamUpdate: (...args: unknown[]) => void };
+  assert.throws(() => raw.adamUpdate(f(), f(), f(), new Float32Array(n - 1), null, 1, 0.9, 0.999, 1e-7, 0, f(), f(), f(), null), /parameter's length/);
+  assert.throws(() => raw.adamUpdate(f(), f(), f(), f(), null, 1, 0.9, 0.999, 1e-7, 0, f(), f(), f(), f()), /go together/);
+});

@@ -94,9 +94,8 @@ napi_value ConvBiasActivation(napi_env env, napi_callback_info info) {
   size_t xLen = 0, wLen = 0, bLen = 0, yLen = 0;
   const float* x = getArray<float>(a, 1, napi_float32_array, &xLen);
   const float* w = getArray<float>(a, 2, napi_float32_array, &wLen);
-  napi_valuetype biasType = napi_undefined;
-  if (a.ok) napi_typeof(env, a.argv[3], &biasType);
-  const float* bias = biasType == napi_null ? nullptr : getArray<float>(a, 3, napi_float32_array, &bLen);
+  bool withBias = false;
+  const float* bias = getOptionalF32(a, 3, &bLen, &withBias);
   const int64_t act = getInt(a, 4);
   const double alpha = getDouble(a, 5);
   float* y = getArray<float>(a, 6, napi_float32_array, &yLen);

@@ -11,19 +11,6 @@
 namespace strata {
 namespace {
 
-float* getF32(Args& a, size_t i, size_t* len) { return getArray<float>(a, i, napi_float32_array, len); }
-
-/** A Float32Array argument, or null when the argument is null. */
-float* getOptionalF32(Args& a, size_t i, size_t* len, bool* present) {
-  napi_valuetype t;
-  *present = false;
-  *len = 0;
-  if (!a.ok) return nullptr;
-  if (napi_typeof(a.env, a.argv[i], &t) == napi_ok && t == napi_null) return nullptr;
-  *present = true;
-  return getF32(a, i, len);
-}
-
 /** Product of n dims; -1 when one is negative. */
 int64_t product(const int32_t* d, int n) {
   int64_t p = 1;

@@ -64,6 +64,20 @@ T* getArray(Args& a, size_t i, napi_typedarray_type want, size_t* length) {
   return static_cast<T*>(data);
 }
 
+/** A Float32Array argument, in place. */
+inline float* getF32(Args& a, size_t i, size_t* length) { return getArray<float>(a, i, napi_float32_array, length); }
+
+/** A Float32Array argument, or null (with *present false and *length 0) when the argument is null. */
+inline float* getOptionalF32(Args& a, size_t i, size_t* length, bool* present) {
+  *present = false;
+  *length = 0;
+  if (!a.ok) return nullptr;
+  napi_valuetype t;
+  if (napi_typeof(a.env, a.argv[i], &t) == napi_ok && t == napi_null) return nullptr;
+  *present = true;
+  return getF32(a, i, length);
+}
+
 /** Whether the rows × cols strided matrix at `off` lies within [0, length). */
 inline bool fits(int64_t off, int64_t rows, int64_t cols, int64_t rs, int64_t cs, size_t length) {
   if (rows <= 0 || cols <= 0) return true;

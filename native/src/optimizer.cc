@@ -45,15 +45,12 @@ void adamRange(const AdamArgs& x, int64_t lo, int64_t hi) {
   }
 }
 
-float* getF32(Args& a, size_t i, size_t* len) { return getArray<float>(a, i, napi_float32_array, len); }
-
 /** A Float32Array argument of `n` elements, or null when the argument is null. */
 float* optionalF32(Args& a, size_t i, size_t n) {
-  napi_valuetype t;
-  if (!a.ok || (napi_typeof(a.env, a.argv[i], &t) == napi_ok && t == napi_null)) return nullptr;
   size_t len = 0;
-  float* d = getF32(a, i, &len);
-  if (a.ok && len != n) fail(a, "strata native adamUpdate: every array must have the parameter's length");
+  bool present = false;
+  float* d = getOptionalF32(a, i, &len, &present);
+  if (a.ok && present && len != n) fail(a, "strata native adamUpdate: every array must have the parameter's length");
   return d;
 }
 
