@@ -7,7 +7,6 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import '../src/kernels/native/register.js';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { parseArgs } from './args.js';
 import type { CellImpl } from './cell.js';

@@ -33,20 +33,24 @@ bool isNull(Args& a, size_t i) {
   return napi_typeof(a.env, a.argv[i], &t) == napi_ok && (t == napi_null || t == napi_undefined);
 }
 
-// maxPool3d(x, geometry, y) and avgPool3d(x, geometry, y)
-template <void (*Kernel)(const float*, const PoolGeometry&, float*)>
-napi_value Forward(napi_env env, napi_callback_info info) {
+// maxPool3d(x, geometry, y), avgPool3d(x, geometry, y) and avgPool3dBackward(dy, geometry, dx): one
+// array in, one out, sized by the geometry (input then output; the gradient runs the other way and
+// adds into dx, which must be zeros).
+template <void (*Kernel)(const float*, const PoolGeometry&, float*), bool backward>
+napi_value InOut(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 3)) return nullptr;
-  size_t xLen = 0, yLen = 0;
-  const float* x = getArray<float>(a, 0, napi_float32_array, &xLen);
+  size_t inLen = 0, outLen = 0;
+  const float* in = getArray<float>(a, 0, napi_float32_array, &inLen);
   const PoolGeometry g = getGeometry(a, 1);
-  float* y = getArray<float>(a, 2, napi_float32_array, &yLen);
+  float* out = getArray<float>(a, 2, napi_float32_array, &outLen);
   if (!a.ok) return nullptr;
-  if (int64_t(xLen) != g.inSize() || int64_t(yLen) != g.outSize()) {
-    return fail(a, "strata native pool: x or y does not match the geometry"), nullptr;
+  const int64_t wantIn = backward ? g.outSize() : g.inSize(), wantOut = backward ? g.inSize() : g.outSize();
+  if (int64_t(inLen) != wantIn || int64_t(outLen) != wantOut) {
+    return fail(a, backward ? "strata native avgPool3dBackward: dy or dx does not match the geometry"
+                            : "strata native pool: x or y does not match the geometry"), nullptr;
   }
-  Kernel(x, g, y);
+  Kernel(in, g, out);
   return undefinedValue(env);
 }
 
@@ -65,22 +69,6 @@ napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
   }
   if (g.inSize() > INT32_MAX) return fail(a, "strata native maxPool3dArgmax: x is too large for int32 indices"), nullptr;
   maxPool3dArgmax(x, g, y, argmax);
-  return undefinedValue(env);
-}
-
-// avgPool3dBackward(dy, geometry, dx): dx must be zeros.
-napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!getArgs(env, info, a, 3)) return nullptr;
-  size_t dyLen = 0, dxLen = 0;
-  const float* dy = getArray<float>(a, 0, napi_float32_array, &dyLen);
-  const PoolGeometry g = getGeometry(a, 1);
-  float* dx = getArray<float>(a, 2, napi_float32_array, &dxLen);
-  if (!a.ok) return nullptr;
-  if (int64_t(dyLen) != g.outSize() || int64_t(dxLen) != g.inSize()) {
-    return fail(a, "strata native avgPool3dBackward: dy or dx does not match the geometry"), nullptr;
-  }
-  avgPool3dBackward(dy, g, dx);
   return undefinedValue(env);
 }
 
@@ -114,10 +102,10 @@ napi_value ScatterAddFlat(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-STRATA_EXPORT("maxPool3d", Forward<maxPool3d>);
-STRATA_EXPORT("avgPool3d", Forward<avgPool3d>);
+STRATA_EXPORT("maxPool3d", (InOut<maxPool3d, false>));
+STRATA_EXPORT("avgPool3d", (InOut<avgPool3d, false>));
 STRATA_EXPORT("maxPool3dArgmax", MaxPoolArgmax);
-STRATA_EXPORT("avgPool3dBackward", AvgPoolBackward);
+STRATA_EXPORT("avgPool3dBackward", (InOut<avgPool3dBackward, true>));
 STRATA_EXPORT("gatherFlat", GatherFlat);
 STRATA_EXPORT("scatterAddFlat", ScatterAddFlat);
 

@@ -43,10 +43,7 @@ STRATA_AVX512 void tileAvx512(const float* const* a, const int64_t* segOff, cons
   }
   __mmask16 mask[NV];
 #pragma GCC unroll 2
-  for (int v = 0; v < NV; ++v) {
-    const int left = nr - 16 * v;
-    mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
-  }
+  for (int v = 0; v < NV; ++v) mask[v] = laneMask(nr - 16 * v);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i >= mr) break;

@@ -44,10 +44,7 @@ STRATA_AVX512 void kernel(int64_t kc, const float* __restrict ap, const float* _
   }
   __mmask16 mask[NV];
 #pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    const int left = nr - 16 * v;
-    mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
-  }
+  for (int v = 0; v < NV; ++v) mask[v] = laneMask(nr - 16 * v);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i >= mr) break;

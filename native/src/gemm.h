@@ -24,6 +24,11 @@ using MicroKernelFn = void (*)(int64_t kc, const float* ap, const float* bp, flo
  */
 using PackRowsFn = void (*)(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, float* out);
 
+/** The mask of the first `left` of 16 vector lanes: all for 16 or more, none for 0 or fewer. */
+inline uint16_t laneMask(int left) {
+  return left >= 16 ? uint16_t(0xFFFF) : left <= 0 ? uint16_t(0) : uint16_t((1u << left) - 1);
+}
+
 /** A micro-kernel and the cache blocking that suits it. */
 struct MicroKernel {
   Isa isa;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "thread-pool.h"
@@ -26,6 +27,12 @@ Row rowOf(const PoolGeometry& g, int64_t r) {
   const int64_t d0 = od * g.strideD - g.padFront, h0 = oh * g.strideH - g.padTop;
   return Row{n, std::max<int64_t>(0, d0), std::min(g.inD, d0 + g.filterD), std::max<int64_t>(0, h0),
              std::min(g.inH, h0 + g.filterH)};
+}
+
+/** The input columns [start, end) of output column ow's window, clipped to the input. */
+std::pair<int64_t, int64_t> columnsOf(const PoolGeometry& g, int64_t ow) {
+  const int64_t w0 = ow * g.strideW - g.padLeft;
+  return {std::max<int64_t>(0, w0), std::min(g.inW, w0 + g.filterW)};
 }
 
 /** Runs fn(begin, end) over the output rows [0, rows), split across threads when `work` is large. */
@@ -70,8 +77,7 @@ void maxPool3d(const float* x, const PoolGeometry& g, float* y) {
       const Row w = rowOf(g, r);
       float* out = y + r * g.outW * C;
       for (int64_t ow = 0; ow < g.outW; ++ow, out += C) {
-        const int64_t w0 = ow * g.strideW - g.padLeft;
-        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const auto [wS, wE] = columnsOf(g, ow);
         std::memcpy(out, x + w.n * sN + w.dS * sD + w.hS * sH + wS * C, sizeof(float) * C);
         for (int64_t d = w.dS; d < w.dE; ++d) {
           for (int64_t h = w.hS; h < w.hE; ++h) {
@@ -100,8 +106,7 @@ void maxPool3dArgmax(const float* x, const PoolGeometry& g, float* y, int32_t* a
         const int64_t o = (r * g.outW + ow) * C;
         float* __restrict best = y ? y + o : scratch.data();
         int32_t* __restrict at = argmax + o;
-        const int64_t w0 = ow * g.strideW - g.padLeft;
-        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const auto [wS, wE] = columnsOf(g, ow);
         const int64_t first = w.n * sN + w.dS * sD + w.hS * sH + wS * C;
         for (int64_t c = 0; c < C; ++c) {
           best[c] = x[first + c];
@@ -135,8 +140,7 @@ void avgPool3d(const float* x, const PoolGeometry& g, float* y) {
       const Row w = rowOf(g, r);
       float* out = y + r * g.outW * C;
       for (int64_t ow = 0; ow < g.outW; ++ow, out += C) {
-        const int64_t w0 = ow * g.strideW - g.padLeft;
-        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const auto [wS, wE] = columnsOf(g, ow);
         std::fill(out, out + C, 0.f);
         for (int64_t d = w.dS; d < w.dE; ++d) {
           for (int64_t h = w.hS; h < w.hE; ++h) {
@@ -165,8 +169,7 @@ void avgPool3dBackward(const float* dy, const PoolGeometry& g, float* dx) {
       const Row w = rowOf(g, r);
       const float* grad = dy + r * g.outW * C;
       for (int64_t ow = 0; ow < g.outW; ++ow, grad += C) {
-        const int64_t w0 = ow * g.strideW - g.padLeft;
-        const int64_t wS = std::max<int64_t>(0, w0), wE = std::min(g.inW, w0 + g.filterW);
+        const auto [wS, wE] = columnsOf(g, ow);
         const float count = float((w.dE - w.dS) * (w.hE - w.hS) * (wE - wS));
         float* __restrict sh = share.data();
 #pragma omp simd
@@ -197,8 +200,9 @@ void scatterAddFlat(const float* dy, const int32_t* indices, int64_t n, float* o
   // Threads own contiguous ranges of out: each zero-fills its range, then scans every (dy, index) pair
   // and adds the ones that land in it. No two threads write one element whatever the indices, and each
   // element sums its contributions in index order, as on one thread.
-  forRows(2, outLen + n, [&](int64_t t0, int64_t t1) {
-    const int64_t lo = outLen * t0 / 2, hi = outLen * t1 / 2;
+  const int64_t parts = ThreadPool::instance().threads();
+  forRows(parts, outLen + n, [&](int64_t t0, int64_t t1) {
+    const int64_t lo = outLen * t0 / parts, hi = outLen * t1 / parts;
     std::fill(out + lo, out + hi, 0.f);
     for (int64_t i = 0; i < n; ++i) {
       const int64_t j = indices[i];
