@@ -95,6 +95,41 @@ test('addon gemm: a product large enough to split across threads gives the same 
   assert.deepEqual(results[0], results[1]);
 });
 
+test('addon gemm: parts sized by learned thread speeds give the same C wherever the cut falls, and the speeds are learned', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  // Rows split (m ≥ n), columns split (n > m), and sizes that leave a remainder past the last whole panel.
+  const shapes = [[300, 260, 400], [150, 700, 300], [301, 97, 260], [61, 1001, 120]];
+  try {
+    for (const [m, n, k] of shapes) {
+      const a = randomArray(m * k, m), b = randomArray(k * n, n);
+      const product = (threads: number, speeds: number[]): Float32Array => {
+        addon!.setThreads(threads);
+        speeds.forEach((s, i) => addon!.setTaskSpeed(i, s));
+        const c = new Float32Array(m * n);
+        addon!.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+        return c;
+      };
+      const single = product(1, [0, 0, 0]);
+      for (const speeds of [[1, 1], [5, 0.2], [0.2, 5], [1, 3, 0.5]]) {
+        const c = product(speeds.length, speeds);
+        assert.deepEqual(c, single, `m=${m} n=${n} k=${k} speeds ${speeds}: C must not depend on where the parts are cut`);
+      }
+    }
+    // A product long enough to time (well over 100 µs a part) teaches the speeds of both parts.
+    addon!.setThreads(2);
+    addon!.setTaskSpeed(0, 0);
+    addon!.setTaskSpeed(1, 0);
+    const n = 512, a = randomArray(n * n, 7), b = randomArray(n * n, 8), c = new Float32Array(n * n);
+    for (let i = 0; i < 3; i++) addon!.gemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+    const [s0, s1] = addon!.taskSpeeds();
+    assert.ok(s0 > 0 && s1 > 0, `speeds after three 512 × 512 products: ${s0}, ${s1}; both must be learned`);
+    assert.ok(s0 >= 0.5 && s0 <= 2 && s1 >= 0.5 && s1 <= 2, `learned speeds ${s0}, ${s1} must stay within 0.5 to 2`);
+  } finally {
+    addon!.setThreads(0);
+    for (let i = 0; i < 3; i++) addon!.setTaskSpeed(i, 0);
+  }
+});
+
 test('st.matmul on the native backend: large outputs are fully written (its output is not zero-filled first)', (t) => {
   if (skipReason) return t.skip(skipReason);
   // Leave non-zero garbage in freed memory first, so an element the kernel skipped would show.

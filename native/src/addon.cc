@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "gemm.h"
 #include "napi-util.h"
+#include "split-balance.h"
 #include "thread-pool.h"
 
 namespace strata {
@@ -130,9 +131,35 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return v;
 }
 
+// taskSpeeds(): the relative speeds learned for the tasks of a split product (0 = not learned yet).
+napi_value TaskSpeeds(napi_env env, napi_callback_info) {
+  napi_value arr;
+  napi_create_array_with_length(env, kMaxBalancedTasks, &arr);
+  for (int t = 0; t < kMaxBalancedTasks; ++t) {
+    napi_value v;
+    napi_create_double(env, taskSpeed(t), &v);
+    napi_set_element(env, arr, uint32_t(t), v);
+  }
+  return arr;
+}
+
+// setTaskSpeed(t, speed): overrides a learned speed (for tests); speed ≤ 0 forgets it.
+napi_value SetTaskSpeed(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 2)) return nullptr;
+  const int64_t t = getInt(a, 0);
+  const double speed = getDouble(a, 1);
+  if (a.ok && (t < 0 || t >= kMaxBalancedTasks)) fail(a, "strata native setTaskSpeed: task index out of range");
+  if (!a.ok) return nullptr;
+  setTaskSpeed(int(t), float(speed));
+  return undefinedValue(env);
+}
+
 }  // namespace
 
 STRATA_EXPORT("gemm", Gemm);
+STRATA_EXPORT("taskSpeeds", TaskSpeeds);
+STRATA_EXPORT("setTaskSpeed", SetTaskSpeed);
 STRATA_EXPORT("gemmBatched", GemmBatched);
 STRATA_EXPORT("noop", Noop);
 STRATA_EXPORT("getThreads", GetThreads);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
+#include "split-balance.h"
 #include "thread-pool.h"
 
 namespace strata {
@@ -78,21 +80,43 @@ void packA(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t c
   }
 }
 
+/** packB for a row-major op(B) and whole panels: each source row is read once, front to back. */
+template <int NR>
+void packRowMajorB(int64_t kc, int64_t panels, const float* b, int64_t rs, float* out) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* __restrict s = b + p * rs;
+    float* __restrict o = out + p * NR;
+    for (int64_t jp = 0; jp < panels; ++jp) {
+#pragma omp simd
+      for (int j = 0; j < NR; ++j) o[jp * kc * NR + j] = s[jp * NR + j];
+    }
+  }
+}
+
 /** Packs a kc × nc block of op(B) into NR-column panels (k-major inside a panel), zero-padding the last. */
 void packB(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out) {
+  if (cs == 1 && (nr == 32 || nr == 16)) {
+    // Walking panel by panel would read 32 floats from each of kc rows far apart (a page apart at
+    // n = 1024); row by row streams the source instead.
+    const int64_t panels = nc / nr;
+    if (nr == 32) {
+      packRowMajorB<32>(kc, panels, b, rs, out);
+    } else {
+      packRowMajorB<16>(kc, panels, b, rs, out);
+    }
+    b += panels * nr;
+    out += panels * nr * kc;
+    nc -= panels * nr;
+  }
   for (int64_t j0 = 0; j0 < nc; j0 += nr) {
     const int64_t cols = std::min<int64_t>(nr, nc - j0);
     const float* src = b + j0 * cs;
     if (cs == 1) {
       for (int64_t p = 0; p < kc; ++p) {
         const float* s = src + p * rs;
-        if (cols == nr) {
-          std::memcpy(out, s, sizeof(float) * nr);
-        } else {
-          int64_t j = 0;
-          for (; j < cols; ++j) out[j] = s[j];
-          for (; j < nr; ++j) out[j] = 0.f;
-        }
+        int64_t j = 0;
+        for (; j < cols; ++j) out[j] = s[j];
+        for (; j < nr; ++j) out[j] = 0.f;
         out += nr;
       }
     } else {
@@ -198,7 +222,7 @@ void gemmSerial(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, V
   }
 }
 
-/** One product split into `tasks` rectangles of C, along n (in whole NR panels) or along m. */
+/** One product split into rectangles of C, along n (in whole NR panels) or along m (in MR panels). */
 struct SplitJob {
   const MicroKernel* K;
   int64_t m, n, k;
@@ -207,15 +231,13 @@ struct SplitJob {
   int64_t ldc;
   bool accumulate;
   bool byColumns;
-  int64_t chunk;
+  std::vector<int64_t> bounds;  // task t computes [bounds[t], bounds[t + 1]) of the split side
+  std::vector<double> end;      // when task t finished (monotonicSeconds)
 };
 
 void runSplit(void* ctx, int t) {
-  const SplitJob& j = *static_cast<const SplitJob*>(ctx);
-  const int64_t total = j.byColumns ? j.n : j.m;
-  const int64_t lo = t * j.chunk;
-  if (lo >= total) return;
-  const int64_t len = std::min(j.chunk, total - lo);
+  SplitJob& j = *static_cast<SplitJob*>(ctx);
+  const int64_t lo = j.bounds[t], len = j.bounds[t + 1] - lo;
   if (j.byColumns) {
     View b{j.b.data + lo * j.b.cs, j.b.rs, j.b.cs};
     gemmSerial(*j.K, j.m, len, j.k, j.a, b, j.c + lo, j.ldc, j.accumulate);
@@ -223,6 +245,7 @@ void runSplit(void* ctx, int t) {
     View a{j.a.data + lo * j.a.rs, j.a.rs, j.a.cs};
     gemmSerial(*j.K, len, j.n, j.k, a, j.b, j.c + lo * j.ldc, j.ldc, j.accumulate);
   }
+  j.end[t] = monotonicSeconds();
 }
 
 /** Threads worth using for `work` multiply-adds. */
@@ -250,7 +273,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ld
     gemmSerial(K, m, n, k, a, b, c, ldc, accumulate);
     return;
   }
-  SplitJob job{&K, m, n, k, a, b, c, ldc, accumulate, false, 0};
+  SplitJob job;
+  job.K = &K;
+  job.m = m, job.n = n, job.k = k;
+  job.a = a, job.b = b, job.c = c, job.ldc = ldc;
+  job.accumulate = accumulate;
   // One rectangle per thread, each packing its own operands: measured on Zen 5 at n = 1024, this beats
   // sharing one packed A across the threads (373 against 333 GFLOPS on two cores), as reading panels
   // another core packed costs more than packing them twice. Split the longer side, rows on a tie (each
@@ -260,10 +287,24 @@ void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ld
   if (!job.byColumns && m < int64_t(nt) * K.mr) job.byColumns = n >= int64_t(nt) * 4;
   const int64_t total = job.byColumns ? n : m;
   const int64_t unit = job.byColumns ? K.nr : K.mr;
-  job.chunk = std::max<int64_t>(roundUp((total + nt - 1) / nt, unit), 1);
-  if (job.chunk >= total) job.chunk = (total + nt - 1) / nt;
-  const int tasks = int((total + job.chunk - 1) / job.chunk);
+  const bool balanced = nt <= kMaxBalancedTasks && total >= int64_t(2 * nt) * unit;
+  int tasks = nt;
+  if (balanced) {
+    // Parts sized by how fast each task ran in earlier products (n = 1024 on two vCPUs of unequal
+    // speed: 370 → 385 GFLOPS). Parts are whole panels, at least one each, so every element of C is
+    // computed the same way wherever the cuts fall.
+    job.bounds.resize(size_t(nt) + 1);
+    balancedBounds(nt, total, unit, job.bounds.data());
+  } else {
+    int64_t chunk = std::max<int64_t>(roundUp((total + nt - 1) / nt, unit), 1);
+    if (chunk >= total) chunk = (total + nt - 1) / nt;
+    tasks = int((total + chunk - 1) / chunk);
+    for (int t = 0; t <= tasks; ++t) job.bounds.push_back(std::min(total, t * chunk));
+  }
+  job.end.resize(size_t(tasks));
+  const double start = monotonicSeconds();
   ThreadPool::instance().run(tasks, runSplit, &job);
+  if (balanced) learnTaskSpeeds(tasks, job.bounds.data(), start, job.end.data());
 }
 
 namespace {

@@ -35,6 +35,13 @@ export interface NativeAddon {
   /** Forces a micro-kernel (for tests); false if the CPU lacks it. */
   setIsa(isa: string): boolean;
   /**
+   * The relative speeds (1 = average) learned for the parts of a GEMM split across threads, by part
+   * index; 0 where nothing was learned yet. Parts are sized by these speeds (native/src/split-balance.cc).
+   */
+  taskSpeeds(): number[];
+  /** Overrides the learned speed of part t (for tests); 0 or less forgets it. */
+  setTaskSpeed(t: number, speed: number): void;
+  /**
    * Whether the addon raised glibc's mmap and trim thresholds when it loaded, so large freed tensors
    * are reused instead of page-faulted in again (native/src/malloc-tuning.cc; STRATA_MALLOC_TUNING=0
    * turns it off).
