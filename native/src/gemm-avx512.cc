@@ -27,7 +27,11 @@ STRATA_AVX512 void kernel(int64_t kc, const float* __restrict ap, const float* _
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
   }
-  for (int i = 0; i < mr; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+  // The tile's rows span 16 · NV floats: fetch every line of them (for writing) while the k loop runs.
+  for (int i = 0; i < mr; ++i) {
+#pragma GCC unroll 4
+    for (int v = 0; v <= NV; ++v) __builtin_prefetch(c + i * ldc + std::min(16 * v, 16 * NV - 1), 1, 3);
+  }
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 bv[NV];
