@@ -303,8 +303,10 @@ void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ld
   }
   job.end.resize(size_t(tasks));
   const double start = monotonicSeconds();
-  ThreadPool::instance().run(tasks, runSplit, &job);
-  if (balanced) learnTaskSpeeds(tasks, job.bounds.data(), start, job.end.data());
+  const bool parallel = ThreadPool::instance().run(tasks, runSplit, &job);
+  // Tasks the caller ran one after another (the pool was busy with another JS thread's job) say
+  // nothing about the threads' speeds.
+  if (balanced && parallel) learnTaskSpeeds(tasks, job.bounds.data(), start, job.end.data());
 }
 
 namespace {

@@ -104,11 +104,11 @@ void ThreadPool::workerLoop() {
   }
 }
 
-void ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
+bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
   const int want = threads();
   if (tasks <= 1 || want <= 1 || tasks > 0xFFFF || !busy_.try_lock()) {
     for (int t = 0; t < tasks; ++t) fn(ctx, t);
-    return;
+    return false;
   }
   std::lock_guard<std::mutex> job(busy_, std::adopt_lock);
   startWorkers(want);
@@ -128,6 +128,7 @@ void ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
     done_.fetch_add(1, std::memory_order_acq_rel);
   }
   while (done_.load(std::memory_order_acquire) < tasks) STRATA_PAUSE();
+  return true;
 }
 
 }  // namespace strata

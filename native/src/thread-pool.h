@@ -30,8 +30,11 @@ class ThreadPool {
   /** Sets the threads jobs use from now on (1 = run on the caller only); grows the pool if needed. */
   void setThreads(int n);
 
-  /** Runs fn(ctx, t) for every t in [0, tasks) (tasks ≤ 65535), on up to `threads()` threads; returns when all are done. */
-  void run(int tasks, TaskFn fn, void* ctx);
+  /**
+   * Runs fn(ctx, t) for every t in [0, tasks) (tasks ≤ 65535), on up to `threads()` threads; returns when
+   * all are done: true if workers took part, false if the caller ran every task itself in turn.
+   */
+  bool run(int tasks, TaskFn fn, void* ctx);
 
  private:
   explicit ThreadPool(int threads);
