@@ -52,9 +52,10 @@ function isas(): string[] {
 
 test('addon gemm with padded leading dimensions: odd sizes, depths around the k blocks, every micro-kernel, 1 and 2 threads', (t) => {
   if (skipReason) return t.skip(skipReason);
-  // k 385 and 769 sit just past one and two AVX-512 k blocks (384), 257 past the AVX2 and generic ones
-  // (256); m 13 and 25 leave partial row panels; k 17 and 33 leave a tail after 16-step transposes.
-  const shapes = [[1, 7, 33], [7, 1, 257], [13, 33, 17], [25, 65, 385], [33, 257, 7], [100, 70, 769], [257, 33, 300]];
+  // k 513 and 1025 sit just past one and two AVX-512 k blocks (512), 257 and 769 past the AVX2 and
+  // generic ones (256); m 13 and 25 leave partial row panels; k 17 and 33 leave a tail after 16-step
+  // transposes.
+  const shapes = [[1, 7, 33], [7, 1, 257], [13, 33, 17], [25, 65, 513], [33, 257, 7], [100, 70, 1025], [60, 40, 769], [257, 33, 300]];
   const isaBefore = addon!.getIsa();
   let seed = 1;
   try {
