@@ -11,12 +11,14 @@ export interface BenchArgs {
   slow: boolean;
   /** JSON report path; null = bench/results/<timestamp>.json and latest.json. */
   out: string | null;
+  /** Times every cell is measured, spread over the run; each keeps its best. Default 2 (--quick: 1). */
+  rounds: number;
 }
 
-export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--out FILE]';
+export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--rounds N] [--out FILE]';
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, slow: false, out: null };
+  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, slow: false, out: null, rounds: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -31,7 +33,13 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--no-js') a.js = false;
     else if (flag === '--slow') a.slow = true;
     else if (flag === '--out') a.out = value();
+    else if (flag === '--rounds') {
+      const v = value();
+      a.rounds = Number(v);
+      if (!Number.isInteger(a.rounds) || a.rounds < 1) throw new Error(`bench: --rounds needs a whole number ≥ 1, got ${v}. ${USAGE}`);
+    }
     else throw new Error(`bench: unknown flag ${flag}. ${USAGE}`);
   }
+  if (a.rounds === 0) a.rounds = a.quick ? 1 : 2;
   return a;
 }

@@ -11,7 +11,7 @@ import { nativeAddon } from '../src/kernels/native/addon.js';
 import { parseArgs } from './args.js';
 import type { CellImpl } from './cell.js';
 import { FULL, QUICK } from './measure.js';
-import { formatTable, loadSummary, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
+import { bestOfRounds, formatTable, loadSummary, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
 import { selectItems, type Item } from './workloads/catalog.js';
 import { loadTfjs, type Tfjs } from './peers/tfjs.js';
 import { BLAS_WARNING, INSTALL_HINT, checkTorch, fasterRecord, runTorch, torchMeasurement, usesOpenBlas, type TorchRecord } from './peers/torch.js';
@@ -29,7 +29,7 @@ log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${proces
 log(`Strata native: ${addon ? `${addon.getIsa()}, 2 threads (W1 also 1)` : 'not built (run `node scripts/build-native.mjs`)'}`);
 if (tfjs) log(`TensorFlow.js ${tfjs.version}: ${Object.keys(tfjs.backends).join(', ')}${Object.entries(tfjs.unavailable).map(([b, r]) => `; ${b} unavailable: ${r}`).join('')}`);
 if (torch) log(torch.ok ? `PyTorch ${torch.version} (${'/usr/bin/python3'})` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
-log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s${args.quick ? ' (--quick)' : ''}\n`);
+log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s; best of ${args.rounds} round(s)${args.quick ? ' (--quick)' : ''}\n`);
 
 /**
  * Times one item on one implementation in a child process (bench/cell.ts says why); a failure (a
@@ -59,62 +59,82 @@ async function run(impl: CellImpl, item: Item, threads: number, label: string = 
   return cell;
 }
 
-const rows: Row[] = [];
-// Item by item, every implementation in turn, so a change of load on the machine hits them alike.
-for (const item of items) {
-  const row: Row = { item, threads: 2, cells: {} };
-  const single: Row | null = item.kind.type === 'matmul' ? { item, threads: 1, cells: {} } : null;
-  if (addon) {
-    row.cells['strata-native'] = await run('strata-native', item, 2);
-    if (single) single.cells['strata-native'] = await run('strata-native', item, 1, 'strata-native-1T');
-  }
-  if (args.js) row.cells['strata-js'] = await run('strata-js', item, 1);
-  for (const b of ['cpu', 'wasm'] as const) {
-    if (!tfjs?.backends[b]) continue;
-    if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
-      // Measured 2026-11: one step takes minutes (0.07–0.1 samples/s), more than the whole run's budget.
-      row.cells['tfjs-cpu'] = { ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' };
-      continue;
-    }
-    row.cells[`tfjs-${b}`] = await run(`tfjs-${b}`, item, 1);
-  }
-  // js and tfjs run on one thread: the 1-thread row shows the same measurements.
-  if (single) for (const k of ['strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (row.cells[k]) single.cells[k] = row.cells[k];
-  rows.push(row);
-  if (single) rows.push(single);
+/** The rows: for each item, the 2-thread row and (matmul) a 1-thread row. */
+const rows: Row[] = items.flatMap((item): Row[] => [
+  { item, threads: 2, cells: {} },
+  ...(item.kind.type === 'matmul' ? [{ item, threads: 1, cells: {} }] : []),
+]);
+
+/**
+ * Measures a cell in this round and keeps the better of it and the earlier rounds' (bestOfRounds). A
+ * cell that failed or only had time for one cold step is not measured again: that would not change.
+ */
+async function measureInto(row: Row, impl: Impl, next: () => Promise<Cell> | Cell): Promise<void> {
+  const kept = row.cells[impl];
+  if (kept && (!kept.ok || kept.m.single)) return;
+  row.cells[impl] = bestOfRounds(kept, await next(), row.item.unit);
 }
 
-// PyTorch last, in its own process, so it does not compete with the Node measurements.
+// PyTorch's warning that it runs without OpenBLAS, if it does.
 let torchWarning: string | null = null;
-if (torch?.ok) {
-  for (const threads of [2, 1]) {
-    const own = rows.filter((r) => r.threads === threads);
-    if (!own.length) continue;
-    log(`PyTorch, ${threads} thread(s): ${own.map((r) => r.item.id).join(', ')}`);
-    try {
-      const items = own.map((r) => r.item);
-      const records = await runTorch(items, threads, method, args.quick);
-      // The brief's fair set-up for 2 threads: OpenBLAS pinned to 1 often beats it pinned to 2 here;
-      // both run and each item keeps the faster.
-      const blasOne = threads > 1 ? await runTorch(items, threads, method, args.quick, 1) : new Map<string, TorchRecord>();
-      if ([...records.values()].some((rec) => !usesOpenBlas(rec))) {
-        log(`WARNING: ${BLAS_WARNING}`);
-        torchWarning = BLAS_WARNING;
+
+for (let round = 1; round <= args.rounds; round++) {
+  if (args.rounds > 1) log(`round ${round} of ${args.rounds}`);
+  // Item by item, every implementation in turn, so a change of load on the machine hits them alike.
+  for (const row of rows) {
+    const { item, threads } = row;
+    if (addon) await measureInto(row, 'strata-native', () => run('strata-native', item, threads, threads === 1 ? 'strata-native-1T' : 'strata-native'));
+    // js and tfjs run on one thread: they are measured once per item, in its 2-thread row, and copied.
+    if (threads === 1) continue;
+    if (args.js) await measureInto(row, 'strata-js', () => run('strata-js', item, 1));
+    for (const b of ['cpu', 'wasm'] as const) {
+      if (!tfjs?.backends[b]) continue;
+      if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
+        // Measured 2026-11: one step takes minutes (0.07–0.1 samples/s), more than the whole run's budget.
+        row.cells['tfjs-cpu'] = { ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' };
+        continue;
       }
-      for (const r of own) {
-        const rec = fasterRecord(records.get(r.item.id), blasOne.get(r.item.id));
-        r.cells.torch = rec ? { ok: true, m: torchMeasurement(r.item, rec) } : { ok: false, reason: `torch ${r.item.id}: no record from bench_torch.py` };
-      }
-    } catch (e) {
-      for (const r of own) r.cells.torch = { ok: false, reason: (e as Error).message.slice(0, 200) };
+      await measureInto(row, `tfjs-${b}`, () => run(`tfjs-${b}`, item, 1));
     }
   }
-} else if (torch) {
-  const reason = `torch: not available (${torch.reason}); ${INSTALL_HINT}`;
-  for (const r of rows) r.cells.torch = { ok: false, reason };
+
+  // PyTorch after the Node cells of the round, in its own process, so it does not compete with them.
+  if (torch?.ok) {
+    for (const threads of [2, 1]) {
+      const own = rows.filter((r) => r.threads === threads);
+      if (!own.length) continue;
+      log(`PyTorch, ${threads} thread(s): ${own.map((r) => r.item.id).join(', ')}`);
+      try {
+        const items = own.map((r) => r.item);
+        const records = await runTorch(items, threads, method, args.quick);
+        // The brief's fair set-up for 2 threads: OpenBLAS pinned to 1 often beats it pinned to 2 here;
+        // both run and each item keeps the faster.
+        const blasOne = threads > 1 ? await runTorch(items, threads, method, args.quick, 1) : new Map<string, TorchRecord>();
+        if ([...records.values()].some((rec) => !usesOpenBlas(rec))) {
+          log(`WARNING: ${BLAS_WARNING}`);
+          torchWarning = BLAS_WARNING;
+        }
+        for (const r of own) {
+          const rec = fasterRecord(records.get(r.item.id), blasOne.get(r.item.id));
+          await measureInto(r, 'torch', () => (rec ? { ok: true, m: torchMeasurement(r.item, rec) } : { ok: false, reason: `torch ${r.item.id}: no record from bench_torch.py` }));
+        }
+      } catch (e) {
+        for (const r of own) await measureInto(r, 'torch', () => ({ ok: false, reason: (e as Error).message.slice(0, 200) }));
+      }
+    }
+  } else if (torch) {
+    const reason = `torch: not available (${torch.reason}); ${INSTALL_HINT}`;
+    for (const r of rows) r.cells.torch = { ok: false, reason };
+  }
+}
+// The 1-thread rows show the single-threaded peers' measurements of their item.
+for (const row of rows) {
+  if (row.threads !== 1) continue;
+  const two = rows.find((r) => r.item === row.item && r.threads === 2);
+  for (const k of ['strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
 }
 
-console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
+console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; each cell the best of ${args.rounds} round(s); ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
 console.log(formatTable(rows));
 console.log(`\n${loadSummary(rows)}`);
 if (torchWarning) console.log(`WARNING: ${torchWarning}`);
@@ -123,7 +143,7 @@ const report = {
   date: new Date().toISOString(),
   quick: args.quick,
   host: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavgAtEnd: loadavg() },
-  method,
+  method: { ...method, rounds: args.rounds },
   implementations: {
     'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row' } : null,
     'strata-js': args.js ? { threads: 1 } : null,

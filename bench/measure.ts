@@ -39,6 +39,8 @@ export interface Measurement {
   single?: boolean;
   /** How a peer was configured for this figure, where it has several set-ups (PyTorch's threads). */
   setUp?: string;
+  /** The value of each round, in order, when the harness measured the cell in several (`value` is the best). */
+  rounds?: number[];
 }
 
 /** Busy CPU seconds of the whole machine so far (all processes), or null where /proc/stat is missing. */

@@ -29,6 +29,24 @@ export function ratio(row: Row): number | null {
   return row.item.unit === 'ms' ? Math.min(...peers) / native.m.value : native.m.value / Math.max(...peers);
 }
 
+/** Whether measurement a is faster than b: a higher rate, or a lower latency. */
+function faster(a: Measurement, b: Measurement, unit: Item['unit']): boolean {
+  return unit === 'ms' ? a.value < b.value : a.value > b.value;
+}
+
+/**
+ * The better of two measurements of one cell in successive rounds: a success over a failure, else the
+ * faster, carrying every round's value in `rounds`. The same rule for every implementation, so a slow
+ * spell of a shared machine during one round does not decide a ratio.
+ */
+export function bestOfRounds(kept: Cell | undefined, next: Cell, unit: Item['unit']): Cell {
+  if (!kept?.ok) return next.ok || !kept ? next : kept;
+  if (!next.ok) return kept;
+  const rounds = [...(kept.m.rounds ?? [kept.m.value]), next.m.value];
+  const best = faster(next.m, kept.m, unit) ? next.m : kept.m;
+  return { ok: true, m: { ...best, rounds } };
+}
+
 function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
