@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
-#include <vector>
 
 #include "split-balance.h"
 #include "thread-pool.h"
@@ -231,8 +229,10 @@ struct SplitJob {
   int64_t ldc;
   bool accumulate;
   bool byColumns;
-  std::vector<int64_t> bounds;  // task t computes [bounds[t], bounds[t + 1]) of the split side
-  std::vector<double> end;      // when task t finished (monotonicSeconds)
+  // Task t computes [bounds[t], bounds[t + 1]) of the split side and finished at end[t]
+  // (monotonicSeconds). Fixed arrays: a product must not allocate to be split.
+  int64_t bounds[ThreadPool::kMaxThreads + 1];
+  double end[ThreadPool::kMaxThreads];
 };
 
 void runSplit(void* ctx, int t) {
@@ -293,20 +293,18 @@ void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ld
     // Parts sized by how fast each task ran in earlier products (n = 1024 on two vCPUs of unequal
     // speed: 358 → 370 GFLOPS, medians of alternating runs). Parts are whole panels, at least one
     // each, so every element of C is computed the same way wherever the cuts fall.
-    job.bounds.resize(size_t(nt) + 1);
-    balancedBounds(nt, total, unit, job.bounds.data());
+    balancedBounds(nt, total, unit, job.bounds);
   } else {
     int64_t chunk = std::max<int64_t>(roundUp((total + nt - 1) / nt, unit), 1);
     if (chunk >= total) chunk = (total + nt - 1) / nt;
     tasks = int((total + chunk - 1) / chunk);
-    for (int t = 0; t <= tasks; ++t) job.bounds.push_back(std::min(total, t * chunk));
+    for (int t = 0; t <= tasks; ++t) job.bounds[t] = std::min(total, t * chunk);
   }
-  job.end.resize(size_t(tasks));
   const double start = monotonicSeconds();
   const bool parallel = ThreadPool::instance().run(tasks, runSplit, &job);
   // Tasks the caller ran one after another (the pool was busy with another JS thread's job) say
   // nothing about the threads' speeds.
-  if (balanced && parallel) learnTaskSpeeds(tasks, job.bounds.data(), start, job.end.data());
+  if (balanced && parallel) learnTaskSpeeds(tasks, job.bounds, start, job.end);
 }
 
 namespace {

@@ -60,7 +60,7 @@ void learnTaskSpeeds(int tasks, const int64_t* bounds, double start, const doubl
 }
 
 float taskSpeed(int t) {
-  return t >= 0 && t < kMaxBalancedTasks ? std::max(0.f, gSpeed[t].load(std::memory_order_relaxed)) : 0.f;
+  return t >= 0 && t < kMaxBalancedTasks ? gSpeed[t].load(std::memory_order_relaxed) : 0.f;
 }
 
 void setTaskSpeed(int t, float speed) {

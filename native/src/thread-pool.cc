@@ -25,7 +25,7 @@ inline int nextOf(uint64_t job) { return int(job & 0xFFFF); }
 int ThreadPool::defaultThreads() {
   if (const char* env = std::getenv("STRATA_NUM_THREADS")) {
     int n = std::atoi(env);
-    if (n > 0) return n > 256 ? 256 : n;
+    if (n > 0) return n > kMaxThreads ? kMaxThreads : n;
   }
   unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
@@ -51,7 +51,7 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::setThreads(int n) {
   std::lock_guard<std::mutex> job(busy_);
-  threads_.store(n < 1 ? 1 : (n > 256 ? 256 : n));
+  threads_.store(n < 1 ? 1 : (n > kMaxThreads ? kMaxThreads : n));
 }
 
 void ThreadPool::startWorkers(int total) {

@@ -16,6 +16,9 @@ class ThreadPool {
  public:
   using TaskFn = void (*)(void* ctx, int task);
 
+  /** The most threads a pool runs (STRATA_NUM_THREADS and setThreads are capped here). */
+  static constexpr int kMaxThreads = 256;
+
   /** The process-wide pool, created on first use with `defaultThreads()` threads. */
   static ThreadPool& instance();
 
