@@ -9,6 +9,8 @@ import { setGradientAdder } from './autograd/tape.js';
 import { add } from './ops/arithmetic.js';
 // Registers the native backend and makes it the default where it was built and loads.
 import './kernels/native/register.js';
+// Installs the chained methods (t.reshape(...), t.mul(2), ...) on Tensor and so on Variable.
+import './compat/tensor-methods.js';
 
 setGradientAdder(add);
 
