@@ -30,7 +30,6 @@ export type TensorMethods = { [K in keyof typeof TENSOR_METHODS]: MethodOf<(type
 
 declare module '../tensor/tensor.js' {
   // Declaration merging: `t.reshape(...)` is type-checked and completes in editors.
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface
   interface Tensor extends TensorMethods {
     /**
      * Always false: Strata tensors are reclaimed by the garbage collector, and `dispose()` does
