@@ -21,7 +21,8 @@ export {
 } from './tensor/create.js';
 export { setSeed, Random } from './tensor/random.js';
 export { Variable, variable, type VariableOptions } from './autograd/variable.js';
-export { valueAndGrads, grads, noGrad, type ValueAndGrads } from './autograd/tape.js';
+export { noGrad, type ValueAndGrads } from './autograd/tape.js';
+export { valueAndGrads, grads, grad, valueAndGrad, variableGrads, type NamedGradients } from './autograd/gradient-functions.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './kernels/registry.js';
 export type { Backend } from './kernels/backend.js';
 export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from './errors.js';
