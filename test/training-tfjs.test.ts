@@ -245,3 +245,21 @@ test('trainable changed after compile: fit keeps the compile-time set (with a wa
   lazy.trainOnBatch(x, y);
   assert.ok(changed(l0, snapshot(lazy)));
 });
+
+test('several outputs: metric keys are <output>_acc as TF.js, <output>_accuracy reads them', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const ti = tf.input({ shape: [3] });
+  const tm = tf.model({ inputs: ti, outputs: [tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'left' }).apply(ti) as import('@tensorflow/tfjs').SymbolicTensor,
+    tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'right' }).apply(ti) as import('@tensorflow/tfjs').SymbolicTensor] });
+  tm.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  const si = st.input({ shape: [3] });
+  const sm = st.model({ inputs: si, outputs: [st.layers.dense({ units: 1, activation: 'sigmoid', name: 'left' }).apply(si) as st.SymbolicTensor,
+    st.layers.dense({ units: 1, activation: 'sigmoid', name: 'right' }).apply(si) as st.SymbolicTensor] });
+  sm.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  assert.deepEqual(sm.metricsNames, tm.metricsNames);
+  const { x, y } = data();
+  const h = await sm.fit(x, [y, y], { epochs: 1, verbose: 0, validationSplit: 0.25 });
+  assert.deepEqual(Object.keys(h.history).sort(), ['left_acc', 'left_loss', 'loss', 'right_acc', 'right_loss', 'val_left_acc', 'val_left_loss', 'val_loss', 'val_right_acc', 'val_right_loss']);
+  assert.equal(h.history.left_accuracy, h.history.left_acc);
+  assert.equal(h.history.val_right_accuracy, h.history.val_right_acc);
+});
