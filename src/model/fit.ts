@@ -133,7 +133,7 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
     throw new ConfigError(`${where}: yieldEvery is 'never' but a callback has onYield; change yieldEvery or remove onYield`);
   }
   const yieldMs = yieldEvery === 'auto' ? 125 : typeof yieldEvery === 'number' ? yieldEvery : null;
-  let lastYield = -Infinity;
+  let lastYield = Date.now(); // TF.js counts the first interval from the start of fit
   const history = new History();
   const extra: (Callback | CallbackHooks)[] = user.some((cb) => cb instanceof TerminateOnNaN) ? [] : [new TerminateOnNaN()];
   const list = new CallbackList([...extra, ...user, new ProgressLogger(verbose), history]);

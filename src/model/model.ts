@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Weight of each sample in the loss and metrics, shape [samples]. */
   sampleWeight?: Tensor;
+  /** Accepted for TF.js programs; evaluate prints nothing (as TF.js). */
+  verbose?: number;
 }
 
 /** One row of `model.summary()`. */
