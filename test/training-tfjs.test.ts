@@ -77,22 +77,31 @@ test('fit logs and History use TF.js keys (acc, ce, val_acc); accuracy / val_acc
   m.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.1 }), loss: 'binaryCrossentropy', metrics: ['accuracy', 'mse', 'crossentropy'] });
   const epochKeys: string[][] = [];
   const batchKeys: string[][] = [];
+  const batchBeginKeys: string[][] = [];
+  const batchSizes: number[] = [];
   const accuracyRead: number[] = [];
   const h = await m.fit(x, y, {
     epochs: 2, batchSize: 4, verbose: 0, shuffle: false, validationSplit: 0.25,
     callbacks: { onEpochEnd: (_e, logs) => { epochKeys.push(Object.keys(logs!).sort()); accuracyRead.push(logs!.accuracy, logs!.acc, logs!.val_accuracy, logs!.val_acc); },
-      onBatchEnd: (_b, logs) => { batchKeys.push(Object.keys(logs!).sort()); } },
+      onBatchBegin: (_b, logs) => { batchBeginKeys.push(Object.keys(logs!).sort()); },
+      onBatchEnd: (_b, logs) => { batchKeys.push(Object.keys(logs!).sort()); batchSizes.push(logs!.size); } },
   });
 
   const { tf, t } = await tfjsTwin(m, ['accuracy', 'mse', 'crossentropy']);
   const tfKeys: string[] = [];
+  const tfBatchKeys: string[][] = [];
   const th = await t.fit(tf.tensor(xv), tf.tensor(yv), {
     epochs: 1, batchSize: 4, verbose: 0, shuffle: false, validationSplit: 0.25,
-    callbacks: { onEpochEnd: (_e, logs) => { tfKeys.push(...Object.keys(logs!).sort()); } },
+    callbacks: { onEpochEnd: (_e, logs) => { tfKeys.push(...Object.keys(logs!).sort()); },
+      onBatchBegin: (_b, logs) => { tfBatchKeys.push(Object.keys(logs!).sort()); },
+      onBatchEnd: (_b, logs) => { tfBatchKeys.push(Object.keys(logs!).sort()); } },
   });
   assert.deepEqual(epochKeys[0], tfKeys, 'epoch logs carry exactly TF.js\'s keys');
   assert.deepEqual(epochKeys[0], ['acc', 'ce', 'loss', 'mse', 'val_acc', 'val_ce', 'val_loss', 'val_mse']);
-  assert.deepEqual(batchKeys[0], ['acc', 'ce', 'loss', 'mse']);
+  assert.deepEqual(batchBeginKeys[0], tfBatchKeys[0], 'onBatchBegin gets empty logs, as TF.js');
+  assert.deepEqual(batchKeys[0], tfBatchKeys[1], 'onBatchEnd gets TF.js\'s keys');
+  assert.deepEqual(batchKeys[0], ['acc', 'batch', 'ce', 'loss', 'mse', 'size']);
+  assert.deepEqual(batchSizes, [4, 4, 1, 4, 4, 1]);
   assert.deepEqual(Object.keys(h.history).sort(), Object.keys(th.history).sort());
   assert.equal(accuracyRead[0], accuracyRead[1], 'logs.accuracy is logs.acc');
   assert.equal(accuracyRead[2], accuracyRead[3], 'logs.val_accuracy is logs.val_acc');

@@ -151,8 +151,9 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
     const track = async (batch: number, b: Logs, count: number): Promise<void> => {
       lossSum += b.loss * count;
       seen += count;
-      logs = withLogAliases({ ...b, loss: lossSum / seen }, c.logAliases);
-      await list.call('onBatchEnd', batch, logs);
+      logs = { ...b, loss: lossSum / seen };
+      // TF.js's batch logs also carry the batch index and size.
+      await list.call('onBatchEnd', batch, withLogAliases({ batch, size: count, ...logs }, c.logAliases));
       // Stay responsive between batches: 'auto' lets the event loop in after every batch (cheap in
       // Node), a number of ms at most that often; onYield follows TF.js's timing.
       const now = Date.now();
@@ -191,7 +192,6 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
     }
     if (val && !model.stopTraining) {
       const v = await evaluateLoop(model, c, val, batchSize);
-      logs = { ...logs };
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
     await list.call('onEpochEnd', epoch, withLogAliases(logs, c.logAliases));
