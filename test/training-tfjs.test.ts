@@ -54,6 +54,7 @@ test('evaluate is synchronous and returns the scalars TF.js returns, in TF.js me
   const [lw] = m.evaluate(x, y, { batchSize: 4, sampleWeight: w }) as st.Tensor[];
   const [lHalf] = m.evaluate(st.slice(x, [0, 0], [6, 3]), st.slice(y, [0, 0], [6, 1]), { batchSize: 6 }) as st.Tensor[];
   expectClose(lw.dataSync()[0], lHalf.dataSync()[0], 1e-5);
+  expectError(() => m.evaluate(x, y, { sampleWeight: st.ones([5]) }), st.ShapeError, 'same number of samples');
 
   // A batch source keeps an asynchronous path, with the same numbers.
   const batches = { *[Symbol.iterator]() {

@@ -224,7 +224,7 @@ function logAccumulator(): { add: (b: Logs, count: number) => void; result: () =
 export function evaluateTensors(model: Model, c: Compiled, data: { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null }, batchSize: number): Logs {
   for (const ms of c.metrics) for (const m of ms) m.resetState();
   const acc = logAccumulator();
-  const n = sampleCount([data.xs, data.ys], `${model.describe()}.evaluate`);
+  const n = sampleCount([data.xs, data.ys, data.sw ? [data.sw] : []], `${model.describe()}.evaluate`);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const sw = data.sw ? sliceRows(data.sw, start, end) : null;
