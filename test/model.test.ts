@@ -34,7 +34,7 @@ test('a Sequential MLP learns the two-spirals problem to a floor', async () => {
   const acc = h.history.accuracy;
   assert.ok(acc[acc.length - 1] > 0.95, `training accuracy ${acc[acc.length - 1]}`);
   assert.ok(h.history.loss[h.history.loss.length - 1] < h.history.loss[0] / 4, `loss ${h.history.loss[0]} → ${h.history.loss.at(-1)}`);
-  const [loss, accuracy] = (await model.evaluate(x, y)) as st.Tensor[];
+  const [loss, accuracy] = model.evaluate(x, y) as st.Tensor[];
   assert.ok(accuracy.item() > 0.95 && loss.item() < 0.2, `evaluate: loss ${loss.item()}, accuracy ${accuracy.item()}`);
 });
 

@@ -13,7 +13,7 @@ test('an MLP learns real MNIST digits (5,000 training images) to ≥ 90% test ac
   model.compile({ optimizer: st.optimizers.adam({ learningRate: 0.002 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const h = await model.fit(train.images, train.labels, { epochs: 8, batchSize: 64, verbose: 0, seed: 1, validationSplit: 0.1 });
   assert.ok(h.history.val_accuracy.at(-1)! > 0.85, `validation accuracy ${h.history.val_accuracy.join(', ')}`);
-  const [, accuracy] = (await model.evaluate(held.images, held.labels)) as st.Tensor[];
+  const [, accuracy] = model.evaluate(held.images, held.labels) as st.Tensor[];
   assert.ok(accuracy.item() >= 0.9, `test accuracy ${accuracy.item()}`);
 });
 
@@ -27,6 +27,6 @@ test('a small CNN learns real MNIST digits (1,000 training images) to ≥ 85% te
   ] });
   model.compile({ optimizer: st.optimizers.adam({ learningRate: 0.005 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(train.images, train.labels, { epochs: 4, batchSize: 32, verbose: 0, seed: 2 });
-  const [, accuracy] = (await model.evaluate(held.images, held.labels)) as st.Tensor[];
+  const [, accuracy] = model.evaluate(held.images, held.labels) as st.Tensor[];
   assert.ok(accuracy.item() >= 0.85, `test accuracy ${accuracy.item()}`);
 });

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, topKCategoricalAccuracy, mae, mse, type MetricFn } from './functional.js';
 import { Metric, MeanMetricWrapper } from './metric.js';
 import { AUC, Precision, R2Score, Recall, RootMeanSquaredError } from './confusion.js';
+import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/losses.js';
 
 export * from './functional.js';
 export { Metric, MeanMetricWrapper } from './metric.js';
@@ -27,6 +28,14 @@ export function accuracyFor(lossName: string | undefined, outputDim: number | nu
   return (t, p) => categoricalAccuracy(t, p);
 }
 
+/** What 'crossentropy' / 'ce' means for a loss: binary, sparse or categorical, as TensorFlow.js decides it. */
+export function crossentropyFor(lossName: string | undefined, outputDim: number | null): MetricFn {
+  const loss = (lossName ?? '').replace(/_/g, '').toLowerCase();
+  if (outputDim === 1 || loss === 'binarycrossentropy') return (t, p) => binaryCrossentropy(t, p);
+  if (loss === 'sparsecategoricalcrossentropy') return (t, p) => sparseCategoricalCrossentropy(t, p);
+  return (t, p) => categoricalCrossentropy(t, p);
+}
+
 const STATEFUL: Record<string, () => Metric> = {
   precision: () => new Precision(), recall: () => new Recall(), auc: () => new AUC(),
   rmse: () => new RootMeanSquaredError(), rootmeansquarederror: () => new RootMeanSquaredError(), r2: () => new R2Score(), r2score: () => new R2Score(),
@@ -41,7 +50,7 @@ const FUNCTIONAL: Record<string, [string, MetricFn]> = {
 };
 
 /**
- * A fresh metric from a name ('accuracy'/'acc', 'binaryAccuracy', 'precision', 'auc', 'mae', 'rmse',
+ * A fresh metric from a name ('accuracy'/'acc', 'crossentropy'/'ce', 'binaryAccuracy', 'precision', 'auc', 'mae', 'rmse',
  * 'r2', ...), a Metric, or a function (yTrue, yPred) → per-sample values (custom metric).
  * 'accuracy' picks binary, sparse or categorical accuracy from the loss, as Keras does.
  */
@@ -51,9 +60,10 @@ export function getMetric(id: string | Metric | MetricFn, context: { loss?: stri
   if (typeof id === 'string') {
     const key = id.replace(/_/g, '').toLowerCase();
     if (key === 'accuracy' || key === 'acc') return new MeanMetricWrapper(id, accuracyFor(context.loss, context.outputDim ?? null));
+    if (key === 'crossentropy' || key === 'ce') return new MeanMetricWrapper(id, crossentropyFor(context.loss, context.outputDim ?? null));
     if (STATEFUL[key]) return STATEFUL[key]();
     if (FUNCTIONAL[key]) return new MeanMetricWrapper(FUNCTIONAL[key][0], FUNCTIONAL[key][1]);
   }
   throw new ConfigError(`metrics: unknown metric ${JSON.stringify(id)}; use accuracy, binaryAccuracy, categoricalAccuracy, ` +
-    `sparseCategoricalAccuracy, topKCategoricalAccuracy, precision, recall, auc, mae, mse, rmse, r2, or a function`);
+    `sparseCategoricalAccuracy, topKCategoricalAccuracy, crossentropy, precision, recall, auc, mae, mse, rmse, r2, or a function`);
 }
