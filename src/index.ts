@@ -53,3 +53,7 @@ export * as train from './compat/train.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d } from './compat/tensor-nd.js';
 export { TensorBuffer, buffer } from './compat/buffer.js';
 export * as util from './compat/util.js';
+export { tidy, dispose, keep, memory, nextFrame, ready, type MemoryInfo } from './compat/engine.js';
+export { multinomial } from './compat/multinomial.js';
+export * as serialization from './compat/serialization.js';
+export * as models from './compat/models.js';
