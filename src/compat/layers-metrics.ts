@@ -95,7 +95,5 @@ export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
 }
 
 export const MSE = meanSquaredError;
-export const MAE = meanAbsoluteError;
 export const MAPE = meanAbsolutePercentageError;
 export const mape = meanAbsolutePercentageError;
-export const cosine = cosineProximity;

@@ -13,7 +13,7 @@ export { AUC, Precision, R2Score, Recall, RootMeanSquaredError } from './confusi
 // TF.js metric functions (tf.metrics.*): per-sample values, as TF.js's layers metrics.
 export {
   binaryCrossentropy, categoricalCrossentropy, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError,
-  cosineProximity, r2Score, MSE, MAE, MAPE, mape, cosine,
+  cosineProximity, r2Score, MSE, MAPE, mape,
 } from '../compat/layers-metrics.js';
 
 /**
