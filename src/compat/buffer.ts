@@ -39,7 +39,6 @@ export class TensorBuffer {
     } else {
       this.values = alloc(this.dtype, this.size);
     }
-    this.strides = [];
     let s = 1;
     const tail: number[] = [];
     for (let d = this.shape.length - 1; d > 0; d--) {
