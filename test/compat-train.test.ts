@@ -80,3 +80,36 @@ test('train.* refuse a missing or non-numeric learning rate with a pointer to st
   expectError(() => st.train.rmsprop({ learningRate: 1 } as unknown as number), st.ConfigError, 'st.optimizers.rmsprop');
   expectError(() => st.train.momentum(0.1, undefined as unknown as number), st.ConfigError, 'momentum (the second argument)');
 });
+
+test('TF.js optimizer.minimize(f, returnCost?, varList?): trains the variables f reaches, as polynomial-regression-core does', async () => {
+  // y = a·x² + b·x + c fitted from variables created at top level, minimize(f) without a varList.
+  st.setSeed(1);
+  const a = st.variable(st.scalar(0.1)), b = st.variable(st.scalar(-0.3)), c = st.variable(st.scalar(0.2));
+  const unused = st.variable(st.scalar(5));
+  const frozen = st.variable(st.scalar(1), { trainable: false });
+  const xs = st.tensor1d([-1, -0.5, 0, 0.5, 1, 1.5]);
+  const ys = st.add(st.add(st.mul(st.square(xs), -0.8), st.mul(xs, 0.4)), 0.9);
+  const predict = (x: st.Tensor) => st.mul(st.add(st.add(st.mul(st.square(x), a), st.mul(x, b)), c), frozen);
+  const loss = () => st.mean(st.square(st.sub(predict(xs), ys)));
+  const opt = st.train.adam(0.1);
+  const first = loss().item();
+  for (let i = 0; i < 200; i++) assert.equal(opt.minimize(loss), null);
+  const cost = opt.minimize(loss, true);
+  assert.ok(cost !== null && cost.item() < first / 100, `loss ${first} → ${cost?.item()}`);
+  expectClose([a.item(), b.item(), c.item()], [-0.8, 0.4, 0.9], 0.05, 0);
+  assert.equal(unused.item(), 5, 'a variable the loss does not reach is left alone (no Adam slot update)');
+  assert.equal(frozen.item(), 1);
+  assert.equal(opt.slotVariables.length, 6, 'slots only for a, b, c');
+
+  // Same first step as TF.js's minimize with an explicit varList.
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const w = st.variable(st.tensor([0.5, -1])), tw = tf.variable(tf.tensor1d([0.5, -1]));
+  const x2 = [[1, 2], [3, -1]];
+  const mine = st.train.rmsprop(0.05, 0.8, 0.3).minimize(() => st.mean(st.square(st.matmul(st.tensor(x2), st.reshape(w, [2, 1])))), true, [w]);
+  const theirs = tf.train.rmsprop(0.05, 0.8, 0.3).minimize(() => tf.mean(tf.square(tf.matMul(tf.tensor2d(x2), tf.reshape(tw, [2, 1])))) as import('@tensorflow/tfjs').Scalar, true, [tw]);
+  expectClose(mine!, Array.from(theirs!.dataSync()), 1e-6);
+  expectClose(w, Array.from(tw.dataSync()), 1e-6, 1e-5);
+  expectError(() => st.train.sgd(0.1).minimize(() => st.sum(st.tensor([1, 2]))), st.ConfigError, 'does not depend on any trainable variable');
+  expectError(() => st.train.sgd(0.1).minimize(() => st.mul(w, 2)), st.ConfigError, 'must return a scalar loss');
+});

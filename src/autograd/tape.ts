@@ -70,6 +70,21 @@ export interface ValueAndGrads {
  * @example const { value, grads: [dw] } = st.valueAndGrads(() => st.sum(st.square(st.matmul(x, w))), [w]);
  */
 export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tensor): ValueAndGrads {
+  const { value, grads } = runTape(f, wrt, dy);
+  return { value, grads: wrt.map((t) => grads.get(t.id) ?? zerosOf(t)) };
+}
+
+/**
+ * As `valueAndGrads`, but null for each tensor of `wrt` that the result does not depend on
+ * (TF.js's `optimizer.minimize(f)` skips those variables, where a zero gradient would still move
+ * momentum-based optimizers).
+ */
+export function valueAndReachedGrads(f: () => Tensor, wrt: readonly Tensor[]): { value: Tensor; grads: (Tensor | null)[] } {
+  const { value, grads } = runTape(f, wrt);
+  return { value, grads: wrt.map((t) => grads.get(t.id) ?? null) };
+}
+
+function runTape(f: () => Tensor, wrt: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: Map<number, Tensor> } {
   if (typeof f !== 'function') throw new ConfigError('valueAndGrads: the first argument must be a function returning a tensor');
   if (!Array.isArray(wrt) || wrt.some((t) => !(t instanceof Tensor))) {
     throw new ConfigError('valueAndGrads: wrt must be an array of tensors or variables');
@@ -91,8 +106,7 @@ export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tens
   if (dy !== undefined && !shapesEqual(dy.shape, value.shape)) {
     throw new ShapeError(`valueAndGrads: dy has shape ${fmtShape(dy.shape)} but f returned shape ${fmtShape(value.shape)}`);
   }
-  const grads = backpropagate(tape, value, dy ?? onesOf(value));
-  return { value, grads: wrt.map((t) => grads.get(t.id) ?? zerosOf(t)) };
+  return { value, grads: backpropagate(tape, value, dy ?? onesOf(value)) };
 }
 
 /** The gradients of `f`'s (summed) result with respect to each tensor of `wrt`. */

@@ -6,6 +6,23 @@ import { type DType, alloc } from '../tensor/dtype.js';
 
 let nextVariable = 0;
 
+// Live variables, held weakly: TF.js's `optimizer.minimize(f)` without a variable list trains every
+// trainable variable that f's result depends on, so it needs them all (see liveVariables).
+const live = new Set<WeakRef<Variable>>();
+const reaper = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<WeakRef<Variable>>((ref) => live.delete(ref)) : null;
+
+/** The variables not yet garbage-collected, in creation order. */
+export function liveVariables(): Variable[] {
+  const out: Variable[] = [];
+  for (const ref of live) {
+    const v = ref.deref();
+    if (v) out.push(v);
+    else live.delete(ref);
+  }
+  return out;
+}
+
 /**
  * The one mutable kind of tensor: weights and optimizer state. `assign` replaces its values;
  * tensors read from it earlier keep the values they had.
@@ -19,6 +36,9 @@ export class Variable extends Tensor {
     super(initial.values.slice(), initial.shape);
     this.trainable = trainable;
     this.name = name ?? `variable_${nextVariable++}`;
+    const ref = new WeakRef(this);
+    live.add(ref);
+    reaper?.register(this, ref);
   }
 
   /** Replaces the values; the new ones must have the same shape and dtype. */

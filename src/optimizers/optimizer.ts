@@ -5,8 +5,8 @@
 import { ConfigError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { alloc } from '../tensor/dtype.js';
-import { Variable } from '../autograd/variable.js';
-import { noGrad, valueAndGrads } from '../autograd/tape.js';
+import { Variable, liveVariables } from '../autograd/variable.js';
+import { noGrad, valueAndGrads, valueAndReachedGrads } from '../autograd/tape.js';
 import { LearningRateSchedule, type Config } from './schedules.js';
 import { clipGradients } from './clipping.js';
 import type { FloatArray, GradArray } from './update-rules.js';
@@ -282,14 +282,40 @@ export abstract class Optimizer {
    * Computes the gradients of `loss()` with respect to `variables`, applies them, and returns the loss.
    * @example const loss = opt.minimize(() => st.mean(st.square(st.sub(st.matmul(x, w), y))), [w]);
    */
-  minimize(loss: () => Tensor, variables: readonly Variable[]): Tensor {
+  minimize(loss: () => Tensor, variables: readonly Variable[]): Tensor;
+  /**
+   * TF.js's form `minimize(f, returnCost = false, varList?)`: trains `varList` (default: every live
+   * trainable variable) where f's result depends on it, and returns the loss only when returnCost.
+   * @example const cost = opt.minimize(() => loss(model(xs), ys), true);
+   */
+  minimize(loss: () => Tensor, returnCost?: boolean, varList?: readonly Variable[]): Tensor | null;
+  minimize(loss: () => Tensor, second?: readonly Variable[] | boolean, varList?: readonly Variable[]): Tensor | null {
     if (typeof loss !== 'function') throw new ConfigError(`${this.describe()}.minimize: loss must be a function returning a tensor`);
+    if (!Array.isArray(second)) return this.minimizeTfjs(loss, second === true, varList);
+    const variables = second;
     if (!Array.isArray(variables) || variables.length === 0) {
       throw new ConfigError(`${this.describe()}.minimize: pass the variables to train, e.g. model.trainableWeights`);
     }
     const { value, grads } = valueAndGrads(loss, variables);
     this.apply(grads, variables);
     return value;
+  }
+
+  private minimizeTfjs(loss: () => Tensor, returnCost: boolean, varList?: readonly Variable[]): Tensor | null {
+    if (varList !== undefined && varList !== null && !Array.isArray(varList)) {
+      throw new ConfigError(`${this.describe()}.minimize: varList must be an array of variables`);
+    }
+    const vars = (varList ?? liveVariables()).filter((v) => v.trainable);
+    const { value, grads } = valueAndReachedGrads(loss, vars);
+    if (value.size !== 1) {
+      throw new ConfigError(`${this.describe()}.minimize: f must return a scalar loss, got shape ${fmtShape(value.shape)}; reduce it (st.mean)`);
+    }
+    if (!grads.some((g) => g !== null)) {
+      throw new ConfigError(`${this.describe()}.minimize: the loss does not depend on any trainable variable; ` +
+        'use the variables inside f, or pass them as varList');
+    }
+    this.apply(grads, vars);
+    return returnCost ? value : null;
   }
 
   private step(gs: GradArray[], vs: Variable[]): void {
