@@ -57,3 +57,4 @@ export { tidy, dispose, keep, memory, nextFrame, ready, type MemoryInfo } from '
 export { multinomial } from './compat/multinomial.js';
 export * as serialization from './compat/serialization.js';
 export * as models from './compat/models.js';
+export { variableGrads } from './compat/gradients.js';

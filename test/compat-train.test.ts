@@ -113,3 +113,27 @@ test('TF.js optimizer.minimize(f, returnCost?, varList?): trains the variables f
   expectError(() => st.train.sgd(0.1).minimize(() => st.sum(st.tensor([1, 2]))), st.ConfigError, 'does not depend on any trainable variable');
   expectError(() => st.train.sgd(0.1).minimize(() => st.mul(w, 2)), st.ConfigError, 'must return a scalar loss');
 });
+
+test('variableGrads + applyGradients(name map), as snake-dqn does, match TF.js 4.22', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const k = [[0.2, -0.5], [0.7, 0.1], [-0.3, 0.4]], bias = [0.05, -0.1];
+  const xs = [[1, 2, 3], [-1, 0.5, 2]], ys = [[0.3, -0.2], [1, 0.5]];
+  const m = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], activation: 'tanh' })] });
+  m.setWeights([st.tensor(k), st.tensor(bias)]);
+  const tm = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], activation: 'tanh' })] });
+  tm.setWeights([tf.tensor2d(k), tf.tensor1d(bias)]);
+
+  const g = st.variableGrads(() => st.losses.meanSquaredError(st.tensor(ys), m.apply(st.tensor(xs)) as st.Tensor, null));
+  const tg = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor2d(ys), tm.apply(tf.tensor2d(xs)) as import('@tensorflow/tfjs').Tensor) as import('@tensorflow/tfjs').Scalar);
+  assert.deepEqual(Object.keys(g.grads), m.weights.map((w) => w.name));
+  expectClose(g.value, Array.from(tg.value.dataSync()), 1e-6);
+  st.train.sgd(0.5).applyGradients(g.grads);
+  tf.train.sgd(0.5).applyGradients(tg.grads);
+  m.getWeights().forEach((w, i) => expectClose(w, Array.from(tm.getWeights()[i].dataSync()), 1e-6, 1e-5, `weight ${i}`));
+  // [{ name, tensor }] works too; an unknown name is refused.
+  const w = st.variable(st.tensor([1, 2]), { name: 'compat_named_w' });
+  st.train.sgd(1).applyGradients([{ name: 'compat_named_w', tensor: st.tensor([0.5, 0.5]) }]);
+  expectClose(w, [0.5, 1.5]);
+  expectError(() => st.train.sgd(1).applyGradients({ no_such_variable: st.tensor([1]) }), st.ConfigError, "no live variable is named 'no_such_variable'");
+});

@@ -47,6 +47,13 @@ interface Entry {
   slots: Variable[];
 }
 
+/** Live variables by name (null where the name is shared), for TF.js's name-keyed gradients. */
+function variablesByName(): Map<string, Variable | null> {
+  const m = new Map<string, Variable | null>();
+  for (const v of liveVariables()) m.set(v.name, m.has(v.name) ? null : v);
+  return m;
+}
+
 /** Checks a number option; `where` names the optimizer. */
 export function checkNumber(where: string, name: string, v: unknown, min: number, max: number,
   maxOpen = false, def?: number): number {
@@ -263,14 +270,30 @@ export abstract class Optimizer {
 
   /**
    * Applies `[gradient, variable]` pairs (or `{ grad, variable }` objects). TF.js/Keras `applyGradients`.
+   * TF.js's forms work too: `{ [variableName]: gradient }` (what `st.variableGrads(f).grads` returns)
+   * and `[{ name, tensor }]`, the names looked up among the live variables.
    */
-  applyGradients(pairs: readonly ([Tensor | null, Variable] | { grad: Tensor | null; variable: Variable })[]): void {
+  applyGradients(pairs: readonly ([Tensor | null, Variable] | { grad: Tensor | null; variable: Variable } | { name: string; tensor: Tensor })[]
+    | Record<string, Tensor>): void {
+    if (pairs && typeof pairs === 'object' && !Array.isArray(pairs)) {
+      pairs = Object.entries(pairs as Record<string, Tensor>).map(([name, tensor]) => ({ name, tensor }));
+    }
     if (!Array.isArray(pairs)) throw new ConfigError(`${this.describe()}.applyGradients: expected an array of [gradient, variable] pairs`);
     const grads: (Tensor | null)[] = [];
     const vars: Variable[] = [];
+    let byName: Map<string, Variable | null> | null = null;
     for (const p of pairs) {
-      if (Array.isArray(p)) { grads.push(p[0]); vars.push(p[1]); } else if (p && typeof p === 'object') {
-        grads.push(p.grad); vars.push(p.variable);
+      if (p && typeof p === 'object' && 'name' in p && typeof p.name === 'string' && 'tensor' in p) {
+        byName ??= variablesByName();
+        const v = byName.get(p.name);
+        if (!v) {
+          throw new ConfigError(`${this.describe()}.applyGradients: ${v === null ? 'several live variables are' : 'no live variable is'} ` +
+            `named '${p.name}'; pass [gradient, variable] pairs instead`);
+        }
+        grads.push(p.tensor); vars.push(v);
+      } else if (Array.isArray(p)) { grads.push(p[0]); vars.push(p[1]); } else if (p && typeof p === 'object') {
+        const q = p as { grad: Tensor | null; variable: Variable };
+        grads.push(q.grad); vars.push(q.variable);
       } else {
         throw new ConfigError(`${this.describe()}.applyGradients: each entry must be [gradient, variable] or { grad, variable }`);
       }
