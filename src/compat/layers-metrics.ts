@@ -94,6 +94,9 @@ export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return sub(1, div(sum(square(sub(t, p))), sum(square(sub(t, mean(t))))));
 }
 
+/** TF.js alias of meanSquaredError. */
 export const MSE = meanSquaredError;
+/** TF.js alias of meanAbsolutePercentageError. */
 export const MAPE = meanAbsolutePercentageError;
+/** TF.js alias of meanAbsolutePercentageError. */
 export const mape = meanAbsolutePercentageError;

@@ -5,10 +5,10 @@
  * @example
  * import * as tf from 'strata';
  * const opt = tf.train.adam(0.01);
- * opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matmul(x, w), y))), [w]);
+ * const cost = opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matmul(x, w), y))), true); // trains w
  */
 import { ConfigError } from '../errors.js';
-import { Adam, type AdamOptions } from '../optimizers/adam.js';
+import { Adam } from '../optimizers/adam.js';
 import type { SGD } from '../optimizers/sgd.js';
 import type { Adamax, RMSprop, Adagrad, Adadelta } from '../optimizers/index.js';
 import * as optimizers from '../optimizers/index.js';
@@ -28,17 +28,11 @@ function rate(where: string, lr: unknown, def?: number): number {
   return lr;
 }
 
-const opt = (v: number | null | undefined): number | undefined => (v === null ? undefined : v);
-
 /**
  * Adam with TF.js's update: p ← p − lr·m̂ / (√v̂ + ε), m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ).
  * Keras adds ε to √v instead; that equals ε·√(1 − β2ᵗ) added to √v here, so the same kernel serves both.
  */
 export class TfjsAdam extends Adam {
-  constructor(opts: AdamOptions) {
-    super(opts);
-  }
-
   protected override epsilonAt(t: number): number {
     return this.epsilon * Math.sqrt(1 - Math.pow(this.beta2, t));
   }
@@ -108,5 +102,5 @@ export function adamax(learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon
  * @example const opt = tf.train.rmsprop(0.01, 0.95, 0.9);
  */
 export function rmsprop(learningRate: number, decay = 0.9, momentumValue = 0, epsilon: number | null = null, centered = false): RMSprop {
-  return optimizers.rmsprop(rate('train.rmsprop', learningRate), decay, momentumValue, opt(epsilon) ?? BACKEND_EPSILON, centered);
+  return optimizers.rmsprop(rate('train.rmsprop', learningRate), decay, momentumValue, epsilon ?? BACKEND_EPSILON, centered);
 }

@@ -156,10 +156,15 @@ export function rightPad(a: string, size: number): string {
   return size <= a.length ? a : a + ' '.repeat(size - a.length);
 }
 
+/** Whether `a` is an integer. */
 export const isInt = (a: number): boolean => Number.isInteger(a);
+/** Whether `v` is a string (primitive or String object). */
 export const isString = (v: unknown): v is string => typeof v === 'string' || v instanceof String;
+/** Whether `v` is a number. */
 export const isNumber = (v: unknown): v is number => typeof v === 'number';
+/** Whether `v` is a boolean. */
 export const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+/** Whether `f` is a function. */
 export const isFunction = (f: unknown): boolean => typeof f === 'function';
 
 function checkEncoding(where: string, encoding: string): void {
