@@ -10,12 +10,12 @@ import { randomFor } from '../tensor/random.js';
 /**
  * Draws `numSamples` class indices per row of `logits` ([numClasses] or [batch, numClasses]).
  * The result is int32, [numSamples] or [batch, numSamples].
- * @param seed same seed, same samples; omitted: drawn from `setSeed`'s generator.
+ * @param seed same seed, same samples; omitted or null: drawn from `setSeed`'s generator.
  * @param normalized true when `logits` already are probabilities (as TF.js: not renormalised; the last
  *   class takes whatever mass the others leave). Default false: softmax of the logits.
  * @example st.multinomial(st.tensor([[0, 0, 2]]), 100, 7) // shape [1, 100], class 2 about 79% of the time
  */
-export function multinomial(logits: TensorLike, numSamples: number, seed?: number, normalized = false): Tensor {
+export function multinomial(logits: TensorLike, numSamples: number, seed?: number | null, normalized = false): Tensor {
   const x = toTensor(logits, 'multinomial', 'logits');
   if (x.shape.length !== 1 && x.shape.length !== 2) {
     throw new ShapeError(`multinomial: logits must be [numClasses] or [batch, numClasses], got ${fmtShape(x.shape)}`);
@@ -27,7 +27,7 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
   if (classes < 2) throw new ShapeError(`multinomial: needs at least 2 classes, got logits of shape ${fmtShape(x.shape)}`);
   const rows = x.shape.length === 1 ? 1 : x.shape[0];
   const v = x.values;
-  const rng = randomFor(seed);
+  const rng = randomFor(seed ?? undefined);
   const out = new Int32Array(rows * numSamples);
   const cdf = new Float64Array(classes);
   for (let r = 0; r < rows; r++) {
