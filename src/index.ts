@@ -51,3 +51,12 @@ export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
 export { ModelFileError } from './io/errors.js';
 export * as datasets from './datasets/index.js';
+// TensorFlow.js surface (`import * as tf from 'strata'`): thin aliases over the above.
+export * as train from './compat/train.js';
+export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d } from './compat/tensor-nd.js';
+export { TensorBuffer, buffer } from './compat/buffer.js';
+export * as util from './compat/util.js';
+export { tidy, dispose, keep, memory, nextFrame, ready, type MemoryInfo } from './compat/engine.js';
+export { multinomial } from './compat/multinomial.js';
+export * as serialization from './compat/serialization.js';
+export * as models from './compat/models.js';

@@ -113,6 +113,9 @@ export abstract class Layer {
   /** The output shape for an input shape, without running anything. */
   abstract computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape | LayerShape[];
 
+  /** TF.js hook that custom layers call at the top of `call(inputs, kwargs)`; nothing to do here. */
+  invokeCallHook(_inputs: Tensor | Tensor[], _kwargs?: CallOptions): void {}
+
   /** The forward computation on concrete tensors (the layer is built). */
   protected abstract call(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[];
 
@@ -201,8 +204,28 @@ export abstract class Layer {
     }
   }
 
-  /** Adds a weight, initialised now, in Keras order (call from `build`). */
-  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts: WeightOptions = {}): Variable {
+  /**
+   * Adds a weight, initialised now, in Keras order (call from `build`). TF.js's positional form
+   * `addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?, constraint?)` works too
+   * (recognised by a dtype or null third argument), so TF.js-style custom layers run unchanged.
+   */
+  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts?: WeightOptions): Variable;
+  protected addWeight(name: string, shape: number[], dtype?: DType | null, initializer?: InitializerIdentifier | Initializer,
+    regularizer?: Regularizer | null, trainable?: boolean, constraint?: Constraint | null): Variable;
+  protected addWeight(name: string, shape: number[], third?: InitializerIdentifier | Initializer | DType | null, ...rest: unknown[]): Variable {
+    if (third === null || third === undefined || third === 'float32' || third === 'int32' || third === 'float64') {
+      const [initializer, regularizer, trainable, constraint] = rest as [Initializer | undefined, Regularizer | null, boolean | undefined, Constraint | null];
+      if (initializer === undefined || initializer === null) {
+        throw new ConfigError(`${this.describe()}: addWeight('${name}', shape, dtype, initializer, ...) needs an initializer, ` +
+          `e.g. st.initializers.glorotUniform() or 'zeros'`);
+      }
+      return this.addWeightWith(name, shape, initializer, { dtype: third ?? undefined, regularizer: regularizer ?? null,
+        trainable: trainable ?? true, constraint: constraint ?? null });
+    }
+    return this.addWeightWith(name, shape, third, (rest[0] as WeightOptions | undefined) ?? {});
+  }
+
+  private addWeightWith(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts: WeightOptions): Variable {
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new ShapeError(`${this.className} '${this.name}': weight '${name}' would have shape ${fmtShape(shape)}; check the input shape and options`);
     }
@@ -278,3 +301,9 @@ function castTo(t: Tensor, like: Variable): Float32Array | Float64Array | Int32A
   out.set(t.values);
   return out;
 }
+
+// TF.js's Layer returns the input shape when a subclass defines no computeOutputShape, and TF.js-style
+// custom layers written in JavaScript rely on it; TypeScript subclasses still must implement it.
+(Layer.prototype as unknown as { computeOutputShape: (s: unknown) => unknown }).computeOutputShape = function (s: unknown): unknown {
+  return s;
+};

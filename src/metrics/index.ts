@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { TensorLike } from '../tensor/create.js';
+import { precisionValue, recallValue } from '../compat/layers-metrics.js';
 import { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, topKCategoricalAccuracy, mae, mse, type MetricFn } from './functional.js';
 import { Metric, MeanMetricWrapper } from './metric.js';
 import { AUC, Precision, R2Score, Recall, RootMeanSquaredError } from './confusion.js';
@@ -9,10 +11,36 @@ export * from './functional.js';
 export { Metric, MeanMetricWrapper } from './metric.js';
 export { AUC, Precision, R2Score, Recall, RootMeanSquaredError } from './confusion.js';
 
-/** Precision at a threshold (default 0.5). */
-export const precision = (opts: { threshold?: number; name?: string } = {}): Metric => new Precision(opts.threshold, opts.name);
-/** Recall at a threshold (default 0.5). */
-export const recall = (opts: { threshold?: number; name?: string } = {}): Metric => new Recall(opts.threshold, opts.name);
+// TF.js metric functions (tf.metrics.*): per-sample values, as TF.js's layers metrics.
+export {
+  binaryCrossentropy, categoricalCrossentropy, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError,
+  cosineProximity, r2Score, MSE, MAPE, mape,
+} from '../compat/layers-metrics.js';
+
+/**
+ * Precision. `precision({ threshold = 0.5, name })`: a stateful Metric for compile (yPred > threshold is
+ * positive). `precision(yTrue, yPred)`: TF.js's function, a scalar over the batch for 0/1 predictions.
+ * @example model.compile({ ..., metrics: [st.metrics.precision({ threshold: 0.3 })] })
+ */
+export function precision(opts?: { threshold?: number; name?: string }): Metric;
+export function precision(yTrue: TensorLike, yPred: TensorLike): Tensor;
+export function precision(a?: unknown, b?: unknown): Metric | Tensor {
+  if (b !== undefined) return precisionValue(a as TensorLike, b as TensorLike);
+  const opts = (a ?? {}) as { threshold?: number; name?: string };
+  return new Precision(opts.threshold, opts.name);
+}
+
+/**
+ * Recall. `recall({ threshold = 0.5, name })`: a stateful Metric for compile. `recall(yTrue, yPred)`:
+ * TF.js's function, a scalar over the batch for 0/1 predictions.
+ */
+export function recall(opts?: { threshold?: number; name?: string }): Metric;
+export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor;
+export function recall(a?: unknown, b?: unknown): Metric | Tensor {
+  if (b !== undefined) return recallValue(a as TensorLike, b as TensorLike);
+  const opts = (a ?? {}) as { threshold?: number; name?: string };
+  return new Recall(opts.threshold, opts.name);
+}
 /** Area under the ROC or PR curve. */
 export const auc = (opts: { numThresholds?: number; curve?: 'ROC' | 'PR'; name?: string } = {}): Metric => new AUC(opts.numThresholds, opts.curve, opts.name);
 /** Root mean squared error. */
