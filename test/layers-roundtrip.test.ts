@@ -179,3 +179,35 @@ for (const [name, make] of Object.entries(CASES)) {
     if (layer.trainableWeights.length > 0) assert.ok(s1.weights.some((w, i) => w.some((v, j) => v !== before[i][j])), `${name}: the step moved the weights`);
   });
 }
+
+test('a model saved to a folder and loaded trains its first epoch exactly as the original (dropout, regularizers, constraints)', async () => {
+  const make = () => {
+    st.setSeed(2);
+    return st.sequential({ layers: [
+      st.layers.conv1d({ filters: 3, kernelSize: 2, activation: 'relu', kernelRegularizer: 'l2', dropout: 0.2, inputShape: [6, 2] }),
+      st.layers.lstm({ units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.2, recurrentRegularizer: 'l1' }),
+      st.layers.gru({ units: 3, dropout: 0.3, recurrentDropout: 0.1, kernelConstraint: 'nonNeg' }),
+      st.layers.dense({ units: 4, activation: 'tanh', kernelRegularizer: 'l1l2', dropout: 0.3 }),
+      st.layers.dense({ units: 1 }),
+    ] });
+  };
+  const original = make();
+  const folder = join(dir, 'model');
+  await original.save(folder);
+  const loaded = await st.loadLayersModel(join(folder, 'model.json'));
+  assert.deepEqual(loaded.layers.map((l) => st.layers.serialize(l)), original.layers.map((l) => st.layers.serialize(l)));
+  const x = st.randomNormal([8, 6, 2], { seed: 3 });
+  const y = st.randomNormal([8, 1], { seed: 4 });
+  const train = async (m: st.Model) => {
+    m.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    st.setSeed(9);
+    const h = await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, seed: 1 });
+    return { loss: h.history.loss[0], weights: m.getWeights().map((w) => Array.from(w.values)) };
+  };
+  const start = original.getWeights().map((w) => Array.from(w.values));
+  const a = await train(original);
+  const b = await train(loaded);
+  assert.equal(b.loss, a.loss, 'training loss (with the penalties) after save and load');
+  a.weights.forEach((w, i) => assert.deepEqual(b.weights[i], w, `weight ${i} after one epoch, after save and load`));
+  assert.ok(a.weights.every((w, i) => w.some((v, j) => v !== start[i][j])), 'every weight moved');
+});
