@@ -34,6 +34,20 @@ test('reduceLROnPlateau cuts the rate when the monitored loss stalls', async () 
   expectClose(model.optimizer!.currentLearningRate, 1.25e-13, 0, 1e-6);
 });
 
+test('reduceLROnPlateau keeps the rate while the loss improves, and cuts it once it stops', async () => {
+  const { model, x, y } = regression(8);
+  model.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+  const cb = st.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 1e-4 });
+  // Exact targets: the loss falls geometrically until it is below minDelta's reach, then stalls.
+  const h = await model.fit(x, y, { epochs: 40, batchSize: 64, verbose: 0, callbacks: [cb] });
+  const loss = h.history.loss, lr = h.history.lr;
+  const firstCut = lr.findIndex((r) => r < 0.1);
+  assert.ok(firstCut > 3, `no cut while the loss improves: loss ${loss.slice(0, 6)}, lr ${lr.slice(0, 6)}`);
+  for (let e = 1; e < firstCut - 1; e++) assert.ok(loss[e] < loss[e - 1] - 1e-4, `epoch ${e} improved by more than minDelta`);
+  assert.ok(loss[firstCut - 1] > loss[firstCut - 2] - 1e-4, 'the cut follows an epoch that did not improve');
+  expectClose(lr[firstCut], 0.05, 1e-9);
+});
+
 test('csvLogger writes a header and one row per epoch', async () => {
   const { model, x, y } = regression(3);
   model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae'] });
@@ -128,6 +142,24 @@ test('sampleWeight and classWeight weigh the loss', async () => {
   expectClose(weighted.history.loss[0], Math.LN2 / 4, 1e-6); // Keras: sum(w·loss) / number of samples
   const byClass = await build().fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, classWeight: { 0: 2, 1: 0 } });
   expectClose(byClass.history.loss[0], (2 * 2 * Math.LN2) / 4, 1e-6);
+});
+
+test('sampleWeight and classWeight weigh the gradients too: one weighted step equals a step on the chosen samples, scaled', async () => {
+  const x = st.tensor([[1], [2], [3], [4]]);
+  const y = st.tensor([[0], [1], [0], [1]]);
+  const step = async (xs: st.Tensor, ys: st.Tensor, opts: { sampleWeight?: st.Tensor; classWeight?: Record<number, number> } = {}) => {
+    const m = st.sequential({ layers: [st.layers.dense({ units: 1, inputShape: [1], kernelInitializer: 'zeros', activation: 'sigmoid' })] });
+    m.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.5 }), loss: 'binaryCrossentropy' });
+    await m.fit(xs, ys, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0, ...opts });
+    return m.getWeights().map((w) => Array.from(w.values)).flat(); // [kernel, bias]; both start at 0
+  };
+  const first = await step(st.slice(x, [0, 0], [1, 1]), st.slice(y, [0, 0], [1, 1]));
+  assert.ok(first.every((v) => Math.abs(v) > 0.05), `the reference step moves: ${first}`);
+  // Keras: sum(w · loss) / batch size, so weight [1, 0, 0, 0] is a quarter of a step on sample 0 alone.
+  expectClose(await step(x, y, { sampleWeight: st.tensor([1, 0, 0, 0]) }), first.map((v) => v / 4), 1e-7, 1e-5, 'sampleWeight step');
+  // Class 0 weighs 2, class 1 nothing: samples 0 and 2 count twice over four, a plain step on those two.
+  const zeros = await step(st.gather(x, st.tensor([0, 2], undefined, 'int32')), st.gather(y, st.tensor([0, 2], undefined, 'int32')));
+  expectClose(await step(x, y, { classWeight: { 0: 2, 1: 0 } }), zeros, 1e-7, 1e-5, 'classWeight step');
 });
 
 test('verbose output: one line per epoch through a pipe, silence with 0', () => {
