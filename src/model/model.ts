@@ -10,6 +10,7 @@ import { type FitOptions, fitLoop, evaluateLoop } from './fit.js';
 import { type BatchSource, type TensorOrList, asList, isBatchSource } from './data.js';
 import { trainStep } from './train-step.js';
 import { predictLoop } from './predict.js';
+import { type DatasetLike, type EvaluateDatasetOptions, type FitDatasetOptions, type IteratorLike, fitDataset, evaluateDataset } from './fit-dataset.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
 
 /** One row of `model.summary()`. */
@@ -91,6 +92,24 @@ export abstract class Model extends Layer {
       ...c.metrics.flatMap((ms, i) => ms.map((m) => metricKey(this, i, m.name)))];
     const values = keys.map((k) => scalar(logs[k]));
     return values.length === 1 ? values[0] : values;
+  }
+
+  /**
+   * Trains on a dataset whose elements are batches { xs, ys } (or [xs, ys]), as TensorFlow.js's
+   * fitDataset; resolves to the History. See FitDatasetOptions.
+   * @example await model.fitDataset(st.data.zip({ xs, ys }).shuffle(100, 1).batch(32), { epochs: 5, validationData: valDs })
+   */
+  async fitDataset(dataset: DatasetLike, opts: FitDatasetOptions): Promise<History> {
+    return fitDataset(this, dataset, opts);
+  }
+
+  /**
+   * Loss and metrics over a dataset of { xs, ys } batches (up to `batches` of them): a scalar, or
+   * [loss, ...metrics] when metrics were compiled.
+   * @example const [loss, acc] = await model.evaluateDataset(testDs, { batches: 10 }) as st.Tensor[];
+   */
+  async evaluateDataset(dataset: DatasetLike | IteratorLike, opts: EvaluateDatasetOptions = {}): Promise<Tensor | Tensor[]> {
+    return evaluateDataset(this, dataset, opts);
   }
 
   /** Outputs for x in inference mode, computed in batches (default 32). */
