@@ -66,6 +66,10 @@ test('csv without a header, with another delimiter, CRLF line ends and a byte-or
   const theirs = await elements(tf.data.csv(`file://${file('semi2.csv', '1;2;"x;y"\r\n3;4;z\r\n5;6;w')}`, config));
   assert.deepEqual(got, theirs);
   assert.deepEqual(await st.data.csv(path, config).columnNames(), ['a', 'b', 'c']);
+  // A byte-order mark before a header must not stick to the first column's name.
+  const bom = file('bom.csv', '\uFEFFid,v\n7,8\n');
+  assert.deepEqual(await st.data.csv(bom).columnNames(), ['id', 'v']);
+  assert.deepEqual(await st.data.csv(bom).toArray(), [{ id: 7, v: 8 }]);
 });
 
 test('delimWhitespace splits on runs of spaces, as tf.data', async () => {
