@@ -195,3 +195,38 @@ test('fitDataset and evaluateDataset reject bad data and options with a fix', as
   const bare = st.sequential({ layers: [st.layers.dense({ units: 1, inputShape: [3] })] });
   await assert.rejects(bare.fitDataset(datasetOf(d, 4), { epochs: 1 }), /call compile/);
 });
+
+test('a TensorFlow.js program pipeline end to end: csv with a label → map → shuffle → batch → take/skip → fitDataset', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  // Three well-separated classes in four features, as a CSV with a header and a label column.
+  const r = new st.Random(30);
+  const centers = [[0, 0, 0, 0], [3, 3, 0, 0], [0, 3, 3, 3]];
+  const lines = ['f1,f2,f3,f4,species'];
+  for (let i = 0; i < 150; i++) lines.push([...centers[i % 3].map((c) => (c + 0.5 * r.normal()).toFixed(3)), i % 3].join(','));
+  const path = join(mkdtempSync(join(tmpdir(), 'strata-pipe-')), 'flowers.csv');
+  writeFileSync(path, lines.join('\n') + '\n');
+
+  const tf = st; // `import * as tf from 'strata'`
+  const ds = tf.data.csv(`file://${path}`, { columnConfigs: { species: { isLabel: true } } })
+    .map((rec) => {
+      const { xs, ys } = rec as { xs: Record<string, number>; ys: { species: number } };
+      return { xs: Object.values(xs), ys: [0, 1, 2].map((k) => (k === ys.species ? 1 : 0)) };
+    })
+    .shuffle(150, 'flowers', false) // one fixed order, so take/skip split the same rows every epoch
+    .batch(15);
+  const train = ds.take(8), test = ds.skip(8);
+  st.setSeed(31);
+  const model = tf.sequential({ layers: [
+    tf.layers.dense({ units: 10, activation: 'sigmoid', inputShape: [4] }),
+    tf.layers.dense({ units: 3, activation: 'softmax' }),
+  ] });
+  model.compile({ optimizer: tf.optimizers.adam({ learningRate: 0.05 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const h = await model.fitDataset(train, { epochs: 20, validationData: test, verbose: 0 });
+  const accKey = Object.keys(h.history).find((k) => k.startsWith('val_acc'))!;
+  assert.ok(h.history[accKey][19] >= 0.95, `validation accuracy ${h.history[accKey][19]}`);
+  const [loss, acc] = await model.evaluateDataset(test) as st.Tensor[];
+  expectClose(loss, h.history.val_loss[19], 1e-6, 1e-5);
+  expectClose(acc, h.history[accKey][19], 1e-6, 1e-5);
+});
