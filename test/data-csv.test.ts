@@ -122,6 +122,14 @@ test('csv over http(s) streams the fetch body (fetch stubbed: no network in test
     const rows = await st.data.csv('https://example.com/weather.csv').toArray();
     assert.deepEqual(rows, [{ city: 'Zürich', temp: 3.5 }, { city: 'São Paulo, BR', temp: 24 }]);
     assert.deepEqual(asked, ['https://example.com/weather.csv', 'https://example.com/weather.csv']); // header, then the pass
+    // take(1) cancels the download instead of reading the rest.
+    let cancelled = 0;
+    globalThis.fetch = (async () => new Response(new ReadableStream<Uint8Array>({
+      pull(c) { c.enqueue(encoder.encode('n\n1\n2\n3\n')); }, // endless
+      cancel() { cancelled++; },
+    }))) as typeof fetch;
+    assert.deepEqual(await st.data.csv('https://example.com/endless.csv').take(2).toArray(), [{ n: 1 }, { n: 2 }]);
+    assert.equal(cancelled, 2, 'the header read and the pass both cancel their download');
     globalThis.fetch = (async () => new Response('gone', { status: 404, statusText: 'Not Found' })) as typeof fetch;
     await assert.rejects(st.data.csv('https://example.com/missing.csv').toArray(), /answered 404 Not Found/);
   } finally {

@@ -105,6 +105,7 @@ test('generator and array reject what they cannot read, saying what to pass', as
   assert.throws(() => st.data.array([1]).prefetch(0), st.ConfigError);
   assert.throws(() => st.data.zip(st.data.array([1]) as never), /array or object of Datasets/);
   assert.throws(() => st.data.zip({ a: 5 } as never), /leaves must be Datasets/);
+  assert.throws(() => st.data.zip([]), /no datasets/);
   await assert.rejects(st.data.array([1]).repeat().toArray(), /infinite/);
 });
 
@@ -174,4 +175,33 @@ test('a failing generator rejects the read that reaches it, also through prefetc
   });
   await assert.rejects(ds.prefetch(3).toArray(), /boom at 2/);
   await assert.rejects(ds.map((x) => x).toArray(), /boom at 2/);
+});
+
+test('ending a pass early closes the source (its finally runs), through every stage', async () => {
+  let closed = 0;
+  const src = () => st.data.generator(function* () {
+    try {
+      for (let i = 0; i < 100; i++) yield i;
+    } finally {
+      closed++;
+    }
+  });
+  const early: [string, st.data.Dataset<unknown>][] = [
+    ['take', src().take(1)],
+    ['map → filter → skip → take', src().map((x) => x + 1).filter((x) => x % 2 === 0).skip(1).take(2)],
+    ['batch', src().batch(4).take(1)],
+    ['shuffle', src().shuffle(5, 1).take(1)],
+    ['prefetch', src().prefetch(3).take(1)],
+    ['repeat', src().repeat(3).take(1)],
+    ['concatenate', src().concatenate(src()).take(1)],
+    ['zip', st.data.zip({ a: src(), b: src() }).take(1)],
+  ];
+  for (const [name, ds] of early) {
+    closed = 0;
+    await ds.toArray();
+    assert.equal(closed, name === 'zip' ? 2 : 1, name);
+  }
+  closed = 0;
+  for await (const x of await src().iterator()) if (x === 3) break;
+  assert.equal(closed, 1, 'for await … break');
 });

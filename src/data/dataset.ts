@@ -61,7 +61,7 @@ export abstract class Dataset<T = unknown> {
     return (await this.iterator()).forEachAsync(f);
   }
 
-  /** Applies `transform` to every element. */
+  /** Applies `transform` to every element (a promise it returns is awaited, as with mapAsync). */
   map<O>(transform: (value: T) => O): Dataset<O> {
     return fromIteratorFn(async () => mapStage(await this.iterator(), transform), this.size);
   }

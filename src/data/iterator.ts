@@ -14,6 +14,12 @@ export class DataIterator<T> implements AsyncIterableIterator<T> {
     return this.source.next();
   }
 
+  /** Ends the stream early, releasing what it holds (an open file, a generator's finally blocks). */
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    await this.source.return?.(undefined);
+    return { value: value as T, done: true };
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -41,11 +47,15 @@ export async function* fromIterator<T>(it: Iterator<T> | AsyncIterator<T>, where
   if (!it || typeof it.next !== 'function') {
     throw new ConfigError(`${where}: the function must return an iterator (an object with next()), e.g. a generator; got ${describe(it)}`);
   }
-  for (;;) {
-    const r = await it.next();
-    if (!r || typeof r !== 'object') throw new ConfigError(`${where}: next() must return { value, done }, got ${describe(r)}`);
-    if (r.done) return;
-    yield r.value;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (!r || typeof r !== 'object') throw new ConfigError(`${where}: next() must return { value, done }, got ${describe(r)}`);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.(undefined);
   }
 }
 

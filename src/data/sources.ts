@@ -35,7 +35,9 @@ export function generator<T>(make: () => Iterator<T> | AsyncIterator<T> | Promis
 export function func<T>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>): Dataset<T> {
   if (typeof f !== 'function') throw new ConfigError(`data.func: expected a function returning { value, done }, got ${describe(f)}`);
   const shared = fromIterator({ next: f } as AsyncIterator<T>, 'data.func');
-  return fromIteratorFn(async () => shared);
+  // Each pass reads the shared stream through a view without return(), so ending a pass early
+  // (take(n)) leaves the stream open for the next pass.
+  return fromIteratorFn(async () => ({ next: () => shared.next() }));
 }
 
 /** Datasets to zip: an array or object of datasets, nested to any depth. */
@@ -67,6 +69,11 @@ async function openAll(c: DatasetContainer): Promise<IteratorTree> {
   return out;
 }
 
+async function closeAll(t: IteratorTree): Promise<void> {
+  if (t instanceof DataIterator) await t.return();
+  else await Promise.all((Array.isArray(t) ? t : Object.values(t)).map(closeAll));
+}
+
 /** Reads one element from every iterator of the tree; null when any of them has ended. */
 async function readAll(t: IteratorTree): Promise<{ value: unknown } | null> {
   if (t instanceof DataIterator) {
@@ -90,15 +97,20 @@ export function zip<O = unknown>(datasets: DatasetContainer): Dataset<O> {
   if (datasets instanceof Dataset || !isPlainContainer(datasets)) {
     throw new ConfigError(`data.zip: expected an array or object of Datasets, e.g. zip({ xs, ys }) or zip([a, b]); got ${describe(datasets)}`);
   }
+  if ((Array.isArray(datasets) ? datasets : Object.values(datasets)).length === 0) throw new ConfigError('data.zip: got no datasets to zip');
   const size = sizeOf(datasets, 'data.zip');
   return fromIteratorFn(async () => {
     const tree = await openAll(datasets);
     return (async function* () {
-      for (;;) {
-        const r = await readAll(tree);
-        if (!r) return;
-        yield r.value as O;
+      try {
+        for (;;) {
+          const r = await readAll(tree);
+          if (!r) return;
+          yield r.value as O;
+        }
+      } finally {
+        await closeAll(tree);
       }
     })();
-  }, size === Infinity && Object.keys(datasets).length === 0 ? 0 : size);
+  }, size);
 }

@@ -104,19 +104,26 @@ function withClassWeight(model: Model, b: Batch, classWeight: Record<number, num
   return { xs, ys, sampleWeight: classWeights(y, classWeight) };
 }
 
-/** Reads up to `limit` batches (all when undefined) from `open()`'s iterator; `onShort` runs when it ends early. */
+/**
+ * Reads up to `limit` batches (all when undefined) from `open()`'s iterator; `onShort` runs when it
+ * ends early. With `closeAfter`, an iterator left before its end is closed (its file released).
+ */
 function batchesFrom(open: () => Promise<IteratorLike>, limit: number | undefined, where: string, map: (b: Batch) => Batch,
-  onShort: (read: number) => void): BatchSource {
+  onShort: (read: number) => void, closeAfter: boolean): BatchSource {
   return {
     [Symbol.asyncIterator]: () => (async function* () {
       const it = await open();
-      for (let n = 0; limit === undefined || n < limit; n++) {
-        const r = await it.next();
-        if (r.done) {
-          if (limit !== undefined) onShort(n);
-          return;
+      try {
+        for (let n = 0; limit === undefined || n < limit; n++) {
+          const r = await it.next();
+          if (r.done) {
+            if (limit !== undefined) onShort(n);
+            return;
+          }
+          yield map(toBatch(r.value, where));
         }
-        yield map(toBatch(r.value, where));
+      } finally {
+        if (closeAfter) await (it as AsyncIterator<unknown>).return?.(undefined);
       }
     })(),
   };
@@ -156,10 +163,10 @@ export async function fitDataset(model: Model, dataset: DatasetLike, opts: FitDa
       console.warn(`${where}: batchesPerEpoch is ${per} but the dataset ran out after ${read} batches of this epoch; ` +
         `training stops. Make the dataset give at least batchesPerEpoch × epochs batches (e.g. with .repeat()).`);
       model.stopTraining = true;
-    });
+    }, per === undefined);
   const v = opts.validationData;
   const validationData = v === undefined ? undefined : isDataset(v)
-    ? batchesFrom(() => v.iterator(), opts.validationBatches, `${where} (validation)`, (b) => b, () => undefined)
+    ? batchesFrom(() => v.iterator(), opts.validationBatches, `${where} (validation)`, (b) => b, () => undefined, true)
     : v;
   const callbacks = opts.callbacks === undefined ? undefined : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks];
   return fitLoop(model, c, train, undefined, {
@@ -183,7 +190,7 @@ export async function evaluateDataset(model: Model, dataset: DatasetLike | Itera
   let read = 0;
   const source = batchesFrom(open, opts.batches, where, (b) => (read++, b), (n) => {
     console.warn(`${where}: batches is ${opts.batches} but the dataset ran out after ${n}; the result covers those (use .repeat() for more).`);
-  });
+  }, isDataset(dataset));
   const logs = await evaluateLoop(model, c, source, 32);
   if (read === 0) throw new ConfigError(`${where}: the dataset gave no batches`);
   const keys = ['loss', ...(model.outputNames.length > 1 ? model.outputNames.map((n) => `${n}_loss`) : []),
