@@ -3,42 +3,67 @@ import { Random } from '../tensor/random.js';
 // The stages of a pipeline: each reads an upstream iterator and is itself an async generator, so
 // pending next() calls are served one after the other, in order.
 
+/** Ends an upstream iterator early (closing a file, running a generator's finally); a no-op once it has ended. */
+export async function close(it: AsyncIterator<unknown>): Promise<void> {
+  await it.return?.(undefined);
+}
+
 export async function* mapStage<I, O>(up: AsyncIterator<I>, f: (x: I) => O | Promise<O>): AsyncGenerator<O> {
-  for (let r = await up.next(); !r.done; r = await up.next()) yield await f(r.value);
+  try {
+    for (let r = await up.next(); !r.done; r = await up.next()) yield await f(r.value);
+  } finally {
+    await close(up);
+  }
 }
 
 export async function* filterStage<T>(up: AsyncIterator<T>, keep: (x: T) => boolean): AsyncGenerator<T> {
-  for (let r = await up.next(); !r.done; r = await up.next()) if (keep(r.value)) yield r.value;
+  try {
+    for (let r = await up.next(); !r.done; r = await up.next()) if (keep(r.value)) yield r.value;
+  } finally {
+    await close(up);
+  }
 }
 
 /** The first `count` elements (all of them when count < 0); reads no element past the last one given. */
 export async function* takeStage<T>(up: AsyncIterator<T>, count: number): AsyncGenerator<T> {
-  for (let n = 0; count < 0 || n < count; n++) {
-    const r = await up.next();
-    if (r.done) return;
-    yield r.value;
+  try {
+    for (let n = 0; count < 0 || n < count; n++) {
+      const r = await up.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await close(up);
   }
 }
 
 /** All but the first `count` elements (count < 0 skips nothing). */
 export async function* skipStage<T>(up: AsyncIterator<T>, count: number): AsyncGenerator<T> {
-  for (let n = 0; n < count; n++) if ((await up.next()).done) return;
-  for (let r = await up.next(); !r.done; r = await up.next()) yield r.value;
+  try {
+    for (let n = 0; n < count; n++) if ((await up.next()).done) return;
+    for (let r = await up.next(); !r.done; r = await up.next()) yield r.value;
+  } finally {
+    await close(up);
+  }
 }
 
 /** Groups of `size` consecutive elements; a shorter final group only when `smallLast`. */
 export async function* rowsStage<T>(up: AsyncIterator<T>, size: number, smallLast: boolean): AsyncGenerator<T[]> {
-  for (;;) {
-    const rows: T[] = [];
-    while (rows.length < size) {
-      const r = await up.next();
-      if (r.done) {
-        if (smallLast && rows.length > 0) yield rows;
-        return;
+  try {
+    for (;;) {
+      const rows: T[] = [];
+      while (rows.length < size) {
+        const r = await up.next();
+        if (r.done) {
+          if (smallLast && rows.length > 0) yield rows;
+          return;
+        }
+        rows.push(r.value);
       }
-      rows.push(r.value);
+      yield rows;
     }
-    yield rows;
+  } finally {
+    await close(up);
   }
 }
 
@@ -51,7 +76,11 @@ export async function* chainStage<T>(open: (i: number) => Promise<AsyncIterator<
     const it = await open(i);
     if (!it) return;
     let n = 0;
-    for (let r = await it.next(); !r.done; r = await it.next(), n++) yield r.value;
+    try {
+      for (let r = await it.next(); !r.done; r = await it.next(), n++) yield r.value;
+    } finally {
+      await close(it);
+    }
     if (stopOnEmpty && n === 0) return;
   }
 }
@@ -71,14 +100,18 @@ export async function* shuffleStage<T>(up: AsyncIterator<T>, bufferSize: number,
       else window.push(r.value);
     }
   };
-  await refill();
-  while (window.length > 0) {
-    const i = Math.floor(rng.uniform() * window.length);
-    const chosen = window[i];
-    window[i] = window[window.length - 1];
-    window.pop();
-    yield chosen;
+  try {
     await refill();
+    while (window.length > 0) {
+      const i = Math.floor(rng.uniform() * window.length);
+      const chosen = window[i];
+      window[i] = window[window.length - 1];
+      window.pop();
+      yield chosen;
+      await refill();
+    }
+  } finally {
+    await close(up);
   }
 }
 
@@ -98,6 +131,10 @@ export function prefetchStage<T>(up: AsyncIterator<T>, bufferSize: number): Asyn
         pending.push(p);
       }
       return pending.shift()!;
+    },
+    async return(): Promise<IteratorResult<T>> {
+      await close(up);
+      return { value: undefined, done: true };
     },
   };
 }
