@@ -44,6 +44,7 @@ export { InputLayer, input, type InputOptions } from './model/input.js';
 export { SymbolicTensor } from './layers/symbolic.js';
 export type { CompileArgs } from './model/compile.js';
 export type { FitOptions, YieldEvery } from './model/fit.js';
+export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike, IteratorLike } from './model/fit-dataset.js';
 export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as callbacks from './callbacks/index.js';
 export * as optimizers from './optimizers/index.js';
@@ -51,6 +52,7 @@ export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
 export { ModelFileError } from './io/errors.js';
 export * as datasets from './datasets/index.js';
+export * as data from './data/index.js';
 // TensorFlow.js surface (`import * as tf from 'strata'`): thin aliases over the above.
 export * as train from './compat/train.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d } from './compat/tensor-nd.js';

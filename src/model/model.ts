@@ -10,6 +10,7 @@ import { type FitOptions, fitLoop, evaluateLoop, evaluateTensors } from './fit.j
 import { type BatchSource, type TensorOrList, asList, isBatchSource } from './data.js';
 import { trainStep } from './train-step.js';
 import { predictLoop } from './predict.js';
+import { type DatasetLike, type EvaluateDatasetOptions, type FitDatasetOptions, type IteratorLike, fitDataset, evaluateDataset } from './fit-dataset.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
 
 /** Options of `model.evaluate`. */
@@ -114,6 +115,24 @@ export abstract class Model extends Layer {
   /** Names of the values evaluate and trainOnBatch return, in order ('loss', then e.g. 'acc'), as TensorFlow.js. */
   get metricsNames(): string[] {
     return this.compiled ? logKeys(this, this.compiled) : [];
+  }
+
+  /**
+   * Trains on a dataset whose elements are batches { xs, ys } (or [xs, ys]), as TensorFlow.js's
+   * fitDataset; resolves to the History. See FitDatasetOptions.
+   * @example await model.fitDataset(st.data.zip({ xs, ys }).shuffle(100, 1).batch(32), { epochs: 5, validationData: valDs })
+   */
+  async fitDataset(dataset: DatasetLike, opts: FitDatasetOptions): Promise<History> {
+    return fitDataset(this, dataset, opts);
+  }
+
+  /**
+   * Loss and metrics over a dataset of { xs, ys } batches (up to `batches` of them): a scalar, or
+   * [loss, ...metrics] when metrics were compiled.
+   * @example const [loss, acc] = await model.evaluateDataset(testDs, { batches: 10 }) as st.Tensor[];
+   */
+  async evaluateDataset(dataset: DatasetLike | IteratorLike, opts: EvaluateDatasetOptions = {}): Promise<Tensor | Tensor[]> {
+    return evaluateDataset(this, dataset, opts);
   }
 
   /** Outputs for x in inference mode, computed in batches (default 32). */
