@@ -43,6 +43,7 @@ export type { CompileArgs } from './model/compile.js';
 export type { FitOptions } from './model/fit.js';
 export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as callbacks from './callbacks/index.js';
+export * as node from './node/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';

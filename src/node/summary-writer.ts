@@ -1,0 +1,202 @@
+/**
+ * SummaryFileWriter: TensorFlow.js-node's `tf.node.summaryFileWriter`, writing TensorBoard event
+ * files without TensorFlow. Records are encoded at once and kept in memory; they reach the disk in
+ * one background append when more than `maxQueue` are waiting or `flushMillis` has passed (as
+ * TensorFlow's writer does), on `flush()`, and when the process is about to exit.
+ */
+import { ConfigError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fileVersionEvent, histogramBuckets, histogramEvent, scalarEvent, tfRecord } from './event-file.js';
+
+type Io = typeof import('./event-file-io.js');
+let io: Io | null = null;
+let ioLoading: Promise<Io> | null = null;
+/** The node:-importing module, loaded on first use (see event-file-io.ts). */
+function loadIo(): Promise<Io> {
+  return (ioLoading ??= import('./event-file-io.js').then((m) => (io = m)));
+}
+
+/** Writes scalar and histogram summaries to a TensorBoard event file in `logdir`. Get one with {@link summaryFileWriter}. */
+export class SummaryFileWriter {
+  private pending: Uint8Array[] = [];
+  private file: string | null = null;
+  private readonly created = Date.now() / 1000;
+  private lastFlush = Date.now();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(readonly logdir: string, readonly maxQueue = 10, readonly flushMillis = 120000, readonly filenameSuffix = '.v2') {
+    this.pending.push(tfRecord(fileVersionEvent(this.created)));
+    void this.startFlush().catch(() => {}); // TensorFlow creates the file at once; an error resurfaces at flush()
+  }
+
+  /**
+   * Writes a scalar summary: `name` is the TensorBoard tag, `value` a number or a rank-0 tensor
+   * (stored as float32), `step` an integer (the x axis).
+   * @example st.node.summaryFileWriter('/tmp/logs').scalar('reward', 12.5, 3)
+   */
+  scalar(name: string, value: Tensor | number, step: number, description?: string): void {
+    const where = `summaryFileWriter('${this.logdir}').scalar`;
+    checkNameStep(where, name, step);
+    if (description != null) throw new ConfigError(`${where}: description is not supported for scalars (as in TensorFlow.js); leave it out`);
+    let v: number;
+    if (typeof value === 'number') v = value;
+    else if (value instanceof Tensor && value.rank === 0) v = value.values[0];
+    else {
+      throw new ConfigError(`${where}('${name}'): value must be a number or a rank-0 tensor, got ` +
+        (value instanceof Tensor ? `a tensor of shape [${value.shape.join(', ')}]; reshape it to [] or pass .dataSync()[0]` : typeof value));
+    }
+    this.enqueue(scalarEvent(name, v, step, Date.now() / 1000));
+  }
+
+  /**
+   * Writes a histogram summary of all the values of `data` (any shape), in `buckets` equal-width
+   * buckets (default 30), for TensorBoard's Histograms and Distributions dashboards.
+   * @example writer.histogram('dense/kernel', model.layers[0].getWeights()[0], epoch)
+   */
+  histogram(name: string, data: Tensor, step: number, buckets?: number, description?: string): void {
+    const where = `summaryFileWriter('${this.logdir}').histogram`;
+    checkNameStep(where, name, step);
+    if (!(data instanceof Tensor)) throw new ConfigError(`${where}('${name}'): data must be a tensor, got ${typeof data}`);
+    if (buckets !== undefined && !(Number.isInteger(buckets) && buckets > 0)) {
+      throw new ConfigError(`${where}('${name}'): buckets must be a positive integer, got ${buckets}`);
+    }
+    this.enqueue(histogramEvent(name, histogramBuckets(data.values, buckets), step, Date.now() / 1000, description));
+  }
+
+  /** Writes every waiting record to the file; resolves once they are on disk (rejects if writing failed). */
+  flush(): Promise<void> {
+    return this.startFlush();
+  }
+
+  private enqueue(event: Uint8Array): void {
+    this.pending.push(tfRecord(event));
+    if (this.pending.length > this.maxQueue || Date.now() - this.lastFlush > this.flushMillis) void this.startFlush().catch(() => {});
+  }
+
+  /** Queues a write behind the ones in flight, so records reach the file in order. */
+  private startFlush(): Promise<void> {
+    this.lastFlush = Date.now();
+    const write = this.chain.then(() => this.writePending());
+    this.chain = write.catch(() => {}); // a failed write keeps its records for the next one
+    return write;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const m = await loadIo();
+    const records = this.pending;
+    this.pending = [];
+    try {
+      if (this.file === null) {
+        await m.ensureDir(this.logdir);
+        this.file = m.eventFilePath(this.logdir, this.created, this.filenameSuffix);
+      }
+      await m.appendBytes(this.file, concat(records));
+    } catch (e) {
+      this.pending = records.concat(this.pending);
+      throw e;
+    }
+  }
+
+  /** Last resort at process exit: write what is left synchronously. */
+  writeSyncAtExit(): void {
+    if (this.pending.length === 0 || io === null) return;
+    const file = this.file ?? io.eventFilePath(this.logdir, this.created, this.filenameSuffix);
+    try {
+      io.appendBytesSync(this.logdir, file, concat(this.pending));
+      this.pending = [];
+    } catch {
+      // exiting: nothing left to report to
+    }
+  }
+
+  /** Whether records are waiting to be written. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+}
+
+function checkNameStep(where: string, name: string, step: number): void {
+  if (typeof name !== 'string' || name.length === 0) throw new ConfigError(`${where}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (!Number.isSafeInteger(step)) throw new ConfigError(`${where}('${name}'): step must be an integer, got ${step}`);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** One writer per folder, as in TensorFlow.js: two writers appending to one run would interleave. */
+const writers = new Map<string, SummaryFileWriter>();
+let exitHooks = false;
+
+/** A folder spelled one way ('./logs/', 'logs//' → 'logs'), without node:path. */
+function dirKey(dir: string): string {
+  const abs = /^[\\/]/.test(dir);
+  const parts: string[] = [];
+  for (const p of dir.split(/[\\/]+/)) {
+    if (p === '' || p === '.') continue;
+    if (p === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(p);
+  }
+  return (abs ? '/' : '') + (parts.join('/') || (abs ? '' : '.'));
+}
+
+/** `dir/name`, without node:path (Node accepts '/' on every platform). */
+export function joinDir(dir: string, name: string): string {
+  return `${dir.replace(/[\\/]+$/, '')}/${name}`;
+}
+
+/**
+ * Creates (or returns the existing) summary writer for `logdir`, as `tf.node.summaryFileWriter`.
+ * The event file `events.out.tfevents.<seconds>.<host><filenameSuffix>` appears in `logdir`.
+ * @param maxQueue records kept in memory before a write (default 10)
+ * @param flushMillis longest time between writes while scalars keep coming, in ms (default 120000)
+ * @param filenameSuffix end of the file name (default '.v2')
+ * @example
+ * const writer = st.node.summaryFileWriter('/tmp/logs');
+ * for (let step = 0; step < 100; step++) writer.scalar('sine', Math.sin(step / 8), step);
+ * await writer.flush();
+ */
+export function summaryFileWriter(logdir: string, maxQueue = 10, flushMillis = 120000, filenameSuffix = '.v2'): SummaryFileWriter {
+  if (typeof logdir !== 'string' || logdir.length === 0) {
+    throw new ConfigError(`summaryFileWriter: logdir must be a non-empty folder path, got ${JSON.stringify(logdir)}`);
+  }
+  if (!(Number.isInteger(maxQueue) && maxQueue >= 0)) throw new ConfigError(`summaryFileWriter('${logdir}'): maxQueue must be a non-negative integer, got ${maxQueue}`);
+  if (!(flushMillis >= 0)) throw new ConfigError(`summaryFileWriter('${logdir}'): flushMillis must be a non-negative number, got ${flushMillis}`);
+  const key = dirKey(logdir);
+  let w = writers.get(key);
+  if (!w) {
+    w = new SummaryFileWriter(logdir, maxQueue, flushMillis, filenameSuffix);
+    writers.set(key, w);
+    installExitHooks();
+  }
+  return w;
+}
+
+/** Programs written for TensorFlow.js never flush; write their last records before the process ends. */
+function installExitHooks(): void {
+  if (exitHooks || typeof process === 'undefined' || typeof process.on !== 'function') return;
+  exitHooks = true;
+  // beforeExit: the event loop is empty, asynchronous writes can still run (and then it fires
+  // again, finds nothing pending and lets the process end).
+  const failed = new Set<SummaryFileWriter>(); // a folder we cannot write must not keep the process alive
+  process.on('beforeExit', () => {
+    for (const w of writers.values()) {
+      if (!w.hasPending || failed.has(w)) continue;
+      void w.flush().catch((e) => {
+        failed.add(w);
+        console.warn(`summaryFileWriter('${w.logdir}'): could not write the last summaries: ${e}`);
+      });
+    }
+  });
+  process.on('exit', () => {
+    for (const w of writers.values()) w.writeSyncAtExit();
+  });
+}

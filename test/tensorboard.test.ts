@@ -1,0 +1,336 @@
+// TensorBoard event files, read back by readers written here independently of the library: TFRecord
+// framing with both CRCs checked by a bitwise CRC-32C (the library uses the crc-32 package's
+// table one), and the protobuf wire format decoded by hand. Python's tensorboard, where it is
+// installed, reads the same files as a second opinion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as st from '../src/index.js';
+
+// ---- an independent reader -------------------------------------------------------------------
+
+/** CRC-32C bit by bit (reflected polynomial 0x82F63B78): slow, obviously right. */
+function crc32cBitwise(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+function masked(bytes: Uint8Array): number {
+  const c = crc32cBitwise(bytes);
+  return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
+}
+
+/** Splits a TFRecord file into its records, checking every length and data CRC. */
+function readRecords(buf: Uint8Array, what: string): Uint8Array[] {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    assert.ok(at + 12 <= buf.length, `${what}: truncated record header at byte ${at}`);
+    const len = Number(view.getBigUint64(at, true));
+    assert.equal(view.getUint32(at + 8, true), masked(buf.subarray(at, at + 8)), `${what}: length CRC of the record at byte ${at}`);
+    assert.ok(at + 12 + len + 4 <= buf.length, `${what}: truncated record at byte ${at}`);
+    const data = buf.subarray(at + 12, at + 12 + len);
+    assert.equal(view.getUint32(at + 12 + len, true), masked(data), `${what}: data CRC of the record at byte ${at}`);
+    out.push(data);
+    at += 12 + len + 4;
+  }
+  return out;
+}
+
+type Field = { n: number; wire: number; v: bigint | Uint8Array };
+
+/** Protobuf wire format: a list of (field number, wire type, raw value). */
+function fields(buf: Uint8Array): Field[] {
+  let at = 0;
+  const varint = (): bigint => {
+    let r = 0n, shift = 0n;
+    for (;;) {
+      const b = buf[at++];
+      assert.ok(b !== undefined, 'varint runs past the end');
+      r |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return r;
+      shift += 7n;
+    }
+  };
+  const out: Field[] = [];
+  while (at < buf.length) {
+    const key = Number(varint());
+    const n = key >>> 3, wire = key & 7;
+    if (wire === 0) out.push({ n, wire, v: varint() });
+    else if (wire === 1) { out.push({ n, wire, v: buf.subarray(at, at + 8) }); at += 8; }
+    else if (wire === 2) { const len = Number(varint()); out.push({ n, wire, v: buf.subarray(at, at + len) }); at += len; }
+    else if (wire === 5) { out.push({ n, wire, v: buf.subarray(at, at + 4) }); at += 4; }
+    else assert.fail(`unexpected wire type ${wire} for field ${n}`);
+    assert.ok(at <= buf.length, `field ${n} runs past the end`);
+  }
+  return out;
+}
+const f64 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
+const f32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const one = (fs: Field[], n: number): Field | undefined => fs.find((f) => f.n === n);
+
+interface Value { tag: string; simple?: number; plugin?: string; dtype?: number; shape?: number[]; floats?: Float32Array }
+interface Event { wallTime: number; step: number; fileVersion?: string; values: Value[] }
+
+/** event.proto's Event: wall_time 1 (double), step 2 (int64), file_version 3, summary 5. */
+function decodeEvent(buf: Uint8Array): Event {
+  const fs = fields(buf);
+  const wt = one(fs, 1), step = one(fs, 2), fv = one(fs, 3), summary = one(fs, 5);
+  assert.ok(wt && wt.wire === 1, 'an Event has a wall_time double');
+  const ev: Event = { wallTime: f64(wt.v as Uint8Array), step: step ? Number(step.v as bigint) : 0, values: [] };
+  if (fv) ev.fileVersion = text(fv.v as Uint8Array);
+  // summary.proto: Summary.value 1; Value.tag 1, simple_value 2 (float), tensor 8, metadata 9.
+  if (summary) for (const vf of fields(summary.v as Uint8Array).filter((f) => f.n === 1)) {
+    const v = fields(vf.v as Uint8Array);
+    const value: Value = { tag: text(one(v, 1)!.v as Uint8Array) };
+    const simple = one(v, 2);
+    if (simple) { assert.equal(simple.wire, 5); value.simple = f32(simple.v as Uint8Array); }
+    const meta = one(v, 9);
+    if (meta) value.plugin = text(one(fields(one(fields(meta.v as Uint8Array), 1)!.v as Uint8Array), 1)!.v as Uint8Array);
+    const tensor = one(v, 8);
+    if (tensor) { // TensorProto: dtype 1, tensor_shape 2 (dim 2 → size 1), tensor_content 4
+      const t = fields(tensor.v as Uint8Array);
+      value.dtype = Number(one(t, 1)!.v as bigint);
+      value.shape = fields(one(t, 2)!.v as Uint8Array).filter((d) => d.n === 2).map((d) => Number(one(fields(d.v as Uint8Array), 1)!.v as bigint));
+      const c = one(t, 4)!.v as Uint8Array;
+      value.floats = new Float32Array(c.length / 4).map((_, i) => f32(c.subarray(i * 4)));
+    }
+    ev.values.push(value);
+  }
+  return ev;
+}
+
+/** The one event file in `dir`, decoded. */
+function readRun(dir: string): { name: string; events: Event[] } {
+  const names = readdirSync(dir);
+  assert.equal(names.length, 1, `one event file in ${dir}, found ${names.join(', ')}`);
+  const events = readRecords(new Uint8Array(readFileSync(join(dir, names[0]))), names[0]).map(decodeEvent);
+  return { name: names[0], events };
+}
+
+/** tag → [step, value] in file order, for scalar values. */
+function scalars(events: Event[]): Map<string, [number, number][]> {
+  const m = new Map<string, [number, number][]>();
+  for (const e of events) for (const v of e.values) if (v.simple !== undefined) {
+    if (!m.has(v.tag)) m.set(v.tag, []);
+    m.get(v.tag)!.push([e.step, v.simple]);
+  }
+  return m;
+}
+
+const steps = (n: number, from = 1): number[] => Array.from({ length: n }, (_, i) => i + from);
+const pairs = (values: number[], from = 1): [number, number][] => values.map((v, i) => [i + from, Math.fround(v)]);
+
+function regression(seed: number): { model: st.Sequential; x: st.Tensor; y: st.Tensor } {
+  st.setSeed(seed);
+  const x = st.randomNormal([32, 3], { seed });
+  const y = st.matmul(x, st.tensor([[1], [-2], [0.5]]));
+  const model = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], activation: 'tanh' }), st.layers.dense({ units: 1 })] });
+  model.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.05 }), loss: 'mse', metrics: ['mae'] });
+  return { model, x, y };
+}
+
+// ---- tests ---------------------------------------------------------------------------------
+
+test('the test reader\'s CRC-32C gives the standard check value', () => {
+  assert.equal(crc32cBitwise(new TextEncoder().encode('123456789')), 0xe3069283);
+});
+
+test('tensorBoard(updateFreq batch): train/ and val/ runs with batch_ and epoch_ tags equal to the logs', async () => {
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const { model, x, y } = regression(1);
+    const batchLogs: Record<string, number>[] = [];
+    const t0 = Date.now() / 1000;
+    const h = await model.fit(x, y, {
+      epochs: 3, batchSize: 8, verbose: 0, validationSplit: 0.25, shuffle: false,
+      callbacks: [st.node.tensorBoard(logdir, { updateFreq: 'batch' }), { onBatchEnd: (_b, logs) => void batchLogs.push({ ...logs }) }],
+    });
+    const t1 = Date.now() / 1000;
+    assert.deepEqual(readdirSync(logdir).sort(), ['train', 'val']);
+    const train = readRun(join(logdir, 'train'));
+    assert.match(train.name, /^events\.out\.tfevents\.\d{10}\.[^/]+\.v2$/);
+    const seconds = Number(train.name.split('.')[3]);
+    assert.ok(Math.abs(seconds - t0) <= 1, `file name time ${seconds} vs start ${t0}`);
+    // First record: the version, stamped in whole seconds, step 0, no summary.
+    assert.deepEqual(train.events[0], { wallTime: seconds, step: 0, fileVersion: 'brain.Event:2', values: [] });
+    for (const e of train.events.slice(1)) {
+      assert.equal(e.fileVersion, undefined);
+      assert.ok(e.wallTime >= t0 - 1e-3 && e.wallTime <= t1 + 1e-3, `wall_time ${e.wallTime} within the run [${t0}, ${t1}]`);
+    }
+    const s = scalars(train.events);
+    assert.deepEqual([...s.keys()].sort(), ['batch_loss', 'batch_mae', 'epoch_loss', 'epoch_mae']);
+    assert.equal(batchLogs.length, 9); // 24 training samples in batches of 8, three epochs
+    assert.deepEqual(s.get('batch_loss'), pairs(batchLogs.map((l) => l.loss)));
+    assert.deepEqual(s.get('batch_mae'), pairs(batchLogs.map((l) => l.mae)));
+    assert.deepEqual(s.get('epoch_loss'), pairs(h.history.loss));
+    assert.deepEqual(s.get('epoch_mae'), pairs(h.history.mae));
+    const val = readRun(join(logdir, 'val'));
+    assert.equal(val.events[0].fileVersion, 'brain.Event:2');
+    const v = scalars(val.events);
+    assert.deepEqual([...v.keys()].sort(), ['epoch_loss', 'epoch_mae']); // val_ dropped, no batch values
+    assert.deepEqual(v.get('epoch_loss'), pairs(h.history.val_loss));
+    assert.deepEqual(v.get('epoch_mae'), pairs(h.history.val_mae));
+    assert.notDeepEqual(v.get('epoch_loss'), s.get('epoch_loss'));
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
+
+test('tensorBoard default (epoch) writes no batch values; histogramFreq writes weight histograms', async () => {
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const { model, x, y } = regression(2);
+    const h = await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, callbacks: [st.callbacks.tensorBoard(logdir, { histogramFreq: 2 })] });
+    assert.deepEqual(readdirSync(logdir), ['train']); // no validation, no val/ run
+    const { events } = readRun(join(logdir, 'train'));
+    const s = scalars(events);
+    assert.deepEqual([...s.keys()].sort(), ['epoch_loss', 'epoch_mae']);
+    assert.deepEqual(s.get('epoch_loss'), pairs(h.history.loss));
+    // Histograms after epochs 0 and 2 (step = epoch, as TensorFlow.js), one per weight.
+    const hist = events.flatMap((e) => e.values.filter((v) => v.floats).map((v) => ({ step: e.step, ...v })));
+    const weights = model.weights;
+    assert.equal(hist.length, 2 * weights.length);
+    assert.deepEqual(hist.map((v) => v.step), [...weights.map(() => 0), ...weights.map(() => 2)]);
+    for (let i = 0; i < weights.length; i++) {
+      const v = hist[weights.length + i];
+      const w = Array.from(weights[i].dataSync());
+      assert.equal(v.tag, weights[i].name);
+      assert.equal(v.plugin, 'histograms');
+      assert.equal(v.dtype, 1); // DT_FLOAT
+      const k = new Set(w).size === 1 ? 1 : 30; // a constant weight (the zero bias before training moves it) has one bucket
+      assert.deepEqual(v.shape, [k, 3]);
+      const rows = Array.from({ length: k }, (_, r) => Array.from(v.floats!.subarray(r * 3, r * 3 + 3)));
+      assert.equal(rows.reduce((n, r) => n + r[2], 0), w.length, `${v.tag}: counts add up to the number of values`);
+      if (k === 30) {
+        assert.equal(rows[0][0], Math.fround(Math.min(...w)));
+        assert.equal(rows[29][1], Math.fround(Math.max(...w)));
+        const width = (Math.max(...w) - Math.min(...w)) / 30;
+        const expected = new Array(30).fill(0);
+        for (const x of w) expected[Math.min(Math.floor((Math.fround(x) - rows[0][0]) / width), 29)]++;
+        assert.deepEqual(rows.map((r) => r[2]), expected);
+      }
+    }
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
+
+test('an exception mid-training leaves whole, valid records; flush() writes the rest', async () => {
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const { model, x, y } = regression(3);
+    const batchLogs: number[] = [];
+    const boom = { onBatchEnd: (b: number, logs: Record<string, number>) => {
+      batchLogs.push(logs.loss);
+      if (batchLogs.length === 5) throw new Error('boom');
+    } };
+    await assert.rejects(model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, callbacks: [st.node.tensorBoard(logdir, { updateFreq: 'batch' }), boom] }), /boom/);
+    // Whatever reached the disk so far is whole records with good CRCs (readRun checks both); a
+    // background write may still be creating the file.
+    await new Promise((r) => setTimeout(r, 20));
+    const trainDir = join(logdir, 'train');
+    const before = existsSync(trainDir) && readdirSync(trainDir).length > 0 ? readRun(trainDir).events : [];
+    if (before.length > 0) assert.equal(before[0].fileVersion, 'brain.Event:2');
+    // The writer is shared per folder, as in TensorFlow.js: the program can flush it itself.
+    await st.node.summaryFileWriter(join(logdir, 'train')).flush();
+    const after = readRun(join(logdir, 'train')).events;
+    assert.deepEqual(after.slice(0, before.length), before);
+    const s = scalars(after);
+    assert.deepEqual(s.get('batch_loss'), pairs(batchLogs));
+    assert.deepEqual(s.get('epoch_loss')!.map(([step]) => step), [1]);
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
+
+test('summaryFileWriter: scalars as TensorFlow.js-node writes them, and cached per folder', async () => {
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const w = st.node.summaryFileWriter(logdir);
+    assert.equal(st.node.summaryFileWriter(`${logdir}/`), w);
+    for (let step = 0; step < 25; step++) w.scalar('sine', Math.sin((2 * Math.PI * step) / 8), step);
+    w.scalar('tensor', st.scalar(0.1), 25);
+    await w.flush();
+    const s = scalars(readRun(logdir).events);
+    assert.deepEqual(s.get('sine'), steps(25, 0).map((i) => [i, Math.fround(Math.sin((2 * Math.PI * i) / 8))]));
+    assert.deepEqual(s.get('tensor'), [[25, Math.fround(0.1)]]);
+    assert.throws(() => w.scalar('x', 1, 1.5), /step must be an integer, got 1.5/);
+    assert.throws(() => w.scalar('x', st.tensor([1, 2]), 1), /rank-0 tensor, got a tensor of shape \[2\]/);
+    assert.throws(() => st.node.summaryFileWriter(''), /logdir must be a non-empty folder path/);
+    assert.throws(() => st.node.tensorBoard(logdir, { updateFreq: 'step' as 'batch' }), /updateFreq must be 'batch' or 'epoch', got "step"/);
+    assert.throws(() => st.node.tensorBoard(logdir, { histogramFreq: -1 }), /histogramFreq must be a non-negative integer/);
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
+
+test('a program that never flushes still leaves every scalar on disk, also when it crashes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const index = new URL('../src/index.js', import.meta.url).href;
+    const run = (name: string, tail: string) => {
+      const script = join(dir, `${name}.mjs`);
+      // As a TensorFlow.js program: scalars written, flush() never called.
+      writeFileSync(script, `
+        import * as tf from ${JSON.stringify(index)};
+        const w = tf.node.summaryFileWriter(${JSON.stringify(join(dir, name))});
+        for (let step = 0; step < 13; step++) { w.scalar('reward', step * 0.5, step); await new Promise((r) => setTimeout(r, 1)); }
+        ${tail}
+      `);
+      return spawnSync(process.execPath, [script], { encoding: 'utf8' });
+    };
+    const clean = run('clean', '');
+    assert.equal(clean.status, 0, clean.stderr);
+    const crash = run('crash', `throw new Error('crashed');`);
+    assert.notEqual(crash.status, 0);
+    assert.match(crash.stderr, /crashed/);
+    for (const name of ['clean', 'crash']) {
+      const s = scalars(readRun(join(dir, name)).events);
+      assert.deepEqual(s.get('reward'), steps(13, 0).map((i) => [i, i * 0.5]), name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Python tensorboard reads the files (when installed)', async (t) => {
+  const probe = spawnSync('python3', ['-c', 'import tensorboard'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    t.skip('python3 tensorboard is not installed');
+    return;
+  }
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const { model, x, y } = regression(4);
+    const h = await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, validationSplit: 0.5, callbacks: [st.node.tensorBoard(logdir)] });
+    const py = `
+import glob, json, sys
+from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+out = {}
+for run in ('train', 'val'):
+    (path,) = glob.glob(sys.argv[1] + '/' + run + '/events.out.tfevents.*')
+    evs = list(LegacyEventFileLoader(path).Load())
+    out[run] = {'version': evs[0].file_version,
+                'scalars': [[v.tag, e.step, v.simple_value] for e in evs[1:] for v in e.summary.value]}
+print(json.dumps(out))`;
+    const r = spawnSync('python3', ['-c', py, logdir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, { version: string; scalars: [string, number, number][] }>;
+    assert.equal(out.train.version, 'brain.Event:2');
+    const loss = out.train.scalars.filter(([tag]) => tag === 'epoch_loss').map(([, step, v]) => [step, v]);
+    assert.deepEqual(loss, pairs(h.history.loss));
+    const val = out.val.scalars.filter(([tag]) => tag === 'epoch_loss').map(([, step, v]) => [step, v]);
+    assert.deepEqual(val, pairs(h.history.val_loss));
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
