@@ -334,3 +334,52 @@ print(json.dumps(out))`;
     rmSync(logdir, { recursive: true, force: true });
   }
 });
+
+test('protoc decodes every record with the TensorFlow schema (when protoc is installed)', async (t) => {
+  if (spawnSync('protoc', ['--version']).status !== 0) {
+    t.skip('protoc is not installed (Debian: protobuf-compiler)');
+    return;
+  }
+  const logdir = mkdtempSync(join(tmpdir(), 'strata-tb-'));
+  try {
+    const { model, x, y } = regression(5);
+    const h = await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, validationSplit: 0.25, callbacks: [st.node.tensorBoard(logdir, { updateFreq: 'batch', histogramFreq: 1 })] });
+    // Field numbers of TensorFlow's event.proto / summary.proto / tensor.proto, restated for protoc.
+    writeFileSync(join(logdir, 'tb.proto'), `syntax = "proto3";
+      message Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3; Summary summary = 5; } }
+      message Summary { message Value { string tag = 1; SummaryMetadata metadata = 9;
+        oneof value { float simple_value = 2; TensorProto tensor = 8; } } repeated Value value = 1; }
+      message SummaryMetadata { message PluginData { string plugin_name = 1; bytes content = 2; } PluginData plugin_data = 1; }
+      message TensorProto { int32 dtype = 1; TensorShapeProto tensor_shape = 2; bytes tensor_content = 4; }
+      message TensorShapeProto { message Dim { int64 size = 1; } repeated Dim dim = 2; }
+      message Records { repeated Event event = 1; }`);
+    for (const run of ['train', 'val']) {
+      const dir = join(logdir, run);
+      const file = join(dir, readdirSync(dir)[0]);
+      // Every record as one `Records.event` field, so one protoc call decodes the whole file.
+      const parts: number[] = [];
+      for (const r of readRecords(new Uint8Array(readFileSync(file)), file)) {
+        parts.push(0x0a);
+        for (let n = r.length; ; n >>>= 7) { if (n < 0x80) { parts.push(n); break; } parts.push((n & 0x7f) | 0x80); }
+        parts.push(...r);
+      }
+      const out = spawnSync('protoc', [`--proto_path=${logdir}`, '--decode=Records', 'tb.proto'], { input: Buffer.from(parts), encoding: 'utf8' });
+      assert.equal(out.status, 0, out.stderr);
+      const flat = out.stdout.replace(/\s+/g, ' ');
+      assert.match(flat, /^event \{ wall_time: \d+ file_version: "brain\.Event:2" \}/);
+      const got = new Map<string, [number, number][]>();
+      for (const m of flat.matchAll(/step: (\d+) summary \{ value \{ tag: "(\w+)" simple_value: ([-\d.e+]+) \}/g)) {
+        if (!got.has(m[2])) got.set(m[2], []);
+        got.get(m[2])!.push([Number(m[1]), Math.fround(Number(m[3]))]);
+      }
+      const key = run === 'train' ? 'loss' : 'val_loss';
+      assert.deepEqual(got.get('epoch_loss'), pairs(h.history[key]), `${run}: epoch_loss as protoc reads it`);
+      if (run === 'train') {
+        assert.equal(got.get('batch_loss')!.length, 6);
+        assert.equal((flat.match(/plugin_name: "histograms"/g) ?? []).length, 2 * model.weights.length);
+      }
+    }
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});
