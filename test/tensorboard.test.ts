@@ -263,6 +263,12 @@ test('summaryFileWriter: scalars as TensorFlow.js-node writes them, and cached p
     const s = scalars(readRun(logdir).events);
     assert.deepEqual(s.get('sine'), steps(25, 0).map((i) => [i, Math.fround(Math.sin((2 * Math.PI * i) / 8))]));
     assert.deepEqual(s.get('tensor'), [[25, Math.fround(0.1)]]);
+    // The folder deleted under the writer (a rerun after rm -rf): a new file, version record first.
+    rmSync(logdir, { recursive: true });
+    w.scalar('again', 2, 0);
+    await w.flush();
+    const again = readRun(logdir).events;
+    assert.deepEqual(again.map((e) => e.fileVersion ?? e.values[0].tag), ['brain.Event:2', 'again']);
     assert.throws(() => w.scalar('x', 1, 1.5), /step must be an integer, got 1.5/);
     assert.throws(() => w.scalar('x', st.tensor([1, 2]), 1), /rank-0 tensor, got a tensor of shape \[2\]/);
     assert.throws(() => st.node.summaryFileWriter(''), /logdir must be a non-empty folder path/);

@@ -4,7 +4,7 @@
  * gains no `node:` import from TensorBoard support.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { access, appendFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,11 @@ export function eventFilePath(logdir: string, seconds: number, suffix: string): 
 /** Creates `dir` (and parents) if needed. */
 export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+}
+
+/** Whether `file` is still there (someone may delete a log folder while the program runs). */
+export async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
 }
 
 /** Appends whole records in one write, so a reader never meets half a record from us mid-run. */

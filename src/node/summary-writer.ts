@@ -25,7 +25,6 @@ export class SummaryFileWriter {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(readonly logdir: string, readonly maxQueue = 10, readonly flushMillis = 120000, readonly filenameSuffix = '.v2') {
-    this.pending.push(tfRecord(fileVersionEvent(this.created)));
     void this.startFlush().catch(() => {}); // TensorFlow creates the file at once; an error resurfaces at flush()
   }
 
@@ -82,16 +81,22 @@ export class SummaryFileWriter {
   }
 
   private async writePending(): Promise<void> {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.file !== null) return;
     const m = await loadIo();
     const records = this.pending;
     this.pending = [];
     try {
-      if (this.file === null) {
-        await m.ensureDir(this.logdir);
-        this.file = m.eventFilePath(this.logdir, this.created, this.filenameSuffix);
+      if (this.file !== null && (await m.exists(this.file))) {
+        await m.appendBytes(this.file, concat(records));
+        return;
       }
-      await m.appendBytes(this.file, concat(records));
+      // A new file starts with the version record. Here when the writer is new, or when its folder
+      // was deleted under it (a rerun after `rm -rf logs`): then a new file, as TensorFlow does.
+      const seconds = this.file === null ? this.created : Date.now() / 1000;
+      await m.ensureDir(this.logdir);
+      const file = m.eventFilePath(this.logdir, seconds, this.filenameSuffix);
+      await m.appendBytes(file, concat([tfRecord(fileVersionEvent(seconds)), ...records]));
+      this.file = file;
     } catch (e) {
       this.pending = records.concat(this.pending);
       throw e;
@@ -100,11 +105,13 @@ export class SummaryFileWriter {
 
   /** Last resort at process exit: write what is left synchronously. */
   writeSyncAtExit(): void {
-    if (this.pending.length === 0 || io === null) return;
+    if ((this.pending.length === 0 && this.file !== null) || io === null) return;
+    const records = this.file === null ? [tfRecord(fileVersionEvent(this.created)), ...this.pending] : this.pending;
     const file = this.file ?? io.eventFilePath(this.logdir, this.created, this.filenameSuffix);
     try {
-      io.appendBytesSync(this.logdir, file, concat(this.pending));
+      io.appendBytesSync(this.logdir, file, concat(records));
       this.pending = [];
+      this.file = file;
     } catch {
       // exiting: nothing left to report to
     }
@@ -112,7 +119,7 @@ export class SummaryFileWriter {
 
   /** Whether records are waiting to be written. */
   get hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.pending.length > 0 || this.file === null;
   }
 }
 
