@@ -1,6 +1,7 @@
 /**
  * TensorBoard's event-file format: each Event protobuf framed as a TFRecord. Pure encoding (no
- * file system), so it can be used and tested anywhere; event-file-io.ts does the writing.
+ * file system); event-file-io.ts does the writing. summary-writer.ts loads this module on first use,
+ * so `import 'strata'` does not pay for loading protobufjs.
  */
 import protobuf from 'protobufjs/light.js';
 import crc32c from 'crc-32/crc32c.js';
@@ -101,33 +102,5 @@ export function tfRecord(data: Uint8Array): Uint8Array {
   view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
   out.set(data, 12);
   view.setUint32(12 + data.length, maskedCrc32c(data), true);
-  return out;
-}
-
-/**
- * Buckets of a histogram as TensorFlow.js-node computes them: `count` equal-width buckets from the
- * minimum to the maximum (the last one closed), or one bucket [v − 0.5, v + 0.5] when every value
- * is v, or none for no data. Returns rows of (left, right, count), flattened.
- */
-export function histogramBuckets(values: ArrayLike<number>, count = 30): Float32Array {
-  const n = values.length;
-  if (n === 0) return new Float32Array(0);
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = Math.fround(values[i]);
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (max === min) return new Float32Array([min - 0.5, min + 0.5, n]);
-  const width = (max - min) / count;
-  const out = new Float32Array(count * 3);
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(Math.floor((Math.fround(values[i]) - min) / width), count - 1);
-    out[b * 3 + 2]++;
-  }
-  for (let b = 0; b < count; b++) {
-    out[b * 3] = min + b * width;
-    out[b * 3 + 1] = b === count - 1 ? max : min + (b + 1) * width;
-  }
   return out;
 }

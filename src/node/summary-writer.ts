@@ -6,19 +6,33 @@
  */
 import { ConfigError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { fileVersionEvent, histogramBuckets, histogramEvent, scalarEvent, tfRecord } from './event-file.js';
+import { histogramBuckets } from './histogram.js';
 
-type Io = typeof import('./event-file-io.js');
+/** The file system (the one module with `node:` imports) and the protobuf encoder, loaded on first use. */
+type Io = typeof import('./event-file-io.js') & typeof import('./event-file.js');
 let io: Io | null = null;
 let ioLoading: Promise<Io> | null = null;
-/** The node:-importing module, loaded on first use (see event-file-io.ts). */
 function loadIo(): Promise<Io> {
-  return (ioLoading ??= import('./event-file-io.js').then((m) => (io = m)));
+  return (ioLoading ??= Promise.all([import('./event-file-io.js'), import('./event-file.js')]).then(([fsIo, enc]) => (io = { ...fsIo, ...enc })));
+}
+
+/** A summary waiting to be encoded and written (encoding waits for the encoder to load). */
+type PendingEvent =
+  | { tag: string; step: number; wallTime: number; value: number }
+  | { tag: string; step: number; wallTime: number; buckets: Float32Array; description?: string };
+
+/** Event records for `events`, after the version record when a file starts. */
+function encode(m: Io, events: PendingEvent[], startSeconds: number | null): Uint8Array {
+  const records = events.map((e) => m.tfRecord('value' in e
+    ? m.scalarEvent(e.tag, e.value, e.step, e.wallTime)
+    : m.histogramEvent(e.tag, e.buckets, e.step, e.wallTime, e.description)));
+  if (startSeconds !== null) records.unshift(m.tfRecord(m.fileVersionEvent(startSeconds)));
+  return concat(records);
 }
 
 /** Writes scalar and histogram summaries to a TensorBoard event file in `logdir`. Get one with {@link summaryFileWriter}. */
 export class SummaryFileWriter {
-  private pending: Uint8Array[] = [];
+  private pending: PendingEvent[] = [];
   private file: string | null = null;
   private readonly created = Date.now() / 1000;
   private lastFlush = Date.now();
@@ -44,7 +58,7 @@ export class SummaryFileWriter {
       throw new ConfigError(`${where}('${name}'): value must be a number or a rank-0 tensor, got ` +
         (value instanceof Tensor ? `a tensor of shape [${value.shape.join(', ')}]; reshape it to [] or pass .dataSync()[0]` : typeof value));
     }
-    this.enqueue(scalarEvent(name, v, step, Date.now() / 1000));
+    this.enqueue({ tag: name, step, wallTime: Date.now() / 1000, value: v });
   }
 
   /**
@@ -59,7 +73,7 @@ export class SummaryFileWriter {
     if (buckets !== undefined && !(Number.isInteger(buckets) && buckets > 0)) {
       throw new ConfigError(`${where}('${name}'): buckets must be a positive integer, got ${buckets}`);
     }
-    this.enqueue(histogramEvent(name, histogramBuckets(data.values, buckets), step, Date.now() / 1000, description));
+    this.enqueue({ tag: name, step, wallTime: Date.now() / 1000, buckets: histogramBuckets(data.values, buckets), description });
   }
 
   /** Writes every waiting record to the file; resolves once they are on disk (rejects if writing failed). */
@@ -67,8 +81,8 @@ export class SummaryFileWriter {
     return this.startFlush();
   }
 
-  private enqueue(event: Uint8Array): void {
-    this.pending.push(tfRecord(event));
+  private enqueue(event: PendingEvent): void {
+    this.pending.push(event);
     if (this.pending.length > this.maxQueue || Date.now() - this.lastFlush > this.flushMillis) void this.startFlush().catch(() => {});
   }
 
@@ -87,7 +101,7 @@ export class SummaryFileWriter {
     this.pending = [];
     try {
       if (this.file !== null && (await m.exists(this.file))) {
-        await m.appendBytes(this.file, concat(records));
+        await m.appendBytes(this.file, encode(m, records, null));
         return;
       }
       // A new file starts with the version record. Here when the writer is new, or when its folder
@@ -95,7 +109,7 @@ export class SummaryFileWriter {
       const seconds = this.file === null ? this.created : Date.now() / 1000;
       await m.ensureDir(this.logdir);
       const file = m.eventFilePath(this.logdir, seconds, this.filenameSuffix);
-      await m.appendBytes(file, concat([tfRecord(fileVersionEvent(seconds)), ...records]));
+      await m.appendBytes(file, encode(m, records, seconds));
       this.file = file;
     } catch (e) {
       this.pending = records.concat(this.pending);
@@ -106,10 +120,9 @@ export class SummaryFileWriter {
   /** Last resort at process exit: write what is left synchronously. */
   writeSyncAtExit(): void {
     if ((this.pending.length === 0 && this.file !== null) || io === null) return;
-    const records = this.file === null ? [tfRecord(fileVersionEvent(this.created)), ...this.pending] : this.pending;
     const file = this.file ?? io.eventFilePath(this.logdir, this.created, this.filenameSuffix);
     try {
-      io.appendBytesSync(this.logdir, file, concat(records));
+      io.appendBytesSync(this.logdir, file, encode(io, this.pending, this.file === null ? this.created : null));
       this.pending = [];
       this.file = file;
     } catch {
