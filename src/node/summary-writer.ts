@@ -1,8 +1,8 @@
 /**
  * SummaryFileWriter: TensorFlow.js-node's `tf.node.summaryFileWriter`, writing TensorBoard event
- * files without TensorFlow. Records are encoded at once and kept in memory; they reach the disk in
- * one background append when more than `maxQueue` are waiting or `flushMillis` has passed (as
- * TensorFlow's writer does), on `flush()`, and when the process is about to exit.
+ * files without TensorFlow. Summaries are queued in memory and reach the disk in one append when
+ * more than `maxQueue` are waiting or `flushMillis` has passed (as TensorFlow's writer does), on
+ * `flush()`, and when the process exits (also on a crash).
  */
 import { ConfigError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -36,10 +36,9 @@ export class SummaryFileWriter {
   private file: string | null = null;
   private readonly created = Date.now() / 1000;
   private lastFlush = Date.now();
-  private chain: Promise<void> = Promise.resolve();
 
   constructor(readonly logdir: string, readonly maxQueue = 10, readonly flushMillis = 120000, readonly filenameSuffix = '.v2') {
-    void this.startFlush().catch(() => {}); // TensorFlow creates the file at once; an error resurfaces at flush()
+    this.flush().catch(() => {}); // TensorFlow creates the file at once; an error resurfaces at flush()
   }
 
   /**
@@ -76,63 +75,62 @@ export class SummaryFileWriter {
     this.enqueue({ tag: name, step, wallTime: Date.now() / 1000, buckets: histogramBuckets(data.values, buckets), description });
   }
 
-  /** Writes every waiting record to the file; resolves once they are on disk (rejects if writing failed). */
+  /**
+   * Writes every waiting record to the file. Once the writer has started (its first moments), the
+   * records are on disk when this returns, as in TensorFlow.js; the promise tells of errors.
+   */
   flush(): Promise<void> {
-    return this.startFlush();
+    if (io !== null) {
+      try {
+        this.write(io);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return loadIo().then((m) => this.write(m));
   }
 
   private enqueue(event: PendingEvent): void {
     this.pending.push(event);
-    if (this.pending.length > this.maxQueue || Date.now() - this.lastFlush > this.flushMillis) void this.startFlush().catch(() => {});
+    if (this.pending.length > this.maxQueue || Date.now() - this.lastFlush > this.flushMillis) {
+      this.flush().catch((e) => this.warnOnce(e)); // the records stay queued for the next try
+    }
   }
 
-  /** Queues a write behind the ones in flight, so records reach the file in order. */
-  private startFlush(): Promise<void> {
+  private warned = false;
+  private warnOnce(e: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    console.warn(`summaryFileWriter('${this.logdir}'): could not write summaries (they stay queued): ${e instanceof Error ? e.message : e}`);
+  }
+
+  /** Appends the queued records (buffered: one write for many records). */
+  private write(m: Io): void {
     this.lastFlush = Date.now();
-    const write = this.chain.then(() => this.writePending());
-    this.chain = write.catch(() => {}); // a failed write keeps its records for the next one
-    return write;
-  }
-
-  private async writePending(): Promise<void> {
     if (this.pending.length === 0 && this.file !== null) return;
-    const m = await loadIo();
-    const records = this.pending;
-    this.pending = [];
-    try {
-      if (this.file !== null && (await m.exists(this.file))) {
-        await m.appendBytes(this.file, encode(m, records, null));
-        return;
-      }
+    if (this.file !== null && m.fileExists(this.file)) {
+      m.appendBytes(this.file, encode(m, this.pending, null));
+    } else {
       // A new file starts with the version record. Here when the writer is new, or when its folder
       // was deleted under it (a rerun after `rm -rf logs`): then a new file, as TensorFlow does.
       const seconds = this.file === null ? this.created : Date.now() / 1000;
-      await m.ensureDir(this.logdir);
+      m.ensureDir(this.logdir);
       const file = m.eventFilePath(this.logdir, seconds, this.filenameSuffix);
-      await m.appendBytes(file, encode(m, records, seconds));
+      m.appendBytes(file, encode(m, this.pending, seconds));
       this.file = file;
-    } catch (e) {
-      this.pending = records.concat(this.pending);
-      throw e;
     }
+    this.pending = [];
   }
 
-  /** Last resort at process exit: write what is left synchronously. */
-  writeSyncAtExit(): void {
-    if ((this.pending.length === 0 && this.file !== null) || io === null) return;
-    const file = this.file ?? io.eventFilePath(this.logdir, this.created, this.filenameSuffix);
+  /** At process exit: write what is left (possible once the writer's first moments have passed). */
+  writeAtExit(): void {
+    if (io === null) return;
     try {
-      io.appendBytesSync(this.logdir, file, encode(io, this.pending, this.file === null ? this.created : null));
-      this.pending = [];
-      this.file = file;
-    } catch {
-      // exiting: nothing left to report to
+      this.write(io);
+    } catch (e) {
+      this.warnOnce(e);
     }
-  }
-
-  /** Whether records are waiting to be written. */
-  get hasPending(): boolean {
-    return this.pending.length > 0 || this.file === null;
   }
 }
 
@@ -200,23 +198,11 @@ export function summaryFileWriter(logdir: string, maxQueue = 10, flushMillis = 1
   return w;
 }
 
-/** Programs written for TensorFlow.js never flush; write their last records before the process ends. */
+/** Programs written for TensorFlow.js never flush: write their last records as the process ends, also on a crash. */
 function installExitHooks(): void {
   if (exitHooks || typeof process === 'undefined' || typeof process.on !== 'function') return;
   exitHooks = true;
-  // beforeExit: the event loop is empty, asynchronous writes can still run (and then it fires
-  // again, finds nothing pending and lets the process end).
-  const failed = new Set<SummaryFileWriter>(); // a folder we cannot write must not keep the process alive
-  process.on('beforeExit', () => {
-    for (const w of writers.values()) {
-      if (!w.hasPending || failed.has(w)) continue;
-      void w.flush().catch((e) => {
-        failed.add(w);
-        console.warn(`summaryFileWriter('${w.logdir}'): could not write the last summaries: ${e}`);
-      });
-    }
-  });
   process.on('exit', () => {
-    for (const w of writers.values()) w.writeSyncAtExit();
+    for (const w of writers.values()) w.writeAtExit();
   });
 }
