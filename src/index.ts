@@ -47,6 +47,7 @@ export type { FitOptions, YieldEvery } from './model/fit.js';
 export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike, IteratorLike } from './model/fit-dataset.js';
 export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as callbacks from './callbacks/index.js';
+export * as node from './node/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
