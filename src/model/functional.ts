@@ -306,7 +306,7 @@ function parseNode(n: unknown, where: string, fail: (m: string) => never): NodeS
     const refs: Ref[] = [];
     const kw = o.kwargs as Record<string, unknown> | undefined;
     // Keras 3 passes a recurrent layer's initial states as a kwarg: they follow the input, as TF.js writes them.
-    const stack: unknown[] = [kw && typeof kw === 'object' ? kw.initial_state : undefined, o.args];
+    const stack: unknown[] = [kw && typeof kw === 'object' ? key(kw, 'initial_state', 'initialState') : undefined, o.args];
     while (stack.length) {
       const v = stack.pop();
       if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
