@@ -84,6 +84,27 @@ test('a TF.js functional model with a nested Sequential (output and shared, node
   again.forEach((w, i) => expectClose(Array.from(w.dataSync()), got[i], 1e-5, 1e-4, `TF.js reload, output ${i}`));
 });
 
+test('the TF.js mnist-acgan generator (nested Sequential as the only output, on a 3-D input) loads in Strata', async () => {
+  const tf = await tfjs();
+  const cnn = tf.sequential();
+  cnn.add(tf.layers.dense({ units: 2 * 2 * 6, inputShape: [5], activation: 'relu' }));
+  cnn.add(tf.layers.reshape({ targetShape: [2, 2, 6] }));
+  cnn.add(tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' }));
+  cnn.add(tf.layers.batchNormalization());
+  const latent = tf.input({ shape: [5] }), imageClass = tf.input({ shape: [1] });
+  const emb = tf.layers.embedding({ inputDim: 4, outputDim: 5 }).apply(imageClass) as import('@tensorflow/tfjs').SymbolicTensor;
+  const h = tf.layers.multiply().apply([latent, emb]) as import('@tensorflow/tfjs').SymbolicTensor;
+  const model = tf.model({ inputs: [latent, imageClass], outputs: cnn.apply(h) as import('@tensorflow/tfjs').SymbolicTensor });
+  setTfWeights(tf, model);
+  const { strata, topology } = await tfToStrata(tf, model);
+  assert.deepEqual((topology.config as { output_layers: unknown[] }).output_layers, [[cnn.name, 1, 0]]);
+  const z = inputs(tf, [[3, 5]], 5);
+  const want = model.predict([z.tf[0], tf.tensor([0, 3, 1], [3, 1])]) as import('@tensorflow/tfjs').Tensor;
+  const got = strata.predict([z.st[0], st.tensor([0, 3, 1], [3, 1])]) as st.Tensor;
+  assert.deepEqual(got.shape, [3, 4, 4, 3]);
+  expectClose(got, Array.from(want.dataSync()), 1e-5, 1e-4, 'generator');
+});
+
 test('a Strata model with a nested Sequential applied to a 3-D input and a shared layer loads in TF.js', async () => {
   const tf = await tfjs();
   st.setSeed(60);
