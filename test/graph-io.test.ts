@@ -133,6 +133,22 @@ test('a Strata model with a nested Sequential applied to a 3-D input and a share
   (strata.predict(xs.st) as st.Tensor[]).forEach((p, i) => expectClose(p, want[i], 1e-5, 1e-4, `round trip output ${i}`));
 });
 
+test('a nested Sequential built by its application (no inputShape) saves with its InputLayer and loads in TF.js', async () => {
+  const tf = await tfjs();
+  st.setSeed(65);
+  const lazy = st.sequential({ name: 'lazy_seq', layers: [st.layers.dense({ units: 3, activation: 'tanh' }), st.layers.dense({ units: 2 })] });
+  const i = st.input({ shape: [4], name: 'li' });
+  const model = st.model({ inputs: i, outputs: lazy.apply(st.layers.dense({ units: 4, name: 'pre' }).apply(i)) as st.SymbolicTensor });
+  const json = model.toJSON(null, false) as { config: { layers: { name: string; config: { layers?: { class_name: string }[] } }[] } };
+  assert.equal(json.config.layers.find((l) => l.name === 'lazy_seq')!.config.layers![0].class_name, 'InputLayer');
+  const xs = inputs(tf, [[2, 4]], 6);
+  const want = model.predict(xs.st[0]) as st.Tensor;
+  const tfModel = await strataToTf(tf, model);
+  expectClose(Array.from((tfModel.predict(xs.tf[0]) as import('@tensorflow/tfjs').Tensor).dataSync()), want, 1e-5, 1e-4, 'TF.js');
+  const { strata } = await tfToStrata(tf, tfModel);
+  expectClose(strata.predict(xs.st[0]) as st.Tensor, want, 1e-5, 1e-4, 'back in Strata');
+});
+
 test('a TF.js seq2seq model (decoder initialState from the encoder) loads in Strata and back', async () => {
   const tf = await tfjs();
   const encIn = tf.input({ shape: [null, 3], name: 'enc_in' });

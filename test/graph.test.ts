@@ -170,6 +170,21 @@ test('a nested Sequential in a functional model takes a 3-D input (the mnist-acg
   assert.notDeepEqual(Array.from(gen.getLayer(cnn.name).getWeights()[0].values), Array.from(before));
 });
 
+test('a nested functional model applied to another rank computes that shape and runs, as Keras', () => {
+  st.setSeed(45);
+  const i = st.input({ shape: [5] });
+  const d1 = st.layers.dense({ units: 4, activation: 'relu' }), d2 = st.layers.dense({ units: 2 });
+  const inner = st.model({ inputs: i, outputs: sym(d2.apply(d1.apply(i))) });
+  const x3 = st.input({ shape: [3, 5] });
+  const y = sym(inner.apply(x3));
+  assert.deepEqual(y.shape, [null, 3, 2]);
+  const outer = st.model({ inputs: x3, outputs: sym(st.layers.flatten().apply(y)) });
+  const xs = st.randomNormal([2, 3, 5], { seed: 46 });
+  expectClose(one(outer.predict(xs)), st.reshape(one(d2.apply(one(d1.apply(xs)))), [2, 6]), 1e-6, 1e-5, 'nested functional on 3-D');
+  // Used alone, the model still asks for its own input shape.
+  expectError(() => inner.predict(st.ones([2, 4])), st.ShapeError, 'expects shape [null, 5]', 'got [2, 4]');
+});
+
 test('wrong ranks and sizes fail when the graph is built, naming the layer, expected, given and a fix', () => {
   const dense = st.layers.dense({ units: 2, name: 'd_spec' });
   dense.apply(st.input({ shape: [8] }));
