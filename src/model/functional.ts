@@ -107,8 +107,27 @@ export class Functional extends Model {
     return this.inputs.map((t) => t.shape);
   }
 
-  computeOutputShape(): LayerShape | LayerShape[] {
-    return this.outputs.length === 1 ? this.outputs[0].shape : this.outputs.map((t) => t.shape);
+  /**
+   * The output shapes for inputs of these shapes: the model's own for its own input shapes; for
+   * others (a nested model applied to [batch, 1, features], as Keras allows), each layer's rule in turn.
+   */
+  computeOutputShape(inputShape?: LayerShape | LayerShape[]): LayerShape | LayerShape[] {
+    const given = inputShape === undefined ? null : (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as LayerShape[];
+    let outs: LayerShape[];
+    if (!given || given.length !== this.inputs.length || given.every((g, i) => fmtShape(g) === fmtShape(this.inputs[i].shape))) {
+      outs = this.outputs.map((t) => t.shape);
+    } else {
+      const shapes = new Map<number, LayerShape>();
+      this.inputs.forEach((t, i) => shapes.set(t.id, given[i]));
+      for (const node of this.nodes) {
+        const ins = node.inputs.map((t) => shapes.get(t.id)!);
+        const out = node.layer.computeOutputShape(ins.length === 1 ? ins[0] : ins);
+        const list = (Array.isArray(out[0]) ? out : [out]) as LayerShape[];
+        node.outputs.forEach((t, i) => shapes.set(t.id, list[i]));
+      }
+      outs = this.outputs.map((t) => shapes.get(t.id)!);
+    }
+    return outs.length === 1 ? outs[0] : outs;
   }
 
   forward(inputs: Tensor[], opts: CallOptions): Tensor[] {
@@ -119,7 +138,9 @@ export class Functional extends Model {
     const masks = new Map<number, Tensor | null>();
     this.inputs.forEach((t, i) => {
       const x = inputs[i];
-      if (t.shape.length !== x.rank || t.shape.some((d, j) => d !== null && d !== x.shape[j])) {
+      // Also the shapes this model was applied to in an enclosing graph (e.g. [batch, 1, features]).
+      const accepted = [t.shape, ...this.inboundNodes.map((n) => n.inputs[i]?.shape).filter((d) => d !== undefined)];
+      if (!accepted.some((want) => want.length === x.rank && want.every((d, j) => d === null || d === x.shape[j]))) {
         throw new ShapeError(`${this.describe()}: input '${t.name}' expects shape ${fmtShape(t.shape)}, got ${fmtShape(x.shape)}`);
       }
       values.set(t.id, x);
