@@ -140,6 +140,20 @@ test('gru and simpleRNN take a symbolic initialState [h] like the concrete call'
   }
 });
 
+test('a recurrent node with state inputs keeps the sequence mask (embedding maskZero)', () => {
+  st.setSeed(35);
+  const tokens = st.input({ shape: [5], name: 'tok' }), h0 = st.input({ shape: [3] }), c0 = st.input({ shape: [3] });
+  const emb = st.layers.embedding({ inputDim: 6, outputDim: 2, maskZero: true });
+  const lstm = st.layers.lstm({ units: 3 });
+  const m = st.model({ inputs: [tokens, h0, c0], outputs: sym(lstm.apply(sym(emb.apply(tokens)), { initialState: [h0, c0] as never })) });
+  const ids = st.tensor([1, 2, 3, 0, 0, 4, 5, 0, 0, 0], [2, 5]);
+  const hs = st.randomNormal([2, 3], { seed: 36 }), cs = st.randomNormal([2, 3], { seed: 37 });
+  const e = one(emb.apply(ids));
+  const want = one(lstm.apply(e, { initialState: [hs, cs], mask: emb.computeMask(ids, null) }));
+  expectClose(one(m.predict([ids, hs, cs])), want, 1e-6, 1e-5, 'masked decoder');
+  assert.ok(Math.abs(want.values[0] - one(lstm.apply(e, { initialState: [hs, cs] })).values[0]) > 1e-4, 'the mask matters here');
+});
+
 test('a nested Sequential in a functional model takes a 3-D input (the mnist-acgan generator)', () => {
   st.setSeed(40);
   const latentSize = 5;

@@ -66,7 +66,7 @@ export class Sequential extends Model {
   private requireGraph(what: string): { input: SymbolicTensor; outputs: SymbolicTensor[] } {
     if (!this.graphInput) {
       throw new ConfigError(`${this.describe()}: ${what} are not known before the model is built; give the first layer ` +
-        `an inputShape (e.g. inputShape: [784]) or start with st.layers.inputLayer, or call build([null, ...]) first`);
+        `an inputShape (e.g. inputShape: [784]) or add new st.InputLayer({ shape }) first, or call build([null, ...]) first`);
     }
     return { input: this.graphInput, outputs: this.graphOutputs };
   }
