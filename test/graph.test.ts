@@ -103,6 +103,14 @@ test('seq2seq with symbolic initialState trains, predicts, saves and reloads wit
   assert.deepEqual(dec.inbound_nodes, [[['dec_in', 0, 0, {}], ['encoder', 0, 1, {}], ['encoder', 0, 2, {}]]]);
   const loaded = await st.loadLayersModel(dir);
   expectClose(one(loaded.predict([encX, decX])), p1, 1e-6, 1e-5, 'reloaded seq2seq');
+  // Keras' lstm_seq2seq restore: inference models from the loaded model's layers.
+  const [encIn, decIn] = syms(loaded.input);
+  const [, hEnc, cEnc] = syms(loaded.getLayer('encoder').output);
+  const encoder = st.model({ inputs: encIn, outputs: [hEnc, cEnc] });
+  const hIn = st.input({ shape: [6] }), cIn = st.input({ shape: [6] });
+  const [seq] = syms(loaded.getLayer('decoder').apply(decIn, { initialState: [hIn, cIn] as never }));
+  const decoder = st.model({ inputs: [decIn, hIn, cIn], outputs: sym(loaded.getLayer('out').apply(seq)) });
+  expectClose(one(decoder.predict([decX, ...(encoder.predict(encX) as st.Tensor[])])), p1, 1e-6, 1e-5, 'inference models of the loaded model');
 });
 
 test('seq2seq inference models from the trained layers give the training model\'s numbers', () => {
