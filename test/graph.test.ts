@@ -43,6 +43,11 @@ test('layer.output of a layer applied twice asks for getOutputAt; an unconnected
   assert.equal(shared.getInputAt(0), a);
   assert.equal(shared.getOutputAt(0), ya);
   expectError(() => st.layers.dense({ units: 1, name: 'alone' }).output, st.ConfigError, "'alone' is not connected");
+  // outputShape (TF.js): the shape all nodes share, else an error.
+  assert.deepEqual(shared.outputShape, [null, 2]);
+  shared.apply(st.input({ shape: [4, 3] }));
+  expectError(() => shared.outputShape, st.ConfigError, "Dense 'twice'", 'different output shapes', '[null, 4, 2]');
+  expectError(() => st.layers.dense({ units: 1, name: 'never' }).outputShape, st.ConfigError, "'never' has never been applied");
 });
 
 test('a Sequential has inputs, outputs and layer outputs once built, for feature extractors', () => {
@@ -56,6 +61,7 @@ test('a Sequential has inputs, outputs and layer outputs once built, for feature
   assert.deepEqual(base.inputs[0].shape, [null, 4]);
   assert.deepEqual(sym(base.output).shape, [null, 2]);
   assert.equal(base.getLayer('d2').input, base.getLayer('d1').output);
+  assert.deepEqual(base.getLayer('d2').outputShape, [null, 3]);
   const sub = st.model({ inputs: base.inputs, outputs: sym(base.getLayer('d2').output) });
   const x = st.randomNormal([5, 4], { seed: 4 });
   const want = one(base.getLayer('d2').apply(one(base.getLayer('d1').apply(x))));

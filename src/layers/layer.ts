@@ -6,7 +6,7 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { noGrad } from '../autograd/tape.js';
-import { type GraphNode, type InputSpec, SymbolicTensor, checkInputSpec, fitsInputSpec, isSymbolic, nodeTensorsAt, onlyNodeTensors } from './symbolic.js';
+import { type GraphNode, type InputSpec, SymbolicTensor, checkInputSpec, commonOutputShape, fitsInputSpec, isSymbolic, nodeTensorsAt, onlyNodeTensors } from './symbolic.js';
 
 /** A shape with the batch dimension (and any other unknown one) as null. */
 export type LayerShape = (number | null)[];
@@ -149,6 +149,14 @@ export abstract class Layer {
    */
   get output(): SymbolicTensor | SymbolicTensor[] {
     return onlyNodeTensors(this, 'output');
+  }
+
+  /**
+   * The output shape of the layer's nodes (a list for several outputs), batch dimension null; throws
+   * when the layer was never applied or its nodes give different shapes (TensorFlow.js `outputShape`).
+   */
+  get outputShape(): LayerShape | LayerShape[] {
+    return commonOutputShape(this);
   }
 
   /** The symbolic input(s) of the layer's node `nodeIndex` (a shared layer has several nodes). */

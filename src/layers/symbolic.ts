@@ -123,3 +123,19 @@ export function nodeTensorsAt(layer: Layer, which: 'input' | 'output', nodeIndex
   const list = which === 'input' ? node.inputs : node.outputs;
   return list.length === 1 ? list[0] : list.slice();
 }
+
+/** The output shape shared by all of a layer's nodes (one shape, or a list for several outputs). */
+export function commonOutputShape(layer: Layer): LayerShape | LayerShape[] {
+  const nodes = layer.inboundNodes;
+  if (nodes.length === 0) {
+    throw new ConfigError(`${layer.describe()} has never been applied, so it has no output shape yet; apply it to a ` +
+      `symbolic tensor (st.input) or build the model that holds it with an inputShape`);
+  }
+  const shapes = nodes.map((n) => n.outputs.map((t) => t.shape));
+  const key = (s: LayerShape[]): string => s.map((x) => fmtShape(x)).join(' ');
+  if (shapes.some((s) => key(s) !== key(shapes[0]))) {
+    throw new ConfigError(`${layer.describe()} has ${nodes.length} inbound nodes with different output shapes ` +
+      `(${shapes.map(key).join('; ')}), so its output shape is ambiguous; use getOutputAt(nodeIndex).shape`);
+  }
+  return shapes[0].length === 1 ? shapes[0][0] : shapes[0];
+}
