@@ -177,6 +177,32 @@ test('a TF.js seq2seq model (decoder initialState from the encoder) loads in Str
   expectClose(Array.from((back.predict(xs.tf) as import('@tensorflow/tfjs').Tensor).dataSync()), want, 1e-5, 1e-4, 'TF.js reload');
 });
 
+test('the date-conversion-attention pattern (one state twice, masked embeddings) matches TF.js', async () => {
+  const tf = await tfjs();
+  type ST = import('@tensorflow/tfjs').SymbolicTensor;
+  const encIn = tf.input({ shape: [6], name: 'e_in' }), decIn = tf.input({ shape: [4], name: 'd_in' });
+  const enc = tf.layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, name: 'e_emb' }).apply(encIn) as ST;
+  const encLast = tf.layers.lstm({ units: 4, name: 'e_lstm' }).apply(enc) as ST;
+  const dec = tf.layers.embedding({ inputDim: 5, outputDim: 3, maskZero: true, name: 'd_emb' }).apply(decIn) as ST;
+  const seq = tf.layers.lstm({ units: 4, returnSequences: true, name: 'd_lstm' }).apply(dec, { initialState: [encLast, encLast] }) as ST;
+  const out = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 5, activation: 'softmax' }), name: 'td' }).apply(seq) as ST;
+  const model = tf.model({ inputs: [encIn, decIn], outputs: out });
+  setTfWeights(tf, model);
+  const warn = console.warn;
+  console.warn = () => {};
+  let loaded;
+  try {
+    loaded = await tfToStrata(tf, model);
+  } finally {
+    console.warn = warn;
+  }
+  // Padding (0) at the end of each sequence: the masks decide the numbers.
+  const e = [1, 2, 3, 0, 0, 0, 4, 5, 6, 1, 2, 0], d = [1, 2, 0, 0, 3, 4, 1, 0];
+  const want = (model.predict([tf.tensor(e, [2, 6]), tf.tensor(d, [2, 4])]) as import('@tensorflow/tfjs').Tensor).dataSync();
+  const got = loaded.strata.predict([st.tensor(e, [2, 6]), st.tensor(d, [2, 4])]) as st.Tensor;
+  expectClose(got, Array.from(want), 1e-5, 1e-4, 'Strata vs TF.js');
+});
+
 test('a Keras 3 node with initial_state in kwargs feeds the states after the input', () => {
   const kt = (layer: string, i: number, shape: (number | null)[]) =>
     ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [layer, 0, i] } });
