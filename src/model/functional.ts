@@ -255,7 +255,8 @@ function functionalFromConfig(config: Record<string, unknown>): Functional {
   const refsToLayer = [...pending.values()].flat().flatMap((n) => n.refs);
   for (const k of [['input_layers', 'inputLayers'], ['output_layers', 'outputLayers']]) {
     const list = key(config, k[0], k[1]);
-    if (Array.isArray(list)) for (const r of typeof list[0] === 'string' ? [list] : list) if (Array.isArray(r) && isIndex(r[1])) refsToLayer.push({ layer: String(r[0]), node: r[1], tensor: 0 });
+    const refs: unknown[] = !Array.isArray(list) ? [] : typeof list[0] === 'string' ? [list] : list;
+    for (const r of refs) if (Array.isArray(r) && isIndex(r[1])) refsToLayer.push({ layer: String(r[0]), node: r[1], tensor: 0 });
   }
   for (const [name, l] of layers) {
     if (!(l instanceof Model) || (l.className === 'Sequential' && !l.inputShapes)) continue;
