@@ -41,7 +41,7 @@ export { Model, type SummaryRow, type EvaluateOptions } from './model/model.js';
 export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
 export { Functional, model, type FunctionalOptions } from './model/functional.js';
 export { InputLayer, input, type InputOptions } from './model/input.js';
-export { SymbolicTensor } from './layers/symbolic.js';
+export { SymbolicTensor, type InputSpec } from './layers/symbolic.js';
 export type { CompileArgs } from './model/compile.js';
 export type { FitOptions, YieldEvery } from './model/fit.js';
 export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike, IteratorLike } from './model/fit-dataset.js';

@@ -6,7 +6,7 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { noGrad } from '../autograd/tape.js';
-import { type GraphNode, SymbolicTensor, isSymbolic } from './symbolic.js';
+import { type GraphNode, type InputSpec, SymbolicTensor, checkInputSpec, commonOutputShape, fitsInputSpec, isSymbolic, nodeTensorsAt, onlyNodeTensors } from './symbolic.js';
 
 /** A shape with the batch dimension (and any other unknown one) as null. */
 export type LayerShape = (number | null)[];
@@ -134,10 +134,49 @@ export abstract class Layer {
   /** The graph nodes where this layer was applied to symbolic tensors, in order. */
   readonly inboundNodes: GraphNode[] = [];
 
+  /** What the first input must look like, checked at each symbolic apply (set in `build`, as Keras). */
+  inputSpec: InputSpec | null = null;
+
+  /**
+   * The symbolic input of the layer's only node (a list when it took several); throws when the layer
+   * was applied several times (then use getInputAt) or never.
+   * @example const x = model.getLayer('conv_2').input;
+   */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    return onlyNodeTensors(this, 'input');
+  }
+
+  /**
+   * The symbolic output of the layer's only node, to build a new model from a trained one's layers.
+   * @example const features = st.model({ inputs: base.inputs, outputs: base.getLayer('conv_2').output });
+   */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    return onlyNodeTensors(this, 'output');
+  }
+
+  /**
+   * The output shape of the layer's nodes (a list for several outputs), batch dimension null; throws
+   * when the layer was never applied or its nodes give different shapes (TensorFlow.js `outputShape`).
+   */
+  get outputShape(): LayerShape | LayerShape[] {
+    return commonOutputShape(this);
+  }
+
+  /** The symbolic input(s) of the layer's node `nodeIndex` (a shared layer has several nodes). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return nodeTensorsAt(this, 'input', nodeIndex);
+  }
+
+  /** The symbolic output(s) of the layer's node `nodeIndex`. */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return nodeTensorsAt(this, 'output', nodeIndex);
+  }
+
   private applySymbolic(inputs: SymbolicTensor | SymbolicTensor[], opts: CallOptions): SymbolicTensor | SymbolicTensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const shapes = list.map((t) => t.shape);
     if (!Array.isArray(inputs)) this.checkDeclaredShape(inputs.shape);
+    if (this.inputSpec) checkInputSpec(this.describe(), this.inputSpec, shapes[0]);
     if (!this.built) {
       this.build(Array.isArray(inputs) ? shapes : shapes[0]);
       this.built = true;
@@ -194,10 +233,14 @@ export abstract class Layer {
     });
   }
 
-  /** Fails early when a layer built for one input shape is given another. */
+  /**
+   * Fails early when a layer declared for one input shape is given another. Once built, the layer's
+   * inputSpec (the axes it really needs, as Keras) decides: a Dense declared on [784] also takes
+   * [batch, 1, 784].
+   */
   private checkDeclaredShape(shape: readonly (number | null)[]): void {
     const want = this.batchInputShape;
-    if (!want) return;
+    if (!want || (this.inputSpec && fitsInputSpec(this.inputSpec, shape))) return;
     if (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i])) {
       throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, ` +
         `got ${fmtShape(shape)}${shape.length > want.length ? ' — did you forget a flatten?' : ''}`);

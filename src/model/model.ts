@@ -12,6 +12,8 @@ import { trainStep } from './train-step.js';
 import { predictLoop } from './predict.js';
 import { type DatasetLike, type EvaluateDatasetOptions, type FitDatasetOptions, type IteratorLike, fitDataset, evaluateDataset } from './fit-dataset.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
+import { modelToTopology } from '../io/topology.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
 
 /** Options of `model.evaluate`. */
 export interface EvaluateOptions {
@@ -52,6 +54,33 @@ export abstract class Model extends Layer {
 
   /** Table rows for `summary()`. */
   protected abstract summaryRows(): SummaryRow[];
+
+  /** The model's symbolic inputs (a Sequential's once its input shape is known). */
+  abstract get inputs(): SymbolicTensor[];
+  /** The model's symbolic outputs, e.g. to build a feature extractor: st.model({ inputs: m.inputs, outputs: ... }). */
+  abstract get outputs(): SymbolicTensor[];
+
+  /** The model's input: one symbolic tensor, or a list for several inputs (Keras `model.input`). */
+  override get input(): SymbolicTensor | SymbolicTensor[] {
+    const l = this.inputs;
+    return l.length === 1 ? l[0] : l.slice();
+  }
+
+  /** The model's output: one symbolic tensor, or a list for several outputs (Keras `model.output`). */
+  override get output(): SymbolicTensor | SymbolicTensor[] {
+    const l = this.outputs;
+    return l.length === 1 ? l[0] : l.slice();
+  }
+
+  /**
+   * The Keras topology `{ class_name, config, keras_version, backend }` (no weights), as a JSON string
+   * or, with returnString false, an object (TensorFlow.js' `toJSON`).
+   * @example const topology = JSON.parse(model.toJSON() as string);
+   */
+  toJSON(_unused?: unknown, returnString = true): string | Record<string, unknown> {
+    const topology = modelToTopology(this) as unknown as Record<string, unknown>;
+    return returnString ? JSON.stringify(topology) : topology;
+  }
 
   /** Set by a callback to end training after the current batch. */
   stopTraining = false;
