@@ -130,3 +130,18 @@ test('multinomial: seeded, int32 [batch, numSamples], empirical frequencies matc
   expectError(() => st.multinomial(st.tensor([[1]]), 3), st.ShapeError, 'at least 2 classes');
   expectError(() => st.multinomial(st.tensor([1, 2]), 0), st.ConfigError, 'numSamples must be a positive integer');
 });
+
+test('setBackend takes TensorFlow.js\'s backend names: cpu is js, tensorflow is native; GPU names are refused clearly', () => {
+  const before = st.getBackend();
+  try {
+    st.setBackend('cpu');
+    assert.equal(st.getBackend(), 'js');
+    if (st.listBackends().includes('native')) {
+      st.setBackend('tensorflow');
+      assert.equal(st.getBackend(), 'native');
+    }
+    expectError(() => st.setBackend('webgl'), st.ConfigError, "no backend named 'webgl'", 'no GPU backend yet');
+  } finally {
+    st.setBackend(before);
+  }
+});

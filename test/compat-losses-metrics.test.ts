@@ -51,13 +51,16 @@ test('TF.js core losses: every loss and reduction agrees with TF.js 4.22 (cpu)',
   expectClose(st.losses.computeWeightedLoss(st.tensor([1, 2, 3]), st.tensor([1, 0, 1])), [2], 1e-7);
 });
 
-test('st.losses.meanSquaredError keeps its Keras two-argument form for compile', () => {
-  // Two arguments: one value per sample (what compile and the existing tests use).
-  const perSample = st.losses.meanSquaredError(st.tensor([[0, 1], [0, 0]]), st.tensor([[0.6, 0.4], [0.4, 0.6]]));
-  expectClose(perSample, [0.36, 0.26], 1e-6);
-  assert.equal(st.losses.getLoss('mse'), st.losses.meanSquaredError);
-  // A third argument (even null) selects TF.js's reduced form.
-  expectClose(st.losses.meanSquaredError(st.tensor([[0, 1], [0, 0]]), st.tensor([[0.6, 0.4], [0.4, 0.6]]), null), [0.31], 1e-6);
+test('st.losses.meanSquaredError with two arguments is TF.js\'s scalar; compile keeps the per-sample form', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const yt = [[0, 1], [0, 0]], yp = [[0.6, 0.4], [0.4, 0.6]];
+  // Two arguments, as TF.js programs call it: the reduced scalar (was Keras' per-sample [0.36, 0.26]).
+  const got = st.losses.meanSquaredError(st.tensor(yt), st.tensor(yp));
+  assert.deepEqual(got.shape, []);
+  expectClose(got, Array.from(tf.losses.meanSquaredError(tf.tensor2d(yt), tf.tensor2d(yp)).dataSync()), 1e-6);
+  expectClose(got, [0.31], 1e-6);
+  expectClose(st.losses.meanSquaredErrorPerSample(st.tensor(yt), st.tensor(yp)), [0.36, 0.26], 1e-6);
+  assert.equal(st.losses.getLoss('mse'), st.losses.meanSquaredErrorPerSample);
   expectError(() => st.losses.computeWeightedLoss(st.tensor([1]), null, 7 as st.losses.Reduction), st.ConfigError, 'unknown reduction 7');
   expectError(() => st.losses.hingeLoss(st.zeros([2, 3]), st.zeros([2, 2])), st.ShapeError, 'losses.hingeLoss: labels [2, 3] and predictions [2, 2]');
 });

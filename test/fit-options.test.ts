@@ -53,7 +53,7 @@ test('lossWeights [1, 0.5]: the total loss is the weighted sum of the outputs\' 
   named.delta.forEach((d, i) => expectClose(d, both.delta[i], 0, 0, `lossWeights by name, weight ${i}`));
 });
 
-test('lossWeights: the epoch\'s per-output losses are means over its batches, like its total', { todo: 'fit logs the last batch\'s per-output losses (src/model/fit.ts track())' }, async () => {
+test('lossWeights: the epoch\'s per-output losses are means over its batches, like its total', async () => {
   const x = st.randomNormal([16, 4], { seed: 1 });
   const y1 = st.randomNormal([16, 1], { seed: 2 });
   const y2 = st.randomNormal([16, 2], { seed: 3 });
@@ -87,7 +87,7 @@ test('fit\'s seed alone decides the shuffling: same seed, same curve whatever th
   assert.notDeepEqual(await lossCurve(undefined, 100), await lossCurve(undefined, 200));
 });
 
-test('fit\'s seed also decides the dropout masks', { todo: 'dropout draws from the global generator, not from fit\'s seed (src/model/fit.ts)' }, async () => {
+test('fit\'s seed also decides the dropout masks', async () => {
   const a = await lossCurve(5, 100, 0.3);
   assert.deepEqual(await lossCurve(5, 200, 0.3), a, 'the global seed leaked into the dropout of a seeded fit');
 });

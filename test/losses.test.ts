@@ -10,7 +10,7 @@ const yT = [[0, 1], [0, 0]];
 const yP = [[0.6, 0.4], [0.4, 0.6]];
 
 test('losses match the Keras documentation examples and hand-computed values', () => {
-  expectClose(L.meanSquaredError(st.tensor(yT), st.tensor(yP)), [0.36, 0.26], 1e-6);
+  expectClose(L.meanSquaredErrorPerSample(st.tensor(yT), st.tensor(yP)), [0.36, 0.26], 1e-6);
   expectClose(L.meanAbsoluteError(st.tensor(yT), st.tensor(yP)), [0.6, 0.5], 1e-6);
   expectClose(mean(L.binaryCrossentropy(st.tensor(yT), st.tensor(yP))), 0.815, 1e-3);
   expectClose(mean(L.huber(st.tensor(yT), st.tensor(yP))), 0.155, 1e-3);
@@ -55,7 +55,7 @@ test('every loss has finite-difference gradients with respect to yPred', () => {
   const pos = st.add(st.abs(rand([2, 3], 2)), 0.1);
   const anyReal = rand([2, 3], 3);
   const cases: [string, (p: st.Tensor) => st.Tensor, st.Tensor][] = [
-    ['mse', (p) => L.meanSquaredError(t, p), anyReal],
+    ['mse', (p) => L.meanSquaredErrorPerSample(t, p), anyReal],
     ['mae', (p) => L.meanAbsoluteError(t, p), anyReal],
     ['mape', (p) => L.meanAbsolutePercentageError(st.add(t, 1), p), anyReal],
     ['msle', (p) => L.meanSquaredLogarithmicError(t, p), pos],
@@ -79,13 +79,13 @@ test('every loss has finite-difference gradients with respect to yPred', () => {
 });
 
 test('getLoss resolves names in every spelling, and errors are clear', () => {
-  assert.equal(L.getLoss('mse'), L.meanSquaredError);
+  assert.equal(L.getLoss('mse'), L.meanSquaredErrorPerSample);
   assert.equal(L.getLoss('mean_absolute_error'), L.meanAbsoluteError);
   assert.ok(L.getLoss('categorical_crossentropy'));
   assert.ok(L.getLoss('sparseCategoricalCrossentropy'));
   const custom = (a: st.Tensor, b: st.Tensor) => st.sub(a, b);
   assert.equal(L.getLoss(custom), custom);
   expectError(() => L.getLoss('meanSquirredError'), st.ConfigError, 'unknown loss "meanSquirredError"');
-  expectError(() => L.meanSquaredError(st.zeros([2, 3]), st.zeros([2, 4])), st.ShapeError, 'yTrue [2, 3] and yPred [2, 4]');
+  expectError(() => L.meanSquaredErrorPerSample(st.zeros([2, 3]), st.zeros([2, 4])), st.ShapeError, 'yTrue [2, 3] and yPred [2, 4]');
   expectError(() => L.sparseCategoricalCrossentropy(st.zeros([3], 'int32'), st.zeros([2, 4])), st.ShapeError, 'one class index per row');
 });

@@ -1,7 +1,7 @@
 /**
  * TensorFlow.js's core losses (`tf.losses.*`): elementwise losses reduced by `computeWeightedLoss`,
  * by default to one scalar (Reduction.SUM_BY_NONZERO_WEIGHTS). They differ from the Keras-form
- * per-sample losses that `model.compile` uses (st.losses.meanSquaredError(yTrue, yPred) etc.).
+ * per-sample losses that `model.compile` uses (st.losses.meanSquaredErrorPerSample(yTrue, yPred) etc.).
  */
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';

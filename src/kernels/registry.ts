@@ -10,10 +10,22 @@ export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 
-/** Switches the backend that runs every op from now on ('js' is always there). */
+// TensorFlow.js's names for the backends Strata has: its pure-JS 'cpu' is our reference 'js', and
+// tfjs-node's 'tensorflow' (native code) is our 'native'.
+const TFJS_NAMES: Record<string, string> = { cpu: 'js', tensorflow: 'native' };
+
+/**
+ * Switches the backend that runs every op from now on ('js' is always there). TensorFlow.js's names
+ * 'cpu' and 'tensorflow' select 'js' and 'native'.
+ * @example st.setBackend('js')
+ */
 export function setBackend(name: string): void {
-  const b = backends.get(name);
-  if (!b) throw new ConfigError(`setBackend: no backend named '${name}'; available: ${[...backends.keys()].join(', ')}`);
+  const b = backends.get(name) ?? backends.get(TFJS_NAMES[name] ?? '');
+  if (!b) {
+    const gpu = ['webgl', 'webgpu'].includes(name) ? ' (Strata has no GPU backend yet)' : '';
+    throw new ConfigError(`setBackend: no backend named '${name}'${gpu}; available: ${[...backends.keys()].join(', ')}` +
+      ` (TensorFlow.js names: ${Object.keys(TFJS_NAMES).filter((k) => backends.has(TFJS_NAMES[k])).join(', ')})`);
+  }
   active = b;
 }
 

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import {
   type LossFn, binaryCrossentropy, categoricalCrossentropy, categoricalHinge, cosineSimilarity, hinge, huber,
-  kullbackLeiblerDivergence, logCosh, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError,
+  kullbackLeiblerDivergence, logCosh, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredErrorPerSample,
   meanSquaredLogarithmicError, poisson, sparseCategoricalCrossentropy, squaredHinge,
 } from './losses.js';
 
@@ -13,7 +13,7 @@ export {
 } from '../compat/core-losses.js';
 
 const TABLE: Record<string, LossFn> = {
-  meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError,
+  meanSquaredError: meanSquaredErrorPerSample, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError,
   huber: (t, p) => huber(t, p), logCosh, binaryCrossentropy: (t, p) => binaryCrossentropy(t, p),
   categoricalCrossentropy: (t, p) => categoricalCrossentropy(t, p),
   sparseCategoricalCrossentropy: (t, p) => sparseCategoricalCrossentropy(t, p),

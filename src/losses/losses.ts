@@ -29,17 +29,23 @@ function pair(name: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tens
 }
 
 /**
- * mean((yPred − yTrue)²) over the last axis (Keras form, one value per sample; what compile uses).
- * Given `weights` or `reduction` (even null), it is TF.js's core `tf.losses.meanSquaredError(labels,
- * predictions, weights, reduction)` instead: (labels − predictions)² weighted and reduced, by default
- * to a scalar (Reduction.SUM_BY_NONZERO_WEIGHTS). With two arguments on rank ≥ 2 inputs TF.js returns
- * that scalar, which is the mean of the per-sample values returned here.
- * @example st.losses.meanSquaredError(yTrue, yPred, null) // scalar, as TF.js
+ * mean((yPred − yTrue)²) over the last axis: Keras' per-sample form, what compile's 'mse' uses
+ * (also `st.metrics.meanSquaredError`, as TF.js's metric).
  */
-export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, weights?: TensorLike | null, reduction?: Reduction): Tensor {
-  if (weights !== undefined || reduction !== undefined) return weightedSquaredError(yTrue, yPred, weights, reduction);
+export function meanSquaredErrorPerSample(yTrue: TensorLike, yPred: TensorLike): Tensor {
   const [t, p] = pair('meanSquaredError', yTrue, yPred);
   return mean(square(sub(p, t)), -1);
+}
+
+/**
+ * TF.js's core `tf.losses.meanSquaredError(labels, predictions, weights?, reduction?)`: (labels −
+ * predictions)² weighted and reduced, by default to a scalar (Reduction.SUM_BY_NONZERO_WEIGHTS: the
+ * mean over all elements without weights). For Keras' per-sample values use
+ * `meanSquaredErrorPerSample` or `st.metrics.meanSquaredError`.
+ * @example st.losses.meanSquaredError(yTrue, yPred) // scalar, as TF.js
+ */
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, weights?: TensorLike | null, reduction?: Reduction): Tensor {
+  return weightedSquaredError(yTrue, yPred, weights, reduction);
 }
 
 /** mean(|yPred − yTrue|) over the last axis. */

@@ -1,6 +1,6 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { randomFor } from '../tensor/random.js';
+import { randomFor, setSeed } from '../tensor/random.js';
 import { type CallbackHooks, Callback, CallbackList, History, type Logs, withLogAliases } from '../callbacks/callback.js';
 import { TerminateOnNaN } from '../callbacks/builtin.js';
 import type { Model } from './model.js';
@@ -18,6 +18,7 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Shuffle the samples each epoch (default true); seeded by `seed` or st.setSeed. */
   shuffle?: boolean;
+  /** Fixes the shuffling and every random draw during fit (dropout masks, noise); reseeds st.setSeed's generator. */
   seed?: number;
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
@@ -141,17 +142,18 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
   list.setModel(model as never, { epochs, steps, samples: train?.n ?? null, verbose });
   model.stopTraining = false;
   const rng = randomFor(opts.seed);
+  // A seeded fit also fixes every other draw it makes (dropout masks, noise layers): they come from
+  // the global generator, reseeded here from the shuffling generator.
+  if (opts.seed !== undefined) setSeed(Math.floor(rng.uniform() * 4294967296));
   await list.call('onTrainBegin', {});
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     for (const ms of c.metrics) for (const m of ms) m.resetState();
     await list.call('onEpochBegin', epoch, {});
     let logs: Logs = {};
-    let lossSum = 0;
-    let seen = 0;
+    const epochLogs = logAccumulator();
     const track = async (batch: number, b: Logs, count: number): Promise<void> => {
-      lossSum += b.loss * count;
-      seen += count;
-      logs = { ...b, loss: lossSum / seen };
+      epochLogs.add(b, count);
+      logs = epochLogs.result();
       // TF.js's batch logs also carry the batch index and size.
       await list.call('onBatchEnd', batch, withLogAliases({ batch, size: count, ...logs }, c.logAliases));
       // Stay responsive between batches: 'auto' lets the event loop in after every batch (cheap in
@@ -201,7 +203,10 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
   return history;
 }
 
-/** Sums the per-batch losses weighted by batch size; metrics are stateful, so the last batch's value is the total. */
+/**
+ * Means of the per-batch losses (total and per output) weighted by batch size; metrics are stateful,
+ * so the last batch's value is the running total.
+ */
 function logAccumulator(): { add: (b: Logs, count: number) => void; result: () => Logs } {
   const sums: Logs = {};
   let seen = 0;
