@@ -140,3 +140,24 @@ test('computeGradients + applyGradients by name, as TF.js (also a copied map and
     expectError(() => opt.applyGradients({ no_such_variable_anywhere: st.tensor([1]) }), st.ConfigError, "no variable named 'no_such_variable_anywhere'");
   });
 });
+
+test('a layer or model set trainable = false drops out of minimize(f) without a variable list, as in TF.js', () => {
+  st.setSeed(4);
+  const a = st.layers.dense({ units: 3, inputShape: [2] }), b = st.layers.dense({ units: 1 });
+  const m = st.sequential({ layers: [a, b] });
+  const x = st.tensor([[1, 2], [3, -1], [0.5, 0.5]]), y = st.tensor([[1], [0], [2]]);
+  const snap = (l: st.layers.Layer) => l.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  const opt = st.train.sgd(0.1);
+  const loss = () => st.losses.meanSquaredError(y, m.apply(x) as st.Tensor);
+  a.trainable = false;
+  const a0 = snap(a), b0 = snap(b);
+  opt.minimize(loss);
+  assert.deepEqual(snap(a), a0, 'the frozen layer was updated');
+  assert.notDeepEqual(snap(b), b0, 'the trainable layer was not updated');
+  a.trainable = true;
+  opt.minimize(loss);
+  assert.notDeepEqual(snap(a), a0, 'unfreezing did not bring the layer back');
+  m.trainable = false;
+  assert.equal(a.trainable, false, 'model.trainable = false reaches its layers');
+  assert.throws(() => opt.minimize(loss), /no variable reaches/);
+});

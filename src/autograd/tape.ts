@@ -45,7 +45,7 @@ export function record(name: string, inputs: Tensor[], outputs: Tensor[], backwa
   for (const tape of tapes) {
     if (tape.found) {
       for (const t of inputs) {
-        if (t instanceof Variable && t.trainable && !tape.watched.has(t.id)) {
+        if (t instanceof Variable && t.trainable && !t.frozen && !tape.watched.has(t.id)) {
           tape.watched.add(t.id);
           tape.found.push(t);
         }

@@ -30,6 +30,8 @@ export function findVariable(name: string): Variable | null {
 export class Variable extends Tensor {
   /** Whether optimizers update it. */
   trainable: boolean;
+  /** Held by a layer whose `trainable` is false: `minimize(f)` without a variable list skips it. */
+  frozen = false;
   readonly name: string;
 
   constructor(initial: Tensor, trainable = true, name?: string) {

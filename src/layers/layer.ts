@@ -64,7 +64,7 @@ export function uniqueName(className: string): string {
 export abstract class Layer {
   static className: string;
   readonly name: string;
-  trainable: boolean;
+  private trainableFlag: boolean;
   built = false;
   /** Input shape given at construction (batch dimension first, null = any). */
   readonly batchInputShape: LayerShape | null;
@@ -79,7 +79,7 @@ export abstract class Layer {
 
   constructor(opts: LayerOptions = {}) {
     this.name = opts.name ?? uniqueName(this.className);
-    this.trainable = opts.trainable ?? true;
+    this.trainableFlag = opts.trainable ?? true;
     this.dtype = opts.dtype ?? 'float32';
     if (opts.batchInputShape) this.batchInputShape = opts.batchInputShape.slice();
     else if (opts.inputShape) this.batchInputShape = [opts.batchSize ?? null, ...opts.inputShape];
@@ -274,10 +274,24 @@ export abstract class Layer {
     }
     const init = getInitializer(initializer, `${this.className} '${this.name}' ${name}Initializer`);
     const v = new Variable(init.apply(shape, opts.dtype ?? this.dtype), opts.trainable ?? true, `${this.name}/${name}`);
+    v.frozen = !this.trainableFlag;
     this.ownWeights.push(v);
     if (opts.regularizer) this.regularized.push([v, opts.regularizer]);
     if (opts.constraint) this.constrained.push([v, opts.constraint]);
     return v;
+  }
+
+  /**
+   * Whether training updates this layer's weights. Set to false, its weights also drop out of
+   * `optimizer.minimize(f)` without a variable list (as TF.js); a compiled model reads it at compile.
+   */
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  set trainable(value: boolean) {
+    this.trainableFlag = value;
+    for (const w of this.ownWeights) w.frozen = !value;
   }
 
   /** Every weight, in Keras order. */

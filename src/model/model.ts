@@ -231,6 +231,16 @@ export abstract class Model extends Layer {
     return out;
   }
 
+  override get trainable(): boolean {
+    return super.trainable;
+  }
+
+  /** Sets the flag on the model and on every layer in it, as Keras and TF.js do. */
+  override set trainable(value: boolean) {
+    super.trainable = value;
+    for (const l of this.layers) l.trainable = value;
+  }
+
   override get trainableWeights(): Variable[] {
     if (!this.trainable) return [];
     const all = new Set(this.layers.flatMap((l) => l.trainableWeights));
