@@ -26,3 +26,23 @@ test('the README example runs and learns its line', () => {
   const weights = [...out.split("\n").slice(-4).join(" ").matchAll(/-?\d+(?:\.\d*)?(?:e-?\d+)?/g)].slice(-3).map(Number);
   assert.ok(Math.abs(weights[0] - 2) < 1e-3 && Math.abs(weights[1] + 1) < 1e-3 && Math.abs(weights[2] - 0.5) < 1e-3, out);
 });
+
+// The "Coming from TensorFlow.js" program runs as printed: TF.js idiom, imported as 'strata'.
+test('the README\'s TensorFlow.js program runs and learns', () => {
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const block = /## Coming from TensorFlow.js[\s\S]*?```js\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a "Coming from TensorFlow.js" js block');
+  assert.match(block[1], /import \* as tf from 'strata'/);
+  const dir = mkdtempSync(join(process.cwd(), 'build', 'readme-'));
+  const file = join(dir, 'tfjs.mjs');
+  writeFileSync(file, block[1]);
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal([...out.matchAll(/^epoch \d+: acc [\d.]+$/gm)].length, 3, out);
+  const acc = Number(/accuracy ([\d.]+)/.exec(out)?.[1]);
+  assert.ok(acc >= 0.9, `accuracy ${acc}:\n${out}`);
+});
