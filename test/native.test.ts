@@ -202,6 +202,7 @@ const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // let the child print its notice
   delete env.STRATA_QUIET;
+  delete env.STRATA_REQUIRE_NATIVE; // CI's requirement: these children disable the addon on purpose
   return { ...env, ...extra };
 };
 const probe = `
