@@ -112,3 +112,12 @@ export function expectError(f: () => unknown, type: new (...args: never[]) => Er
 export function rand(shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float64'): st.Tensor {
   return st.randomNormal(shape, { seed, dtype });
 }
+
+/**
+ * Runs f, a call into the native backend's kernels, and checks which code ran: native code when
+ * `native` (inputs above the kernel's size threshold), else the js fallback (tiny inputs, the
+ * dispatch under test). Returns f's result.
+ */
+export function onNativePath<T>(native: boolean, f: () => T, what: string): T {
+  return expectExecuted('native', native ? 'native' : 'fallback', f, what);
+}
