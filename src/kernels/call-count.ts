@@ -73,7 +73,12 @@ export function countKernels(backend: Backend): Backend {
   return out as unknown as Backend;
 }
 
-/** The counts of one backend since the start (or the last resetKernelCalls). */
+/**
+ * The kernel calls of one backend since the start (or the last resetKernelCalls), split into those
+ * that ran native code and those that ran the js reference.
+ * @example const before = st.testing.kernelCalls('native').native; st.matmul(a, b);
+ *          assert(st.testing.kernelCalls('native').native > before); // the GEMM ran, not the js loop
+ */
 export function kernelCalls(backend: string): KernelCallCount {
   const byKernel: Record<string, { native: number; js: number }> = {};
   let native = 0, js = 0;
@@ -86,7 +91,10 @@ export function kernelCalls(backend: string): KernelCallCount {
   return { calls: native + js, native, js, byKernel };
 }
 
-/** Zeroes every backend's counts. */
+/**
+ * Zeroes every backend's kernel call counts.
+ * @example st.testing.resetKernelCalls(); model.predict(x); st.testing.kernelCalls('native').byKernel
+ */
 export function resetKernelCalls(): void {
   for (const byKernel of tallies.values()) for (const t of byKernel.values()) t.native = t.js = 0;
 }
