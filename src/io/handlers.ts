@@ -169,7 +169,7 @@ export function fileSystem(target: string, opts: LoadOptions = {}): IOHandler {
       const jst = await stat(jsonPath).catch(() => null);
       if (!jst || !jst.isFile()) throw new ModelFileError(`loadLayersModel: no model.json at ${jsonPath}${await interruptedSave(dir)}`);
       if (jst.size > limits.maxJsonBytes) throw new ModelFileError(`model.json: ${jst.size} bytes is over the limit of ${limits.maxJsonBytes} (option maxJsonBytes)`);
-      const json = parseJson(await readFile(jsonPath, 'utf8'), 'model.json', limits);
+      const json = parseJson(await readFile(jsonPath, 'utf8').catch(ioError(jsonPath)), 'model.json', limits);
       return artifactsFromModelJson(json, async (p, maxBytes) => {
         const file = resolve(dir, p);
         const rel = relative(dir, file);
@@ -177,9 +177,16 @@ export function fileSystem(target: string, opts: LoadOptions = {}): IOHandler {
         const s = await stat(file).catch(() => null);
         if (!s || !s.isFile()) throw new ModelFileError(`model.json: weight shard '${p}' is missing from ${dir}`);
         if (s.size > maxBytes) throw new ModelFileError(`${p}: the shard has ${s.size} bytes, more than the ${maxBytes} the manifest has left for it`);
-        return new Uint8Array(await readFile(file));
+        return new Uint8Array(await readFile(file).catch(ioError(file)));
       }, limits);
     },
+  };
+}
+
+/** A read that failed (permissions, a folder where a file should be) as a refusal naming the file. */
+function ioError(file: string): (e: unknown) => never {
+  return (e) => {
+    throw new ModelFileError(`loadLayersModel: could not read ${file}: ${(e as Error).message}`);
   };
 }
 
