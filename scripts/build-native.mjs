@@ -2,6 +2,8 @@
 // Builds the native backend (native/ → native/build/Release/strata_native.node) with node-gyp.
 // Runs at `npm install` / `npm run prepare`. It never fails the install: on any error it prints one
 // line and exits 0, and Strata runs on its js backend. STRATA_DISABLE_NATIVE=1 skips the build.
+// STRATA_REQUIRE_NATIVE=1 (set by .ci/run, or `--require`) turns every such skip into a loud failure
+// (exit 1), so CI on a machine with a compiler cannot pass on the js backend alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = join(root, 'native');
 
+const required = process.env.STRATA_REQUIRE_NATIVE === '1' || process.argv.includes('--require');
+
 function skip(reason) {
+  if (required) {
+    console.error(`strata: native backend build FAILED (${reason}); STRATA_REQUIRE_NATIVE=1 requires it`);
+    process.exit(1);
+  }
   console.log(`strata: native backend not built (${reason}); using the js backend`);
   process.exit(0);
 }
@@ -52,7 +60,7 @@ function main() {
   if (run.status !== 0) {
     const out = `${run.stderr ?? ''}\n${run.stdout ?? ''}`;
     const line = out.split('\n').find((l) => /error/i.test(l)) ?? `node-gyp exited with ${run.status}`;
-    if (process.env.STRATA_NATIVE_VERBOSE === '1') console.log(out);
+    if (process.env.STRATA_NATIVE_VERBOSE === '1' || required) console.log(out);
     skip(line.trim().slice(0, 200));
   }
   const built = join(nativeDir, 'build', 'Release', 'strata_native.node');

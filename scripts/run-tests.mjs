@@ -25,6 +25,12 @@ function run(label, env) {
 }
 
 const nativeBuilt = existsSync(addon) && process.env.STRATA_DISABLE_NATIVE !== '1';
+// CI (.ci/run) sets STRATA_REQUIRE_NATIVE=1: a suite that would run on js alone is a failure there.
+if (process.env.STRATA_REQUIRE_NATIVE === '1' && !nativeBuilt) {
+  console.error(`strata tests: STRATA_REQUIRE_NATIVE=1 but the native addon is ${existsSync(addon) ? 'disabled (STRATA_DISABLE_NATIVE=1)' : `missing (${addon})`}; ` +
+    'build it with `node scripts/build-native.mjs --require` to see why');
+  process.exit(1);
+}
 let status = run(nativeBuilt ? 'native' : 'js', {});
 if (nativeBuilt) status = run('js', { STRATA_DISABLE_NATIVE: '1' }) || status;
 process.exit(status);

@@ -27,7 +27,7 @@ test('ReLU family, ELU and SELU forward values', () => {
     expectClose(st.relu6(i), [0, 3, 6]);
     assert.equal(st.leakyRelu(i).dtype, 'float32');
     expectClose(st.leakyRelu(i), [-0.4, 3, 9]);
-  });
+  }, 'fallback');
 });
 
 test('prelu broadcasts alpha (one slope per channel)', () => {
@@ -38,7 +38,7 @@ test('prelu broadcasts alpha (one slope per channel)', () => {
     expectClose(y, [-0.1, 2, -0.9, 4, -1, -1.8]);
     expectClose(st.prelu(x, 0.5), [-0.5, 2, -1.5, 4, -2.5, -3]);
     expectClose(st.prelu(x, [[0.1], [0.2]]), [-0.1, 2, -0.3, 4, -1, -1.2]);
-  });
+  }, 'fallback');
 });
 
 test('smooth activations forward values (references from mpmath)', () => {
@@ -74,7 +74,7 @@ test('smooth activations forward values (references from mpmath)', () => {
       assert.equal(f(x).dtype, 'float64');
       expectClose(f([NaN]), [NaN]);
     }
-  });
+  }, 'fallback');
 });
 
 test('gradients of every activation and option', () => {
@@ -102,7 +102,7 @@ test('gradients of every activation and option', () => {
     expectGradientsClose((p, a) => st.prelu(p, a), [x, rand([4], 52)]);
     expectGradientsClose((p, a) => st.prelu(p, a), [x, rand([3, 1], 53)]);
     expectGradientsClose((p, a) => st.prelu(p, a), [x, f64(0.3)]);
-  });
+  }, 'fallback');
 });
 
 test('derivatives are exact at known points', () => {
@@ -119,7 +119,7 @@ test('derivatives are exact at known points', () => {
     const phi = (t: number): number => Math.exp(-t * t / 2) / Math.sqrt(2 * Math.PI);
     const one = f64([1]);
     expectClose(st.grads(() => st.gelu(one), [one])[0], [0.8413447460685429 + phi(1)], 1e-14);
-  });
+  }, 'fallback');
 });
 
 test('second derivatives of the smooth activations (gradients of gradients)', () => {
@@ -130,7 +130,7 @@ test('second derivatives of the smooth activations (gradients of gradients)', ()
       st.mish, st.elu, st.selu, (t: st.Tensor) => st.elu(t, 0.4)]) {
       expectGradientsClose(dOf(f), [x]);
     }
-  });
+  }, 'fallback');
 });
 
 test('softmax and logSoftmax: values, stability, any axis', () => {
@@ -152,7 +152,7 @@ test('softmax and logSoftmax: values, stability, any axis', () => {
     assert.equal(st.softmax(st.tensor([1, 2], undefined, 'int32')).dtype, 'float32');
     assert.equal(st.logSoftmax(x).dtype, 'float64');
     expectShape(st.softmax(st.zeros([0, 3])), [0, 3]);
-  });
+  }, 'fallback');
 });
 
 test('softmax and logSoftmax gradients on axis 0, 1 and -1 of a rank-3 tensor', () => {
@@ -165,7 +165,7 @@ test('softmax and logSoftmax gradients on axis 0, 1 and -1 of a rank-3 tensor', 
     }
     const g = st.grads(() => st.softmax(x, 1), [x])[0];
     expectClose(g, st.zeros([2, 3, 4]), 1e-12); // the rows sum to 1 whatever x is
-  });
+  }, 'fallback');
 });
 
 test('activation errors name the op and the bad value', () => {
@@ -182,5 +182,5 @@ test('activation errors name the op and the bad value', () => {
     expectError(() => st.hardSigmoid(x, 'keras4' as 'keras2'), st.ConfigError, "hardSigmoid: form must be 'keras2' or 'keras3'", 'keras4');
     expectError(() => st.gelu(x, 'tanh' as unknown as boolean), st.ConfigError, 'gelu: approximate must be');
     expectError(() => st.prelu(x, st.zeros([3])), st.ShapeError, 'prelu: shapes [2, 3, 4] and [3] cannot broadcast');
-  });
+  }, 'fallback');
 });

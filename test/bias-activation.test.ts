@@ -63,7 +63,7 @@ test('biasActivation gradients for x and bias match finite differences (float64)
       expectGradientsClose((x, b) => biasActivation(x, b, act, 0.7), [x, b]);
       expectGradientsClose((x) => biasActivation(x, null, act, 0.7), [x]);
     }
-  });
+  }, 'fallback');
 });
 
 test('biasActivation gradients in float32 on tensors large enough for the native kernels', () => {
@@ -87,7 +87,7 @@ test('second derivatives of biasActivation (gradients of gradients) match finite
       expectGradientsClose(dx, [x, b]);
       expectGradientsClose(db, [x, b]);
     }
-  });
+  }, 'fallback');
 });
 
 test('applyBiasActivation fuses only the built-in activations and keeps custom ones', () => {
@@ -101,7 +101,7 @@ test('applyBiasActivation fuses only the built-in activations and keeps custom o
     const custom = { name: 'relu', apply: (t: st.Tensor) => st.mul(t, 2) };
     expectClose(applyBiasActivation(x, b, custom), st.mul(st.add(x, b), 2), 1e-15, 1e-15);
     expectClose(applyBiasActivation(x, null, getActivation('tanh')), st.tanh(x), 1e-15, 1e-15);
-  });
+  }, 'fallback');
 });
 
 test('int32 and mixed dtypes take the unfused path; a bias of the wrong shape is refused', () => {
@@ -136,5 +136,5 @@ test('dense and conv layers give the same outputs and gradients as add then acti
       expectClose(gk, rk, 1e-12, 1e-12, `${backend} conv2d ${activation} kernel gradient`);
       expectClose(gb, rb, 1e-12, 1e-12, `${backend} conv2d ${activation} bias gradient`);
     }
-  });
+  }, 'fallback');
 });

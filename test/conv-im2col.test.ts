@@ -201,10 +201,10 @@ function check(c: Case, dtype: DType, b: Impl = kernels(), sparseDy = false): vo
 
 for (const dtype of ['float64', 'float32'] as const) {
   test(`conv kernels match the naive definition on fixed odd cases, ${dtype}`, () => {
-    forEachBackend(() => { for (const c of fixedCases) check(c, dtype); });
+    forEachBackend(() => { for (const c of fixedCases) check(c, dtype); }, dtype === 'float32' ? 'native' : 'fallback');
   });
   test(`conv kernels match the naive definition on 40 random geometries, ${dtype}`, () => {
-    forEachBackend(() => { for (const c of cases.slice(fixedCases.length)) check(c, dtype); });
+    forEachBackend(() => { for (const c of cases.slice(fixedCases.length)) check(c, dtype); }, dtype === 'float32' ? 'native' : 'fallback');
   });
   for (const [path, impl] of jsPaths) {
     test(`js ${path} path matches the naive definition on every case, ${dtype}`, () => {
@@ -215,7 +215,7 @@ for (const dtype of ['float64', 'float32'] as const) {
 
 test('conv kernels match the naive definition when dy is mostly zeros (the sparse-gradient path)', () => {
   for (const dtype of ['float64', 'float32'] as const) {
-    forEachBackend(() => { for (const c of cases) check({ ...c, name: `sparse dy: ${c.name}` }, dtype, kernels(), true); });
+    forEachBackend(() => { for (const c of cases) check({ ...c, name: `sparse dy: ${c.name}` }, dtype, kernels(), true); }, dtype === 'float32' ? 'native' : 'fallback');
     for (const [path, impl] of jsPaths) for (const c of cases) check({ ...c, name: `${path}, sparse dy: ${c.name}` }, dtype, impl, true);
   }
 });
@@ -235,7 +235,7 @@ test('a non-finite filter or input reaches the gradient even where dy is zero, a
 
 test('conv kernels are exact on int32 (im2col and direct paths)', () => {
   const some = [fixedCases[0], fixedCases[3], fixedCases[7], ...cases.slice(fixedCases.length, fixedCases.length + 5)];
-  forEachBackend(() => { for (const c of some) check(c, 'int32'); });
+  forEachBackend(() => { for (const c of some) check(c, 'int32'); }, 'fallback');
   for (const [, impl] of jsPaths) for (const c of some) check(c, 'int32', impl);
 });
 
@@ -281,5 +281,5 @@ test('conv2d through the public op agrees with the reference for every padding m
         }
       }
     }
-  });
+  }, 'fallback');
 });

@@ -23,7 +23,7 @@ test('Conv1D causal, dilated, tanh matches TensorFlow.js', () => forEachBackend(
   const y = out(layer, seq([1, 6, 2]));
   assert.deepEqual(y.shape, [1, 6, 2]);
   expectClose(y, [-0.716298, 0.099668, 0.604368, -0.413644, -0.833655, -0.206966, 0.578363, -0.244919, 0.197375, -0.129273, -0.641077, -0.282135]);
-}));
+}, 'fallback'));
 
 test('Conv2D same, stride 2, non-square kernel, relu matches TensorFlow.js', () => forEachBackend(() => {
   const layer = st.layers.conv2d({ filters: 3, kernelSize: [3, 2], strides: 2, padding: 'same', activation: 'relu' });
@@ -33,7 +33,7 @@ test('Conv2D same, stride 2, non-square kernel, relu matches TensorFlow.js', () 
   assert.deepEqual(y.shape, [1, 3, 3, 3]);
   expectClose(y, [1.8, 0, 0, 0.21, 0, 1.15, 0.09, 0, 0.8, 0, 3.24, 3.52, 0, 4.46, 1.16, 0, 2.4, 0.77, 3.37, 0, 0, 2.49, 0, 0, 1.53, 0, 0]);
   assert.equal(layer.countParams(), 3 * 2 * 2 * 3 + 3);
-}));
+}, 'fallback'));
 
 test('Conv3D valid matches TensorFlow.js', () => forEachBackend(() => {
   const layer = st.layers.conv3d({ filters: 2, kernelSize: 2 });
@@ -43,7 +43,7 @@ test('Conv3D valid matches TensorFlow.js', () => forEachBackend(() => {
   const y = out(layer, seq([1, 3, 3, 3, 1]));
   assert.deepEqual(y.shape, [1, 2, 2, 2, 2]);
   expectClose(y, [-1.06, 1.18, 0.66, -1.02, -0.01, 0.4, -0.91, 0.84, 1.86, -2.22, 0.94, -0.66, 0.42, -0.77, 2.01, -2.22]);
-}));
+}, 'fallback'));
 
 test('computeOutputShape follows the padding arithmetic and agrees with the output', () => {
   // Hand-computed: valid ceil((in − kEff + 1)/s), same ceil(in/s), causal = same length at stride 1.

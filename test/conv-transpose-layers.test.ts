@@ -66,7 +66,7 @@ test('conv2dTranspose kernel layout [kh, kw, filters, inChannels] and relu match
   expectClose(layer.apply(pattern([1, 2, 2, 2], 0.1, -0.5)) as st.Tensor, [
     0.245, 0, 0, 0, 0, 0.025, 0.2, 0, 0, 0.06, 0, 0, 0.03, 0, 0.165, 0.06, 0, 0.195, 0.03, 0, 0.18, 0, 0, 0.15,
     0.045, 0, 0.1, 0.12, 0, 0.12, 0, 0, 0.07, 0.18, 0, 0.03, 0.14, 0, 0, 0.16, 0, 0, 0.14, 0, 0, 0.1, 0, 0]);
-}));
+}, 'fallback'));
 
 test('conv1dTranspose hand-computed: strides, outputPadding, same, bias and activation', () => forEachBackend(() => {
   const make = (opts: Partial<st.layers.ConvTransposeLayerOptions>) => {
@@ -87,7 +87,7 @@ test('conv1dTranspose hand-computed: strides, outputPadding, same, bias and acti
   const biased = make({ activation: 'relu' });
   biased.setWeights([st.tensor([1, -10], [2, 1, 1]), st.tensor([0.5])]);
   expectClose(biased.apply(x) as st.Tensor, [1.5, 0, 2.5, 0]);
-}));
+}, 'fallback'));
 
 const GRAD_X: Record<1 | 2 | 3, number[]> = { 1: [2, 3, 2], 2: [1, 3, 2, 2], 3: [1, 2, 2, 2, 1] };
 

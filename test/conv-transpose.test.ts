@@ -49,7 +49,7 @@ test('conv1dTranspose: hand-computed values (valid/same, strides 1–3)', () => 
   expectClose(st.conv1dTranspose(x, w3, { padding: 'same' }), [12, 120]); // crops floor((3 − 1)/2) = 1 first
   expectClose(st.conv1dTranspose(x, w3, { strides: 2, outputPadding: 1 }), [1, 10, 102, 20, 200, 0]);
   expectClose(st.conv1dTranspose(x, w2, { dilations: 2 }), [1, 2, 10, 20]);
-}));
+}, 'fallback'));
 
 test('conv2dTranspose matches TensorFlow.js values', () => forEachBackend(() => {
   // Numbers printed by tf.conv2dTranspose (@tensorflow/tfjs 4.22, cpu backend).
@@ -61,7 +61,7 @@ test('conv2dTranspose matches TensorFlow.js values', () => forEachBackend(() => 
   const x2 = st.tensor([1, -1, 2, 0.5, 3, -2], [1, 1, 3, 2]);
   const w2 = st.tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
   expectClose(st.conv2dTranspose(x2, w2, [1, 1, 9, 2], 3, 'same'), [-1, -1, -1, -1, 0, 0, 3, 8, 13, 18, 0, 0, -1, 1, 3, 5, 0, 0]);
-}));
+}, 'fallback'));
 
 test('conv1d/2d/3dTranspose match a direct scatter reference (strides 1–3, kernels 1–4, outputPadding, dilation)', () => forEachBackend(() => {
   let seed = 1;
@@ -86,7 +86,7 @@ test('conv1d/2d/3dTranspose match a direct scatter reference (strides 1–3, ker
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv transpose: outputShape forms, explicit padding, batchless x, conv adjointness', () => forEachBackend(() => {
   const x = rand([2, 3, 4, 3], 1), w = rand([3, 3, 2, 3], 2);
@@ -112,7 +112,7 @@ test('conv transpose: outputShape forms, explicit padding, batchless x, conv adj
     expectClose(lhs, rhs, 1e-9, 1e-9);
   }
   assert.equal(st.conv2dTranspose(st.cast(x, 'float32'), st.cast(w, 'float32'), { strides: 2 }).dtype, 'float32');
-}));
+}, 'fallback'));
 
 test('conv1dTranspose gradients: valid/same × strides 1–3 × outputPadding × dilation', () => forEachBackend(() => {
   let seed = 20;
@@ -127,7 +127,7 @@ test('conv1dTranspose gradients: valid/same × strides 1–3 × outputPadding ×
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv2dTranspose gradients: valid/same × strides 1–3 × outputPadding × dilation', () => forEachBackend(() => {
   let seed = 60;
@@ -149,7 +149,7 @@ test('conv2dTranspose gradients: valid/same × strides 1–3 × outputPadding ×
     const t = st.conv2dTranspose(a, b, { strides: 2, padding: 'same' });
     return st.mul(t, t);
   }, [a, b])[1], [x, w], { maxChecks: 30 });
-}));
+}, 'fallback'));
 
 test('conv3dTranspose gradients: valid/same × strides 1–3 × outputPadding × dilation', () => forEachBackend(() => {
   let seed = 120;
@@ -162,7 +162,7 @@ test('conv3dTranspose gradients: valid/same × strides 1–3 × outputPadding ×
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv transpose errors', () => {
   const x = st.zeros([1, 4, 4, 3]), w = st.zeros([3, 3, 2, 3]);

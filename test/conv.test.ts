@@ -58,7 +58,7 @@ test('conv1d: hand-computed values for each padding, stride and dilation', () =>
   expectClose(st.conv1d(x, w, { dilation: 2 }), [7, 10]); // x[i] + 2·x[i + 2]
   expectClose(st.conv1d(x, w, { padding: [[1, 0]], stride: 3 }), [2, 11]);
   expectShape(st.conv1d(x, w, 1, 'causal', 'NWC', 3), [1, 4, 1]);
-}));
+}, 'fallback'));
 
 test('conv2d and conv3d: hand-computed values, several channels', () => forEachBackend(() => {
   const x = st.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
@@ -72,7 +72,7 @@ test('conv2d and conv3d: hand-computed values, several channels', () => forEachB
   const x3 = st.tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2, 1]);
   expectClose(st.conv3d(x3, st.ones([2, 2, 2, 1, 1])), [36]);
   expectClose(st.conv3d(x3, st.ones([2, 1, 1, 1, 1]), 1, 'same'), [6, 8, 10, 12, 5, 6, 7, 8]);
-}));
+}, 'fallback'));
 
 test('conv1d/2d/3d match a direct-loop reference (batch 2, channels 3→5, odd sizes, every option)', () => forEachBackend(() => {
   const cases: [number, number[], number[]][] = [[1, [2, 9, 3], [3, 3, 5]], [2, [2, 7, 6, 3], [3, 2, 3, 5]], [3, [2, 5, 4, 6, 3], [2, 3, 2, 3, 5]],
@@ -117,7 +117,7 @@ test('conv: positional and options forms agree; batchless x; TensorFlow.js 4-pai
   expectShape(st.conv1d(x1, rand([3, 2, 4], 4), { stride: 2, padding: 'causal' }), [5, 4]);
   expectShape(st.conv3d(rand([3, 4, 5, 2], 5), rand([2, 2, 2, 2, 1], 6), 1, 'same'), [3, 4, 5, 1]);
   expectClose(st.conv1d([[[1], [2], [3]]], [[[2]]]), [2, 4, 6]); // nested arrays accepted
-}));
+}, 'fallback'));
 
 test('conv1d gradients: every padding × stride × dilation', () => forEachBackend(() => {
   let seed = 10;
@@ -129,7 +129,7 @@ test('conv1d gradients: every padding × stride × dilation', () => forEachBacke
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv2d gradients: every padding × stride × dilation', () => forEachBackend(() => {
   let seed = 30;
@@ -141,7 +141,7 @@ test('conv2d gradients: every padding × stride × dilation', () => forEachBacke
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv3d gradients: every padding × stride × dilation', () => forEachBackend(() => {
   let seed = 50;
@@ -153,7 +153,7 @@ test('conv3d gradients: every padding × stride × dilation', () => forEachBacke
       }
     }
   }
-}));
+}, 'fallback'));
 
 test('conv gradients are differentiable (second order) and batchless gradients keep the shape', () => forEachBackend(() => {
   const x = rand([1, 5, 5, 2], 70), w = rand([3, 3, 2, 2], 71);
@@ -167,7 +167,7 @@ test('conv gradients are differentiable (second order) and batchless gradients k
   const [dx] = st.grads(() => st.conv2d(xb, w, 1, 'same'), [xb]);
   expectShape(dx, [5, 4, 2]);
   expectGradientsClose((a, b) => st.conv2d(a, b, 1, 'same'), [xb, w], { maxChecks: 30 });
-}));
+}, 'fallback'));
 
 test('conv errors name the op, the shapes and a fix', () => {
   const x = st.zeros([1, 5, 5, 4]);

@@ -13,7 +13,7 @@ test('dense computes activation(x·W + b) with Keras weight layout', () => forEa
   expectClose(y, [3.5, 0, 0, 2.5]);
   assert.equal(layer.countParams(), 8);
   assert.deepEqual(layer.computeOutputShape([null, 5, 3]), [null, 5, 2]);
-}));
+}, 'fallback'));
 
 test('dense acts on the last axis of any rank ≥ 2', () => {
   const layer = st.layers.dense({ units: 4, kernelInitializer: 'ones', useBias: false });

@@ -43,7 +43,7 @@ test('depthwiseConv2d: hand-computed values, channel c·multiplier + m', () => f
   expectClose(y, [10, 1, -100, 0]);
   const same = st.depthwiseConv2d(x, st.ones([1, 1, 2, 1]), 1, 'same');
   expectClose(same, [1, 10, 2, 20, 3, 30, 4, 40]);
-}));
+}, 'fallback'));
 
 test('depthwiseConv2d matches direct loops (multiplier 1, 2 × strides × dilation × padding)', () => forEachBackend(() => {
   let seed = 1;
@@ -66,7 +66,7 @@ test('depthwiseConv2d matches direct loops (multiplier 1, 2 × strides × dilati
   expectShape(yb, [3, 3, 4]);
   expectClose(yb, st.depthwiseConv2d(st.reshape(x, [1, 5, 5, 2]), w, { strides: 2, padding: 'same' }));
   assert.equal(st.depthwiseConv2d(st.cast(x, 'float32'), st.cast(w, 'float32')).dtype, 'float32');
-}));
+}, 'fallback'));
 
 test('depthwiseConv2d gradients: multiplier 1, 2 × strides 1, 2 × dilation 1, 2 × padding', () => forEachBackend(() => {
   let seed = 20;
@@ -85,7 +85,7 @@ test('depthwiseConv2d gradients: multiplier 1, 2 × strides 1, 2 × dilation 1, 
     const y = st.depthwiseConv2d(a, b, { strides: 2, padding: 'same' });
     return st.mul(y, y);
   }, [a, b])[0], [x, w], { maxChecks: 30 });
-}));
+}, 'fallback'));
 
 test('depthwiseConv2d errors', () => {
   const x = st.zeros([1, 5, 5, 4]);

@@ -38,7 +38,7 @@ test('SeparableConv2D, depthMultiplier 2, sigmoid matches TensorFlow.js; weights
   expectClose(y, [0.526226, 0.394126, 0.617275, 0.491251, 0.725916, 0.552308, 0.576153, 0.398912, 0.570527, 0.593391, 0.450166, 0.539915,
     0.415809, 0.626212, 0.651128, 0.620577, 0.536933, 0.488502, 0.615857, 0.594355, 0.47527, 0.472278, 0.435855, 0.651128, 0.570772,
     0.680919, 0.492501]);
-}));
+}, 'fallback'));
 
 test('depthwise multiplier 1 convolves each channel alone (hand-computed)', () => {
   const layer = st.layers.depthwiseConv2d({ kernelSize: [1, 2], useBias: false });

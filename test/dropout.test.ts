@@ -39,7 +39,7 @@ test('dropout keeps each element with probability 1 − rate and scales it by 1/
       assert.ok(Math.abs(zeros / n - rate) < 6 * sd, `rate ${rate}: dropped fraction ${zeros / n}`);
       assert.ok(Math.abs(sum / n - 1) < 6 * sd / (1 - rate), `rate ${rate}: mean ${sum / n}, expected about 1`);
     }
-  });
+  }, 'fallback');
 });
 
 test('dropout with rate 0 returns x itself', () => {
@@ -47,7 +47,7 @@ test('dropout with rate 0 returns x itself', () => {
     const x = rand([3, 4], 1);
     assert.equal(st.dropout(x, 0), x);
     assert.equal(st.dropout(x, 0, [3, 1], 9), x);
-  });
+  }, 'fallback');
 });
 
 test('dropout noiseShape broadcasts one decision over the size-1 dims (spatial dropout)', () => {
@@ -82,7 +82,7 @@ test('dropout gradient is dy times the same scaled mask', () => {
     expectGradientsClose((t) => st.dropout(t, 0.4, undefined, 5), [x]);
     expectGradientsClose((t) => st.dropout(t, 0.6, [1, 6], 8), [x]);
     expectGradientsClose((t) => st.dropout(st.mul(t, t), 0.25, [4, 1], 2), [x]);
-  });
+  }, 'fallback');
 });
 
 test('dropout errors name the argument and the fix', () => {
@@ -97,5 +97,5 @@ test('dropout errors name the argument and the fix', () => {
     expectError(() => st.dropout(st.ones([2, 4, 4, 3]), 0.5, [2, 4, 4]), st.ShapeError, 'noiseShape [2, 4, 4]', 'e.g. [2, 1, 1, 3]');
     expectError(() => st.dropout(x, 0.5, undefined, NaN), st.ConfigError, 'seed must be a finite number');
     expectError(() => st.dropoutMask([2], 1), st.ConfigError, 'dropoutMask: rate');
-  });
+  }, 'fallback');
 });

@@ -41,7 +41,7 @@ test('binary kernels agree with the per-element definition on every broadcast pa
         expectClose(y, naive(op, a, b, out), 1e-12, 1e-12, `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
       }
     }
-  });
+  }, 'fallback');
 });
 
 test('add/sub/mul/div forward values with bias-style and column broadcasting', () => {
@@ -53,7 +53,7 @@ test('add/sub/mul/div forward values with bias-style and column broadcasting', (
     expectClose(st.div(x, [1, 2, 4]), [1, 1, 0.75, 4, 2.5, 1.5]);
     expectClose(st.neg(x), [-1, -2, -3, -4, -5, -6]);
     expectShape(st.add(st.zeros([2, 1, 3]), st.zeros([4, 1])), [2, 4, 3]);
-  });
+  }, 'fallback');
 });
 
 test('dtypes: float64 stays float64, int32 stays int32 where exact, float ops of int32 give float32', () => {
@@ -75,7 +75,7 @@ test('dtypes: float64 stays float64, int32 stays int32 where exact, float ops of
     for (const f of [st.exp, st.log, st.sqrt, st.erf, st.neg, st.round]) assert.equal(f(d).dtype, 'float64');
     assert.equal(st.maximum(d, 0).dtype, 'float64');
     assert.equal(st.equal(d, d).dtype, 'int32');
-  });
+  }, 'fallback');
 });
 
 test('unary math forward values', () => {
@@ -98,7 +98,7 @@ test('unary math forward values', () => {
     expectClose(st.cos([0, Math.PI]), [1, -1]);
     expectClose(st.clipByValue([-3, -1, 0.5, 1, 7], -1, 1), [-1, -1, 0.5, 1, 1]);
     expectClose(st.clipByValue([NaN, 5], -Infinity, 2), [NaN, 2]);
-  });
+  }, 'fallback');
 });
 
 test('erf is precise in float64 and float32 (reference values from mpmath)', () => {
@@ -109,7 +109,7 @@ test('erf is precise in float64 and float32 (reference values from mpmath)', () 
     expectClose(st.erf(f64(xs)), ref, 1e-15, 0);
     expectClose(st.erf(xs), ref, 0, 1.2e-7);
     expectClose(st.erf([0, 7, -30, NaN]), [0, 1, -1, NaN]);
-  });
+  }, 'fallback');
 });
 
 test('gradients of arithmetic ops, both arguments, with broadcasting', () => {
@@ -122,7 +122,7 @@ test('gradients of arithmetic ops, both arguments, with broadcasting', () => {
     expectGradientsClose((p, q) => st.div(p, st.add(st.square(q), 1)), [a, b]);
     expectGradientsClose((p, q) => st.squaredDifference(p, q), [a, b]);
     expectGradientsClose((p, q) => st.squaredDifference(q, p), [a, c]);
-  });
+  }, 'fallback');
 });
 
 test('pow: gradients for base and exponent; exponent gradient is 0 where the base is ≤ 0', () => {
@@ -138,7 +138,7 @@ test('pow: gradients for base and exponent; exponent gradient is 0 where the bas
     const [db, de] = st.grads(() => st.pow(neg, e), [neg, e]);
     expectClose(db, [-3, 0.75, 4], 1e-12);
     expectClose(de, [0, 0, 4 * Math.log(2)], 1e-12);
-  });
+  }, 'fallback');
 });
 
 test('maximum/minimum: values, NaN propagation, gradients (ties go to a)', () => {
@@ -156,7 +156,7 @@ test('maximum/minimum: values, NaN propagation, gradients (ties go to a)', () =>
     const [dxi, dyi] = st.grads(() => st.minimum(x, y), [x, y]);
     expectClose(dxi, [1, 1, 0]);
     expectClose(dyi, [0, 0, 1]);
-  });
+  }, 'fallback');
 });
 
 test('comparisons give int32 0/1 with broadcasting and no gradient', () => {
@@ -175,7 +175,7 @@ test('comparisons give int32 0/1 with broadcasting and no gradient', () => {
     const x = f64([1, 2]);
     const [dx] = st.grads(() => st.mul(st.greater(x, 1.5), x), [x]);
     expectClose(dx, [0, 1]);
-  });
+  }, 'fallback');
 });
 
 test('gradients of unary math ops', () => {
@@ -198,7 +198,7 @@ test('gradients of unary math ops', () => {
     // Gradients of gradients go through ops too.
     expectGradientsClose((p) => st.grads(() => st.mul(st.exp(p), st.sin(p)), [p])[0], [x]);
     expectGradientsClose((p) => st.grads(() => st.erf(p), [p])[0], [x]);
-  });
+  }, 'fallback');
 });
 
 test('floor, round, ceil and sign have zero gradient; clipByValue passes it at the bounds', () => {
@@ -211,7 +211,7 @@ test('floor, round, ceil and sign have zero gradient; clipByValue passes it at t
     const c = f64([-1, 0, 1, 2]);
     const [dc] = st.grads(() => st.clipByValue(c, -1, 1), [c]);
     expectClose(dc, [1, 1, 1, 0]);
-  });
+  }, 'fallback');
 });
 
 test('errors name the op, the argument and a fix', () => {
@@ -225,5 +225,5 @@ test('errors name the op, the argument and a fix', () => {
     expectError(() => st.clipByValue([1], 2, 1), st.ConfigError, 'clipByValue', 'clipValueMin (2) must be ≤ clipValueMax (1)');
     expectError(() => st.clipByValue([1], 'a' as unknown as number, 1), st.ConfigError, 'clipByValue: clipValueMin must be a finite number', "'a'");
     expectError(() => st.clipByValue([1], 0, NaN), st.ConfigError, 'clipValueMax', 'NaN');
-  });
+  }, 'fallback');
 });

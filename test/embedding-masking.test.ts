@@ -23,7 +23,7 @@ test('embedding looks rows up in its [inputDim, outputDim] table, any input rank
   assert.deepEqual(y3.shape, [1, 2, 1, 2]);
   expectClose(y3, [2, 3, 0, 0.5]);
   assert.equal(layer.countParams(), 8);
-}));
+}, 'fallback'));
 
 test('embedding defaults to RandomUniform ±0.05 (Keras 3 "uniform") and is seedable', () => {
   const layer = st.layers.embedding({ inputDim: 50, outputDim: 8 });
@@ -58,7 +58,7 @@ test('embedding maskZero: computeMask is ids ≠ 0; without it, no mask', () => 
   assert.equal(masked.supportsMasking, true);
   const plain = st.layers.embedding({ inputDim: 4, outputDim: 2 });
   assert.equal(plain.computeMask(x, null), null);
-}));
+}, 'fallback'));
 
 test('embedding regularizer and constraint act on the table', () => {
   const layer = st.layers.embedding({ inputDim: 2, outputDim: 2, embeddingsInitializer: st.initializers.constant({ value: -2 }),
@@ -129,7 +129,7 @@ test('masking zeroes fully masked steps and masks them for later layers', () => 
   const x2 = st.tensor([[[-1, -1], [-1, 4]]]);
   expectClose(minusOne.apply(x2) as st.Tensor, [0, 0, -1, 4]);
   assert.deepEqual(Array.from(minusOne.computeMask(x2, null).values), [0, 1]);
-}));
+}, 'fallback'));
 
 test('masking gradient: 1 for kept steps, 0 for masked ones', () => {
   const layer = st.layers.masking({ dtype: 'float64' });

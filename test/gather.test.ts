@@ -26,7 +26,7 @@ test('gather: axis 0 and 1, repeated, 2-D and scalar indices, negative axis', ()
     const i = st.gather(int([5, 6, 7]), int([2, 0]));
     assert.equal(i.dtype, 'int32');
     expectClose(i, [7, 5]);
-  });
+  }, 'fallback');
 });
 
 test('gather gradient scatter-adds, repeated indices accumulate', () => {
@@ -46,7 +46,7 @@ test('gather gradient scatter-adds, repeated indices accumulate', () => {
     const idx = int([1, 1, 0]);
     const [d2] = st.grads(() => st.grads(() => { const g = st.gather(w, idx); return st.mul(g, g); }, [w])[0], [w]);
     expectClose(d2, [2, 2, 4, 4]);
-  });
+  }, 'fallback');
 });
 
 test('gather rejects float indices, bad axes and out-of-range indices naming the index', () => {
@@ -71,7 +71,7 @@ test('unsortedSegmentSum: forward, gradient, errors', () => {
     expectGradientsClose((a, i) => st.unsortedSegmentSum(a, i, 2), [rand([2, 2, 3], 3), int([[1, 0], [1, 1]])]);
     expectError(() => st.unsortedSegmentSum(x, int([0, 1]), 2), st.ShapeError, 'segmentIds has shape [2]', '[3, 2]');
     expectError(() => st.unsortedSegmentSum(x, int([0, 1, 5]), 2), st.ShapeError, 'segmentIds[2] = 5');
-  });
+  }, 'fallback');
 });
 
 test('oneHot: float32 rows, custom values, out-of-range rows all off, errors', () => {
@@ -84,7 +84,7 @@ test('oneHot: float32 rows, custom values, out-of-range rows all off, errors', (
     expectShape(p, [2, 1, 2]);
     expectClose(p, [-1, 5, -1, -1]);
     expectClose(st.oneHot([2, 1], 2), [0, 0, 0, 1]);
-  });
+  }, 'fallback');
   expectError(() => st.oneHot(st.tensor([0, 1]), 2), st.DTypeError,
     "oneHot: indices must be int32, got float32 — cast them with st.cast(indices, 'int32')");
   expectError(() => st.oneHot(int([0]), 0), st.ConfigError, 'oneHot: depth must be a positive integer');
@@ -106,7 +106,7 @@ test('where: broadcasting forward and gradients to each branch', () => {
     expectGradientsClose((p, q) => st.where(cond, p, q), [rand([4, 1], 4), rand([2, 4, 3], 5)]);
     expectGradientsClose((p, q) => st.where(cond, p, q), [rand([3], 6), rand([1], 7)]);
     expectError(() => st.where(c, st.zeros([2]), 0), st.ShapeError, 'where: shapes [3] and [2] cannot broadcast');
-  });
+  }, 'fallback');
 });
 
 test('cast: truncation toward zero, gradient between floats only', () => {
@@ -124,5 +124,5 @@ test('cast: truncation toward zero, gradient between floats only', () => {
     const [z] = st.grads(() => st.cast(st.cast(x, 'int32'), 'float32'), [x]);
     expectClose(z, [0, 0, 0]);
     expectError(() => st.cast(x, 'bool' as st.DType), st.DTypeError, "cast: unknown dtype 'bool'");
-  });
+  }, 'fallback');
 });

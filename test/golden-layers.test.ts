@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
-import { expectClose, forEachBackend } from './helpers.js';
+import { backends, expectClose, expectExecuted, forEachBackend } from './helpers.js';
 
 interface Stored {
   shape: number[];
@@ -91,6 +91,38 @@ function check(c: LayerCase, backend: string): void {
   });
 }
 
+/** The stored tensor repeated `r` times along its first (batch) axis. */
+function tileBatch(t: Stored, r: number): Stored {
+  const values: number[] = [];
+  for (let i = 0; i < r; i++) values.push(...t.values);
+  return { ...t, shape: [t.shape[0] * r, ...t.shape.slice(1)], values };
+}
+
+/** Elements that lift every input above the native kernels' size thresholds (the largest is 4096 multiply-adds). */
+const NATIVE_SIZE = 4096;
+
+/**
+ * The case on a batch repeated r times: the same TF.js values, since every example is computed on
+ * its own (batch statistics of BatchNormalization are unchanged by repeating the batch). Outputs and
+ * input gradients repeat; weight gradients sum over the batch, so they are r times TF.js's.
+ */
+function tiledCase(c: LayerCase): { c: LayerCase; r: number } {
+  const largest = Math.max(...c.inputs.map((x) => x.values.length / Math.max(1, x.shape[0])));
+  const r = Math.min(256, Math.max(2, Math.ceil(NATIVE_SIZE / (largest * c.inputs[0].shape[0]))));
+  const scale = (t: Stored): Stored => ({ ...t, values: t.values.map((v) => v * r) });
+  return {
+    r,
+    c: {
+      ...c,
+      inputs: c.inputs.map((x) => tileBatch(x, r)),
+      mask: c.mask && tileBatch(c.mask, r),
+      outputs: c.outputs.map((y) => tileBatch(y, r)),
+      dy: c.dy?.map((d) => tileBatch(d, r)),
+      grads: c.grads && { inputs: c.grads.inputs.map((g) => g && tileBatch(g, r)), weights: c.grads.weights.map(scale) },
+    },
+  };
+}
+
 const dir = fixturesDir();
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 test('layer golden fixtures are present', () => {
@@ -100,6 +132,19 @@ for (const file of files) {
   const { cases } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cases: LayerCase[] };
   const group = file.replace(/\.json$/, '');
   for (const c of cases) {
-    test(`golden layers ${group}: ${c.name}${c.grads ? '' : ' (forward only)'}`, () => forEachBackend((backend) => check(c, backend)));
+    // The fixtures are small, so on the native backend most kernels hand them to js ('fallback' where
+    // that is so); the repeated-batch variant below runs the same TF.js values through native code.
+    test(`golden layers ${group}: ${c.name}${c.grads ? '' : ' (forward only)'}`, () => forEachBackend((backend) => check(c, backend), 'either'));
+    test(`golden layers ${group}: ${c.name}, batch repeated above the native thresholds, on native`, (t) => {
+      if (!backends().includes('native')) return t.skip('native backend not built');
+      const { c: big, r } = tiledCase(c);
+      const before = st.getBackend();
+      st.setBackend('native');
+      try {
+        expectExecuted('native', 'native', () => check(big, `native, batch ×${r}`));
+      } finally {
+        st.setBackend(before);
+      }
+    });
   }
 }

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
-import { expectClose, forEachBackend } from './helpers.js';
+import { backends, expectClose, expectExecuted, forEachBackend } from './helpers.js';
 
 interface Stored {
   shape: number[];
@@ -174,6 +174,78 @@ function check(c: GoldenCase, backend: string): void {
   });
 }
 
+// ---- the same TF.js values above the native size thresholds ----
+// The fixtures are small, so the native backend hands most of them to js. A lifted case repeats
+// them R times along a new leading axis (or along the batch axis of a conv/pool input), which every
+// op below computes copy by copy: outputs, dy and input gradients repeat; a conv filter, shared by
+// the whole batch, gets R times TF.js's gradient. No value comes from Strata.
+
+const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'squaredDifference', 'equal', 'notEqual',
+  'greater', 'greaterEqual', 'less', 'lessEqual', 'neg', 'exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'square', 'abs', 'sign',
+  'reciprocal', 'floor', 'round', 'ceil', 'relu', 'relu6', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'swish', 'silu',
+  'mish', 'clipByValue', 'elu', 'leakyRelu', 'prelu', 'gelu', 'hardSigmoid', 'where', 'matmul']);
+const AXIS_OPS = new Set(['sum', 'mean', 'max', 'min', 'prod', 'logSumExp', 'argMax', 'argMin', 'moments', 'softmax', 'logSoftmax', 'gather']);
+/** Rank of a conv/pool input with its batch axis. */
+const BATCHED_RANK: Record<string, number> = {
+  conv1d: 3, conv2d: 4, conv3d: 5, depthwiseConv2d: 4, conv1dTranspose: 3, conv2dTranspose: 4, conv3dTranspose: 5,
+  maxPool: 4, avgPool: 4, maxPool1d: 3, avgPool1d: 3, maxPool3d: 5, avgPool3d: 5,
+};
+const NATIVE_SIZE = 4096;
+
+function repeat(t: Stored, r: number, shape: number[]): Stored {
+  const values: number[] = [];
+  for (let i = 0; i < r; i++) values.push(...t.values);
+  return { ...t, shape, values };
+}
+
+/** The case lifted above the native thresholds, or null for ops that only move data (no native kernel). */
+function liftedCase(c: GoldenCase): { c: GoldenCase; r: number } | null {
+  const largest = Math.max(...c.inputs.map((x) => x.values.length));
+  const r = Math.min(512, Math.max(2, Math.ceil(NATIVE_SIZE / largest)));
+  const refs = c.outputs ?? [c.output!];
+  const lead = (t: Stored, rank = t.shape.length): Stored => repeat(t, r, [r, ...Array(rank - t.shape.length).fill(1), ...t.shape]);
+  const shift = (a: unknown): unknown => (typeof a === 'number' && a >= 0 ? a + 1 : Array.isArray(a) ? a.map(shift) : a);
+  let inputs: Stored[], outputs: Stored[], dy: Stored | Stored[] | undefined, grads: (Stored | null)[] | undefined;
+  let args = c.args;
+  const dyList = c.dy === undefined ? undefined : Array.isArray(c.dy) ? c.dy : [c.dy];
+  if (ELEMENTWISE.has(c.op) || AXIS_OPS.has(c.op)) {
+    if (c.op === 'matmul' && c.inputs.some((x) => x.shape.length < 2)) return null;
+    // Elementwise ops and matmul broadcast: align every input to one rank first, so the new axis lines up.
+    const rank = AXIS_OPS.has(c.op) ? undefined : Math.max(...c.inputs.map((x) => x.shape.length));
+    inputs = c.inputs.map((x, i) => (c.op === 'gather' && i === 1 ? x : lead(x, rank)));
+    outputs = refs.map((y) => lead(y));
+    dy = dyList?.map((d) => lead(d));
+    grads = c.grads?.map((g, i) => g && lead(g, rank ?? g.shape.length));
+    if (AXIS_OPS.has(c.op)) {
+      const all = Array.from({ length: c.inputs[0].shape.length }, (_, k) => k + 1);
+      const axisKey = c.op === 'moments' ? 'axes' : c.op === 'softmax' ? 'dim' : 'axis';
+      const given = c.args[axisKey];
+      const fallback = ['argMax', 'argMin', 'gather'].includes(c.op) ? 1 : ['softmax', 'logSoftmax'].includes(c.op) ? -1 : all;
+      args = { ...c.args, [axisKey]: given === undefined || given === null ? fallback : shift(given) };
+    }
+  } else if (BATCHED_RANK[c.op]) {
+    const batched = c.inputs[0].shape.length === BATCHED_RANK[c.op];
+    // Batched: repeat along the batch axis; unbatched: a new batch axis of r.
+    const first = (t: Stored): Stored => (batched ? repeat(t, r, [t.shape[0] * r, ...t.shape.slice(1)]) : lead(t));
+    const scaled = (t: Stored): Stored => ({ ...t, values: t.values.map((v) => v * r) });
+    inputs = c.inputs.map((x, i) => (i === 0 ? first(x) : x));
+    outputs = refs.map(first);
+    dy = dyList?.map(first);
+    grads = c.grads?.map((g, i) => g && (i === 0 ? first(g) : scaled(g)));
+    if (Array.isArray(c.args.outputShape)) {
+      const o = c.args.outputShape as number[];
+      args = { ...c.args, outputShape: batched ? [o[0] * r, ...o.slice(1)] : [r, ...o] };
+    }
+  } else {
+    return null;
+  }
+  const out: GoldenCase = { ...c, args, inputs, grads };
+  if (c.outputs) out.outputs = outputs;
+  else out.output = outputs[0];
+  if (dy) out.dy = Array.isArray(c.dy) ? dy : (dy as Stored[])[0];
+  return { c: out, r };
+}
+
 const dir = fixturesDir();
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 test('golden fixtures are present', () => {
@@ -183,6 +255,23 @@ for (const file of files) {
   const { cases } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cases: GoldenCase[] };
   const group = file.replace(/\.json$/, '');
   for (const c of cases) {
-    test(`golden ${group}: ${c.name}`, () => forEachBackend((backend) => check(c, backend)));
+    // Small fixtures: the sizes pick the path on native; the lifted variant below runs native code.
+    test(`golden ${group}: ${c.name}`, () => forEachBackend((backend) => check(c, backend), 'either'));
+    const lifted = liftedCase(c);
+    if (!lifted) continue;
+    test(`golden ${group}: ${c.name}, repeated ×${lifted.r} above the native thresholds, on native`, (t) => {
+      if (!backends().includes('native')) return t.skip('native backend not built');
+      const before = st.getBackend();
+      st.setBackend('native');
+      try {
+        // The native kernels are float32: int32 arithmetic stays in js, and so does `where` (a select, no
+        // native kernel) unless it broadcasts, when its gradients are reduced natively.
+        const outShape = JSON.stringify((c.output ?? c.outputs![0]).shape);
+        const js = c.inputs.every((x) => x.dtype === 'int32') || (c.op === 'where' && c.inputs.every((x) => JSON.stringify(x.shape) === outShape));
+        expectExecuted('native', js ? 'fallback' : 'native', () => check(lifted.c, `native, ×${lifted.r}`));
+      } finally {
+        st.setBackend(before);
+      }
+    });
   }
 }

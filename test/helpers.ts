@@ -6,13 +6,56 @@ export function backends(): string[] {
   return st.listBackends();
 }
 
-/** Runs `body` once per backend, switching to it first and back to the default after. */
-export function forEachBackend(body: (backend: string) => void): void {
+/**
+ * What a backend-parametrized test means on the native backend: 'native' — its kernels run native
+ * code (inputs float32 and above the native size thresholds); 'fallback' — every kernel it calls
+ * hands the work to the js reference (float64 gradient checks, int32, tiny inputs, error messages),
+ * so the native pass checks the dispatch, not native code; 'either' — the sizes pick the path (small
+ * golden fixtures, whose native runs are checked by a variant above the thresholds), and only the
+ * js pass is checked. `forEachBackend` checks the claim.
+ */
+export type NativeExpectation = 'native' | 'fallback' | 'either';
+
+/**
+ * Runs `body` on `backend` and checks which code executed there (st.testing.kernelCalls): on
+ * 'native', that some kernel ran native code (expect 'native') or none did ('fallback'); on 'js',
+ * that the js kernels ran and nothing native did. Returns body's result.
+ */
+export function expectExecuted<T>(backend: string, expect: NativeExpectation, body: () => T, what = 'the test'): T {
+  const before = st.testing.kernelCalls(backend);
+  const result = body();
+  const after = st.testing.kernelCalls(backend);
+  const native = after.native - before.native, js = after.js - before.js;
+  const detail = () => `${native} native and ${js} js kernel calls (${kernelDiff(before, after)})`;
+  if (backend === 'native' && expect === 'native') {
+    assert.ok(native > 0, `[native] ${what} means the native kernels, but no kernel ran native code: ${detail()}`);
+  } else if (backend === 'native' && expect === 'fallback') {
+    assert.ok(native === 0, `[native] ${what} is marked 'fallback' (js kernels only), yet native code ran: ${detail()}`);
+  } else if (backend !== 'native') {
+    assert.ok(native === 0, `[${backend}] native code ran on a non-native backend: ${detail()}`);
+  }
+  return result;
+}
+
+function kernelDiff(before: st.testing.KernelCallCount, after: st.testing.KernelCallCount): string {
+  const parts: string[] = [];
+  for (const [k, t] of Object.entries(after.byKernel)) {
+    const b = before.byKernel[k] ?? { native: 0, js: 0 };
+    if (t.native !== b.native || t.js !== b.js) parts.push(`${k}: ${t.native - b.native} native / ${t.js - b.js} js`);
+  }
+  return parts.join(', ') || 'no kernels';
+}
+
+/**
+ * Runs `body` once per backend, switching to it first and back to the default after, and checks on
+ * the native backend that the code it claims ran (see NativeExpectation; default 'native').
+ */
+export function forEachBackend(body: (backend: string) => void, expect: NativeExpectation = 'native'): void {
   const before = st.getBackend();
   for (const b of backends()) {
     st.setBackend(b);
     try {
-      body(b);
+      expectExecuted(b, expect, () => body(b));
     } finally {
       st.setBackend(before);
     }
@@ -68,4 +111,13 @@ export function expectError(f: () => unknown, type: new (...args: never[]) => Er
 /** Seeded normal tensor, for brevity in tests. */
 export function rand(shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float64'): st.Tensor {
   return st.randomNormal(shape, { seed, dtype });
+}
+
+/**
+ * Runs f, a call into the native backend's kernels, and checks which code ran: native code when
+ * `native` (inputs above the kernel's size threshold), else the js fallback (tiny inputs, the
+ * dispatch under test). Returns f's result.
+ */
+export function onNativePath<T>(native: boolean, f: () => T, what: string): T {
+  return expectExecuted('native', native ? 'native' : 'fallback', f, what);
 }

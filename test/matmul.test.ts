@@ -71,7 +71,7 @@ test('matmul of 2×2 matrices, hand-computed', () => {
     expectClose(st.matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]], true, false), [26, 30, 38, 44]);
     expectClose(st.matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]], false, true), [17, 23, 39, 53]);
     expectClose(st.matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]], true, true), [23, 31, 34, 46]);
-  });
+  }, 'fallback');
 });
 
 test('matmul matches a naive triple loop on odd shapes, every transpose, every dtype', () => {
@@ -134,7 +134,7 @@ test('matmul follows NumPy rules for rank-1 operands', () => {
     expectClose(bv, new Array(8).fill(6));
     // transposeA on a vector has no effect; transposeB on the matrix still applies.
     expectClose(st.matmul(v, st.tensor([[1, 0, 1], [0, 1, 1]]), true, true), [4, 5]);
-  });
+  }, 'fallback');
 });
 
 test('matmul promotes mixed dtypes', () => {
@@ -147,7 +147,7 @@ test('matmul promotes mixed dtypes', () => {
     expectClose(st.matmul(f32, i32), [9]);
     assert.equal(st.matmul(st.tensor([[1, 2]], undefined, 'int32'), i32).dtype, 'int32');
     expectClose(st.matmul(st.tensor([[1, 2]], undefined, 'int32'), i32), [8]);
-  });
+  }, 'fallback');
 });
 
 test('matmul gradients for every transpose combination', () => {
@@ -160,7 +160,7 @@ test('matmul gradients for every transpose combination', () => {
       const a2 = rand(stored([], 17, 19, ta), seed++), b2 = rand(stored([], 19, 14, tb), seed++);
       expectGradientsClose((p, q) => st.matmul(p, q, ta, tb), [a2, b2], { maxChecks: 40 });
     }
-  });
+  }, 'fallback');
 });
 
 test('matmul gradients sum over broadcast batch dimensions', () => {
@@ -173,7 +173,7 @@ test('matmul gradients sum over broadcast batch dimensions', () => {
         expectGradientsClose((p, q) => st.matmul(p, q, ta, tb), [a, b], { maxChecks: 60 });
       }
     }
-  });
+  }, 'fallback');
 });
 
 test('matmul gradients for vectors, mixed dtypes and second order', () => {
@@ -190,7 +190,7 @@ test('matmul gradients for vectors, mixed dtypes and second order', () => {
     // d/da of sum((a·b)²) is itself differentiable.
     expectGradientsClose((p, q) => st.grads(() => { const y = st.matmul(p, q); return st.mul(y, y); }, [p])[0],
       [rand([2, 3], 9), rand([3, 2], 10)]);
-  });
+  }, 'fallback');
 });
 
 test('matmul rejects bad shapes with messages that name them', () => {
@@ -207,7 +207,7 @@ test('matmul rejects bad shapes with messages that name them', () => {
     expectError(() => st.matmul(st.zeros([2, 2]), st.zeros([2, 2]), 1 as unknown as boolean), st.ConfigError,
       'matmul: transposeA must be a boolean, got 1');
     expectError(() => st.matmul(st.zeros([2, 2]), 'x' as unknown as st.Tensor), st.ConfigError, "matmul: argument 'b'");
-  });
+  }, 'fallback');
 });
 
 test('matmul handles empty dimensions', () => {
@@ -217,7 +217,7 @@ test('matmul handles empty dimensions', () => {
     expectShape(y, [2, 3]);
     expectClose(y, [0, 0, 0, 0, 0, 0]);
     expectShape(st.matmul(st.zeros([0, 2, 3]), st.zeros([3, 4])), [0, 2, 4]);
-  });
+  }, 'fallback');
 });
 
 test('gemm reads strided operands and accumulates into a sub-block of C', () => {

@@ -24,7 +24,7 @@ test('elementwise merges combine equal shapes', () => forEachBackend(() => {
   expectClose(out(st.layers.maximum(), [a, b, c]), [5, 6, 3, 9]);
   expectClose(out(st.layers.minimum(), [a, b, c]), [0, -2, -7, 1]);
   assert.deepEqual(st.layers.add().computeOutputShape([[null, 2], [null, 2], [null, 2]]), [null, 2]);
-}));
+}, 'fallback'));
 
 test('elementwise merges broadcast dims of 1 and expand lower-rank inputs after the batch, as Keras', () => {
   const a = st.tensor(xv.slice(0, 12), [2, 3, 2]);
@@ -52,7 +52,7 @@ test('concatenate joins along the axis', () => forEachBackend(() => {
   assert.deepEqual(y1.shape, [1, 4, 3]);
   expectClose(y1, [...xv.slice(0, 6), ...xv.slice(10, 16)]);
   assert.deepEqual(st.layers.concatenate({ axis: 1 }).computeOutputShape([[null, null, 3], [null, 2, 3]]), [null, null, 3]);
-}));
+}, 'fallback'));
 
 test('dot matches TensorFlow.js 4.22 (axes, negative axes, normalize, mixed ranks)', () => forEachBackend(() => {
   // Reference numbers printed by a scratch script running tf.layers.dot of @tensorflow/tfjs 4.22 on the same xv.
@@ -75,7 +75,7 @@ test('dot matches TensorFlow.js 4.22 (axes, negative axes, normalize, mixed rank
   assert.deepEqual(ym.shape, [2, 3]);
   expectClose(ym, [67.930298, 4.9104, -41.279499, -15.876101, 65.984398, -21.9851], 1e-4);
   assert.deepEqual(m.computeOutputShape([[null, 2, 3], [null, 2]]), [null, 3]);
-}));
+}, 'fallback'));
 
 test('merge gradients w.r.t. every input', () => {
   const a = rand([2, 3], 1), b = rand([2, 3], 2), c = rand([2, 3], 3);

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import * as io from '../src/io/index.js';
 
-// Seeded mutations of valid model files: every load must either succeed or throw a StrataError,
-// quickly and without large allocations (weights are capped at 8 MB here).
+// Seeded mutations of valid model files: every load must either succeed, and the model then run on a
+// valid input, or be refused with a ModelFileError (a deliberate check), quickly and without large
+// allocations (weights are capped at 8 MB here). Any other exception is a loader bug and fails.
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/models/', import.meta.url));
 const LIMITS: io.LoadOptions = { maxWeightBytes: 8 * 2 ** 20 };
 
@@ -116,24 +117,64 @@ function mutateBytes(bin: Uint8Array, r: () => number): Uint8Array {
   return out;
 }
 
-async function expectSafe(load: () => Promise<unknown>, what: string, tally: Record<string, number>): Promise<void> {
+/**
+ * A valid input for the model's declared input shapes (batch 2): zeros, which are also a valid index
+ * for an embedding of any size. Null when the model does not declare its input shapes.
+ */
+function validInputs(model: st.Model): st.Tensor[] | null {
+  const shapes = model.inputShapes;
+  if (!shapes) return null;
+  return shapes.map((s) => st.zeros((s as (number | null)[]).map((d) => (d === null ? 2 : d))));
+}
+
+/**
+ * Loads; a refusal must be a ModelFileError (a deliberate check), and a model that loads must also
+ * predict on a valid input. Anything else (TypeError, a StrataError other than a refusal, a crash
+ * while predicting) fails the test with its stack.
+ */
+async function expectSafe(load: () => Promise<st.Model>, what: string, tally: Record<string, number>): Promise<void> {
   const t0 = performance.now();
+  let model: st.Model | null = null;
   try {
-    await load();
-    tally.loaded++;
+    model = await load();
   } catch (e) {
-    if (!(e instanceof st.StrataError)) assert.fail(`${what}: threw ${(e as Error)?.name}: ${(e as Error)?.message}\n${(e as Error)?.stack}`);
+    if (!(e instanceof io.ModelFileError)) {
+      assert.fail(`${what}: the loader crashed instead of refusing: ${(e as Error)?.name}: ${(e as Error)?.message}\n${(e as Error)?.stack}`);
+    }
+    // A wrapped crash: a loader that turns its own TypeError into a ModelFileError hides a bug.
+    assert.doesNotMatch((e as Error).message, /\b(TypeError|RangeError|ReferenceError)\b|Cannot read prop|is not a function|is not iterable/,
+      `${what}: a refusal that wraps a crash:\n${(e as Error).stack}`);
     tally.refused++;
     if (process.env.FUZZ_LOG) console.error(`#ERR ${(e as Error).message.slice(0, 160)}`);
   }
+  const loadMs = performance.now() - t0;
+  assert.ok(loadMs < 3000, `${what}: loading took ${loadMs.toFixed(0)} ms`);
+  if (model) {
+    tally.loaded++;
+    try {
+      const xs = validInputs(model);
+      assert.ok(xs, `${what}: the model loaded without input shapes`);
+      const ys = model.predict(xs.length === 1 ? xs[0] : xs);
+      for (const y of Array.isArray(ys) ? ys : [ys]) {
+        assert.ok(y instanceof st.Tensor && y.shape[0] === 2, `${what}: prediction shape ${y.shape}`);
+        // One example's output within the cap the loader enforces (maxActivationBytes = maxWeightBytes here).
+        assert.ok((y.size / 2) * 4 <= LIMITS.maxWeightBytes!, `${what}: one example's output has ${y.size / 2} elements, over the cap`);
+      }
+      tally.ran++;
+    } catch (e) {
+      assert.fail(`${what}: the model loaded but does not run on a valid input ${JSON.stringify(model.inputShapes)}: ` +
+        `${(e as Error)?.name}: ${(e as Error)?.message}\n${(e as Error)?.stack}`);
+    }
+  }
   const ms = performance.now() - t0;
-  assert.ok(ms < 3000, `${what}: took ${ms.toFixed(0)} ms`);
+  if (process.env.FUZZ_LOG && ms > 500) console.error(`#SLOW ${what}: load ${loadMs.toFixed(0)} ms, total ${ms.toFixed(0)} ms, inputs ${JSON.stringify(model?.inputShapes)}`);
+  assert.ok(ms < 3000, `${what}: loading and running took ${ms.toFixed(0)} ms`);
 }
 
-test('mutated model.json objects and shards load or throw a StrataError', async () => {
+test('mutated model.json objects and shards load and run, or are refused with a ModelFileError', async () => {
   const base = await corpus();
   const r = rng(20240601);
-  const tally = { loaded: 0, refused: 0 };
+  const tally = { loaded: 0, refused: 0, ran: 0 };
   const t0 = performance.now();
   for (let i = 0; i < 2500; i++) {
     const { json, bin } = base[i % base.length];
@@ -144,14 +185,15 @@ test('mutated model.json objects and shards load or throw a StrataError', async 
     await expectSafe(() => io.loadLayersModel(io.fromMemory(j, asMap ? { 'group1-shard1of1.bin': b } : b, LIMITS), LIMITS), `case ${i}`, tally);
   }
   assert.ok(tally.refused > 1000 && tally.loaded > 50, `expected both outcomes, got ${JSON.stringify(tally)}`);
+  assert.equal(tally.ran, tally.loaded, 'every model that loaded ran');
   assert.ok(performance.now() - t0 < 20000);
 });
 
-test('mutated model.json text and shard files on disk load or throw a StrataError', async () => {
+test('mutated model.json text and shard files on disk load and run, or are refused with a ModelFileError', async () => {
   const base = await corpus();
   const r = rng(7);
   const dir = mkdtempSync(join(tmpdir(), 'strata-fuzz-'));
-  const tally = { loaded: 0, refused: 0 };
+  const tally = { loaded: 0, refused: 0, ran: 0 };
   try {
     for (let i = 0; i < 500; i++) {
       const { json, bin } = base[i % base.length];
@@ -170,5 +212,6 @@ test('mutated model.json text and shard files on disk load or throw a StrataErro
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.ok(tally.refused > 100, JSON.stringify(tally));
+  assert.ok(tally.refused > 100 && tally.loaded > 10, JSON.stringify(tally));
+  assert.equal(tally.ran, tally.loaded, 'every model that loaded ran');
 });

@@ -206,7 +206,9 @@ test('a save that crashes midway leaves the old model loadable', async () => {
   await v1.save(dir);
   const x = st.randomNormal([2, 6, 6, 2], { seed: 22 });
   const want1 = v1.predict(x) as st.Tensor;
-  for (const step of ['written', 'old-moved-aside'] as const) {
+  const filesOf = () => readdirSync(dir).sort();
+  const v1Files = filesOf();
+  for (const step of ['shards-written', 'json-written'] as const) {
     saveHooks.onStep = (s) => {
       if (s === step) throw new Error(`simulated crash at '${s}'`);
     };
@@ -216,10 +218,23 @@ test('a save that crashes midway leaves the old model loadable', async () => {
       saveHooks.onStep = null;
     }
     expectClose((await io.loadLayersModel(dir)).predict(x) as st.Tensor, want1, 0, 0);
-    assert.deepEqual(readdirSync(scratch).filter((n) => n.includes('.saving-') || n.includes('.old-')), [], 'no temporary folders left');
+    assert.deepEqual(filesOf(), v1Files, `after a crash at '${step}': the new files are removed, the old kept`);
   }
+  // A crash once the new model.json is in place: the new model loads; the next save removes the old shards.
+  saveHooks.onStep = (s) => {
+    if (s === 'json-replaced') throw new Error('simulated crash after the rename');
+  };
+  try {
+    await expectFileError(v2.save(dir), /simulated crash after the rename/);
+  } finally {
+    saveHooks.onStep = null;
+  }
+  expectClose((await io.loadLayersModel(dir)).predict(x) as st.Tensor, v2.predict(x) as st.Tensor, 0, 0);
+  assert.ok(v1Files.filter((n) => n.endsWith('.bin')).every((n) => filesOf().includes(n)), 'the old shards are still there');
   await v2.save(dir);
   expectClose((await io.loadLayersModel(dir)).predict(x) as st.Tensor, v2.predict(x) as st.Tensor, 0, 0);
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  assert.deepEqual(filesOf(), [...json.weightsManifest[0].paths, 'model.json'].sort(), 'only the current model\'s files remain');
 });
 
 // ---- refusals ----

@@ -45,7 +45,7 @@ test('GaussianNoise adds N(0, stddev²) noise in training', () => forEachBackend
   // n = 200k samples: the mean's standard error is 0.5/447 ≈ 0.0011, the variance's ≈ 0.25·0.0032.
   expectClose(mean, 2, 0.006, 0, 'mean');
   expectClose(variance, 0.25, 0.005, 0, 'variance');
-}));
+}, 'fallback'));
 
 test('GaussianDropout multiplies by N(1, rate/(1 − rate)) noise in training', () => forEachBackend(() => {
   const x = st.fill([400, 500], 3, 'float64');
@@ -56,7 +56,7 @@ test('GaussianDropout multiplies by N(1, rate/(1 − rate)) noise in training', 
     expectClose(mean, 3, 6 * Math.sqrt(v / 200_000), 0, `rate ${rate} mean`);
     expectClose(variance, v, 0.02 * v, 0, `rate ${rate} variance`);
   }
-}));
+}, 'fallback'));
 
 test('AlphaDropout sets dropped units to a·α′(1 − rate), kept ones to a·x + b, and keeps mean 0 and variance 1', () => forEachBackend(() => {
   const rate = 0.2;
@@ -77,7 +77,7 @@ test('AlphaDropout sets dropped units to a·α′(1 − rate), kept ones to a·x
   const { mean, variance } = stats(y.values);
   expectClose(mean, 0, 0.01, 0, 'mean');
   expectClose(variance, 1, 0.02, 0, 'variance');
-}));
+}, 'fallback'));
 
 test('AlphaDropout noiseShape shares one decision along size-1 axes', () => {
   const x = st.ones([6, 4, 10], 'float64');

@@ -32,7 +32,7 @@ test('batch normalization matches TensorFlow.js in inference and training, and u
   // By hand for feature 0: batch mean 0.875, biased variance 4.546875; 0.9·0.2 + 0.1·0.875 and 0.9·2 + 0.1·4.546875.
   expectClose(movingMean, [0.2675, 0.55, -0.0025]);
   expectClose(movingVariance, [2.2546875, 0.7, 1.5546875]);
-}));
+}, 'fallback'));
 
 test('batch normalization on axis 1 of a rank-4 input matches TensorFlow.js', () => forEachBackend(() => {
   const layer = bnWithWeights({ axis: 1, momentum: 0.5 }, [null, 3, 2, 2], [[2, 1, 0.5], [0, 1, -1], [0.1, 0.2, 0.3], [1, 2, 3]]);
@@ -49,7 +49,7 @@ test('batch normalization on axis 1 of a rank-4 input matches TensorFlow.js', ()
   const [, , mm, mv] = layer.getWeights();
   expectClose(mm, [0.421329, 0.607899, 0.786072], 1e-5);
   expectClose(mv, [1.631821, 2.261091, 2.997758], 1e-5);
-}));
+}, 'fallback'));
 
 test('batch normalization by hand: default options normalise each feature of the batch', () => {
   const layer = st.layers.batchNormalization();
@@ -139,7 +139,7 @@ test('layer normalization matches TensorFlow.js on axis -1 and axes [1, 2]', () 
     0.641931, -0.645216, -0.990746, -1.015394, -0.543962, 0.339169, 1.286891, 1.844316, 1.692852, 0.85443, -0.265731, -1.042917,
     -0.938818], 1e-4);
   expectClose(ln2.apply(x) as st.Tensor, y, 0, 0, 'the same in training and inference');
-}));
+}, 'fallback'));
 
 test('layer normalization by hand, without center/scale, and with Keras rmsScaling', () => {
   const x = st.tensor([[1, 3], [2, 6]]);

@@ -495,5 +495,5 @@ test('every optimizer fits a linear regression to a loss floor', () => {
       const last = r.loss().item();
       assert.ok(first > 1 && last < floor, `${name} on ${backend}: loss ${first} → ${last}`);
     }
-  });
+  }, 'fallback');
 });

@@ -113,7 +113,7 @@ test('pooling forward matches hand-computed values', () => {
     expectClose(st.maxPool3d(x3, 2), [8]);
     expectClose(st.avgPool3d(x3, 2), [4.5]);
     expectClose(st.avgPool3d(x3, [1, 2, 2], 1, 'same'), [2.5, 3, 3.5, 4, 6.5, 7, 7.5, 8]);
-  });
+  }, 'fallback');
 });
 
 test('pooling forward matches a naive reference: 1-D, 2-D, 3-D, valid and same, batch 2, 3 channels', () => {
@@ -157,7 +157,7 @@ test('batchless inputs, options objects and default strides', () => {
     expectClose(st.avgPool(x, { poolSize: 2, padding: 'same' }), st.avgPool(x, 2, 2, 'same'));
     expectClose(st.maxPool1d(st.reshape(x, [1, 30, 3]), { poolSize: 4, stride: 3 }), st.maxPool1d(st.reshape(x, [1, 30, 3]), 4, 3));
     expectClose(st.maxPool(x, 1, 1), x);
-  });
+  }, 'fallback');
 });
 
 test('pooling dtypes: int32 max stays int32, int32 average gives float32', () => {
@@ -169,7 +169,7 @@ test('pooling dtypes: int32 max stays int32, int32 average gives float32', () =>
     const a = st.avgPool(x, 2, 1);
     assert.equal(a.dtype, 'float32');
     expectClose(a, [3, 4, 6, 7.25]);
-  });
+  }, 'fallback');
 });
 
 test('max pooling sends the gradient to the first maximum of each window on ties', () => {
@@ -180,7 +180,7 @@ test('max pooling sends the gradient to the first maximum of each window on ties
     expectClose(dx, [0, 2, 1, 0, 2, 0, 0, 2, 2]);
     const x2 = st.tensor([4, 4, 4, 4], [1, 2, 2, 1]);
     expectClose(st.grads(() => st.maxPool(x2, 2), [x2])[0], [1, 0, 0, 0]);
-  });
+  }, 'fallback');
 });
 
 test('pooling gradients match finite differences: every rank, padding and stride', () => {
@@ -196,7 +196,7 @@ test('pooling gradients match finite differences: every rank, padding and stride
         }
       }
     }
-  });
+  }, 'fallback');
 });
 
 test('pooling gradients of batchless inputs and options forms', () => {
@@ -205,7 +205,7 @@ test('pooling gradients of batchless inputs and options forms', () => {
     expectGradientsClose((x) => st.avgPool(x, 3, { strides: 2, padding: 'same' }), [rand([5, 6, 2], 2)]);
     expectGradientsClose((x) => st.avgPool1d(x, 2, 1, 'same'), [rand([6, 2], 3)]);
     expectGradientsClose((x) => st.maxPool3d(x, 2, 1, 'same'), [rand([3, 3, 3, 2], 4)]);
-  });
+  }, 'fallback');
 });
 
 test('pooling gradients are differentiable (second order)', () => {
@@ -220,7 +220,7 @@ test('pooling gradients are differentiable (second order)', () => {
     // Gradient of a gradient through a nonlinearity, on both sides of the pooling.
     expectGradientsClose((p) => st.grads(() => st.mul(st.avgPool(st.mul(p, p), 2, 1, 'same'), st.avgPool(p, 2, 1, 'same')), [p])[0],
       [rand([1, 4, 4, 2], 7)]);
-  });
+  }, 'fallback');
 });
 
 test('pooling errors name the op, the expected layout and a fix', () => {
@@ -239,5 +239,5 @@ test('pooling errors name the op, the expected layout and a fix', () => {
     expectError(() => st.maxPool(st.zeros([1, 4, 4, 1]), {}), st.ConfigError, 'pool size is required');
     expectError(() => st.maxPool(st.zeros([1, 4, 4, 1]), { poolSize: 2, filterSize: 3 }), st.ConfigError, 'disagree');
     expectError(() => st.maxPool(st.zeros([1, 4, 4, 1]), { poolSize: 2 }, 1), st.ConfigError, 'inside the options object');
-  });
+  }, 'fallback');
 });

@@ -36,7 +36,7 @@ test('pooling layers match TensorFlow.js 4.22 (1-D, 2-D, 3-D; max and average; s
     expectClose(y, values, 1e-5, 1e-5, layer.describe());
     assert.deepEqual(layer.computeOutputShape([null, ...x.shape.slice(1)]), [null, ...shape.slice(1)], `${layer.describe()} computeOutputShape`);
   }
-}));
+}, 'fallback'));
 
 test('pooling defaults: poolSize 2, strides = poolSize (null too), padding valid', () => {
   const x = st.tensor([1, 5, 2, 4, 3, 0, 7, 6, 9], [1, 9, 1]);
@@ -85,7 +85,7 @@ test('global pooling: max and mean over the spatial dims, keepdims, shapes', () 
   expectClose(out(st.layers.globalAveragePooling3d(), x5), st.mean(x5, [1, 2, 3]));
   assert.deepEqual(st.layers.globalMaxPooling2d().computeOutputShape([null, 7, 7, 16]), [null, 16]);
   assert.deepEqual(st.layers.globalMaxPool1d({ keepdims: true }).computeOutputShape([null, null, 16]), [null, 1, 16]);
-}));
+}, 'fallback'));
 
 test('GlobalAveragePooling1D with a mask averages the unmasked steps only', () => {
   const x = st.tensor([1, 10, 3, 20, 100, 100, 2, 4, 6, 8, 10, 12], [2, 3, 2]);

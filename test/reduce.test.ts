@@ -23,7 +23,7 @@ test('sum, mean, max, min, prod: forward values over each axis', () => {
     expectClose(st.prod(x), 1 * 5 * 3 * 7 * 2 * -4);
     expectClose(st.prod(x, 0), [7, 10, -12]);
     expectClose(st.prod(x, 1), [15, -56]);
-  });
+  }, 'fallback');
 });
 
 test('reductions keep reduced axes as 1s with keepDims', () => {
@@ -38,7 +38,7 @@ test('reductions keep reduced axes as 1s with keepDims', () => {
     }
     expectClose(st.mean(st.tensor(M), 1, true), [3, 5 / 3]);
     expectShape(st.mean(st.tensor(M), 1, true), [2, 1]);
-  });
+  }, 'fallback');
 });
 
 test('mean of int32 is float32 (as TensorFlow.js); max/min/prod keep int32', () => {
@@ -50,7 +50,7 @@ test('mean of int32 is float32 (as TensorFlow.js); max/min/prod keep int32', () 
     assert.equal(st.max(x).dtype, 'int32');
     expectClose(st.prod(x), 70);
     assert.equal(st.moments(x).variance.dtype, 'float32');
-  });
+  }, 'fallback');
 });
 
 test('argMax and argMin: default axis 0, negative axes, first index on ties, int32', () => {
@@ -70,7 +70,7 @@ test('argMax and argMin: default axis 0, negative axes, first index on ties, int
     // argMax has no gradient: a loss through it gives zeros, not an error.
     const [g] = st.grads(() => st.mul(st.cast(st.argMax(y, 1), 'float64'), 1), [y]);
     expectClose(g, new Array(24).fill(0));
-  });
+  }, 'fallback');
 });
 
 test('sum, mean, max, min, prod gradients for every axis and keepDims', () => {
@@ -87,7 +87,7 @@ test('sum, mean, max, min, prod gradients for every axis and keepDims', () => {
         expectGradientsClose((a) => st.prod(a, axis, keep), [xp]);
       }
     }
-  });
+  }, 'fallback');
 });
 
 test('max and min gradients go to every tied element, as TensorFlow.js', () => {
@@ -96,7 +96,7 @@ test('max and min gradients go to every tied element, as TensorFlow.js', () => {
     expectClose(st.grads(() => st.max(x, 1), [x])[0], [0, 1, 1, 1, 0, 1]);
     expectClose(st.grads(() => st.min(x, 0), [x])[0], [1, 0, 0, 0, 1, 1]);
     expectClose(st.grads(() => st.max(x), [x])[0], [0, 1, 1, 0, 0, 0]);
-  });
+  }, 'fallback');
 });
 
 test('prod gradient is exact where x holds zeros', () => {
@@ -107,7 +107,7 @@ test('prod gradient is exact where x holds zeros', () => {
     expectGradientsClose((a) => st.prod(a, 1), [x]);
     expectGradientsClose((a) => st.prod(a, 0, true), [x]);
     expectGradientsClose((a) => st.prod(a), [st.tensor([1.5, 0, -2])]);
-  });
+  }, 'fallback');
 });
 
 test('prod gradient is differentiable (second derivative)', () => {
@@ -131,7 +131,7 @@ test('logSumExp: values, stability, and gradient = softmax', () => {
     for (const axis of AXES) {
       for (const keep of [false, true]) expectGradientsClose((a) => st.logSumExp(a, axis, keep), [y]);
     }
-  });
+  }, 'fallback');
 });
 
 test('moments: mean and population variance, with gradients', () => {
@@ -154,7 +154,7 @@ test('moments: mean and population variance, with gradients', () => {
         expectGradientsClose((a) => st.moments(a, axes, keep).variance, [y]);
       }
     }
-  });
+  }, 'fallback');
 });
 
 test('reductions reject bad axes naming the op and the rank', () => {
@@ -170,5 +170,5 @@ test('reductions reject bad axes naming the op and the rank', () => {
     expectError(() => st.argMin(x, -3), st.ShapeError, 'argMin:');
     expectError(() => st.argMax(st.zeros([2, 0]), 1), st.ShapeError, 'argMax:', 'empty');
     expectError(() => st.moments(x, [3]), st.ShapeError, 'moments:', 'rank 2');
-  });
+  }, 'fallback');
 });

@@ -35,7 +35,7 @@ test('flatten, reshape, permute and repeatVector move values as Keras', () => fo
   assert.deepEqual(r.shape, [2, 3, 2]);
   expectClose(r, [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
   assert.deepEqual(st.layers.repeatVector({ n: 5 }).computeOutputShape([null, 8]), [null, 5, 8]);
-}));
+}, 'fallback'));
 
 test('reshaping layer gradients', () => {
   const x = rand([2, 3, 4], 1);
@@ -65,7 +65,7 @@ test('activation layers compute their Keras functions', () => forEachBackend(() 
   const e = [-2, -0.5, 0.5, 1.5, 8].map(Math.exp);
   const z = e.reduce((a, b) => a + b);
   expectClose(out(st.layers.softmax(), x2), e.map((v) => v / z));
-}));
+}, 'fallback'));
 
 test('softmax over several axes, over axis 1, and with a mask', () => {
   const x = rand([2, 3, 2], 3, 'float32');
@@ -87,7 +87,7 @@ test('PReLU learns one slope per position, shared along sharedAxes (Keras layout
   const full = st.layers.prelu();
   full.build([null, 3, 4]);
   assert.deepEqual(full.getWeights()[0].shape, [3, 4]);
-}));
+}, 'fallback'));
 
 test('activation layer gradients (PReLU: input and alpha)', () => {
   const x = rand([2, 3, 4], 4);

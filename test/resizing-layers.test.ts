@@ -127,7 +127,7 @@ test('zeroPadding 1D/2D/3D: values, every Keras form of padding, output shapes',
   assert.deepEqual(y3.shape, [1, 2, 2, 2, 1]);
   expectClose(y3, [0, 0, 1, 1, 0, 0, 0, 0]);
   assert.deepEqual(st.layers.zeroPadding3d().computeOutputShape([null, 1, 2, 3, 4]), [null, 3, 4, 5, 4]);
-}));
+}, 'fallback'));
 
 test('cropping 1D/2D/3D: values, every Keras form of cropping, Keras defaults', () => forEachBackend(() => {
   expectClose(st.layers.cropping1d({ cropping: [1, 2] }).apply(st.tensor([1, 2, 3, 4, 5], [1, 5, 1])) as st.Tensor, [2, 3]);
@@ -141,7 +141,7 @@ test('cropping 1D/2D/3D: values, every Keras form of cropping, Keras defaults', 
   // Element [0, 1, 1, 1..2, 0] of the pattern: flat indices 12 + 4 + 1 and + 2.
   expectClose(y3, [(17 * 7) % 11, (18 * 7) % 11]);
   assert.deepEqual(st.layers.cropping3d({ cropping: 0 }).computeOutputShape([null, null, 2, 3, 1]), [null, null, 2, 3, 1]);
-}));
+}, 'fallback'));
 
 test('padding and cropping gradients and output shapes', () => {
   const cases: [st.layers.Layer, number[]][] = [

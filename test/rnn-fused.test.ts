@@ -4,7 +4,7 @@ import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { setFusedRecurrent } from '../src/layers/recurrent.js';
 import { rnnSequence, type RnnSequenceOptions } from '../src/ops/rnn-sequence.js';
-import { backends, expectClose, expectError, rand } from './helpers.js';
+import { backends, expectClose, expectError, expectExecuted, rand } from './helpers.js';
 
 // The fused recurrent sequence (one kernel call for the time loop, one for BPTT) against the layers'
 // per-step path, on every backend, over odd sizes and every option; finite-difference checks of the
@@ -80,7 +80,8 @@ for (const backend of backends()) {
       const before = st.getBackend();
       st.setBackend(backend);
       try {
-        for (const [units, batch, time] of SIZES) {
+        // The fused sequence kernel runs native code for float32 at every size (no threshold).
+        expectExecuted(backend, 'native', () => { for (const [units, batch, time] of SIZES) {
           const size = `units ${units}, batch ${batch}, time ${time}`;
           const x = st.randomNormal([batch, time, 3], { seed: units * 100 + batch * 10 + time });
           const init = (v.cell === 'lstm' ? [1, 2] : [1]).map((s) => st.randomNormal([batch, units], { seed: 50 + s }));
@@ -91,7 +92,7 @@ for (const backend of backends()) {
           const masked = layerFor(v, units, { returnSequences: true, recurrentDropout: 0.5, seed: 9 });
           compare({ layer: masked, x, init: [], call: { training: true, mask: maskOf(batch, time) } },
             `${v.name} mask + recurrentDropout, ${size}`, atol, rtol);
-        }
+        } });
       } finally {
         st.setBackend(before);
       }
@@ -173,8 +174,10 @@ test('native rnnSequence matches the js kernel at a size that splits the batch a
             mask, recMask);
           return ys.map((y, i) => st.sum(st.mul(y, st.randomNormal(y.shape, { seed: 200 + i })))).reduce((a, c) => st.add(a, c));
         };
-        st.valueAndGrads(f, args);
-        return st.valueAndGrads(f, args);
+        return expectExecuted(b, 'native', () => {
+          st.valueAndGrads(f, args);
+          return st.valueAndGrads(f, args);
+        });
       } finally {
         st.setBackend(before);
       }

@@ -43,7 +43,7 @@ test('transpose: forward values, default perm, dtypes kept', () => {
     expectClose(t, naiveTranspose(y, [2, 1, 0]));
     expectClose(st.transpose(y, [0, -1, 1]), naiveTranspose(y, [0, 2, 1]));
     assert.equal(st.transpose(y, [0, 1, 2]), y);
-  });
+  }, 'fallback');
 });
 
 test('transpose: every permutation of a rank-4 tensor, forward and gradient', () => {
@@ -54,7 +54,7 @@ test('transpose: every permutation of a rank-4 tensor, forward and gradient', ()
       expectClose(st.transpose(x, perm), naiveTranspose(x, perm));
       expectGradientsClose((a) => st.transpose(a, perm), [x], { maxChecks: 40 });
     }
-  });
+  }, 'fallback');
 });
 
 test('transpose: large and batched matrices (tiled path) match the reference', () => {
@@ -63,7 +63,7 @@ test('transpose: large and batched matrices (tiled path) match the reference', (
       const x = grid(shape);
       expectClose(st.transpose(x, perm), naiveTranspose(x, perm));
     }
-  });
+  }, 'fallback');
 });
 
 test('transpose rejects bad perms', () => {
@@ -84,7 +84,7 @@ test('reverse: forward and gradient over each axis, lists and all axes', () => {
     const y = rand([2, 3, 4], 2);
     for (const axis of [undefined, 0, 1, 2, -1, [0, 2], [1, -1]]) expectGradientsClose((a) => st.reverse(a, axis), [y]);
     expectError(() => st.reverse(x, 2), st.ShapeError, 'reverse: axis 2', 'rank 2');
-  });
+  }, 'fallback');
 });
 
 test('concat: forward along each axis, dtype upcast, gradient', () => {
@@ -101,7 +101,7 @@ test('concat: forward along each axis, dtype upcast, gradient', () => {
     expectGradientsClose((p, q, r) => st.concat([p, q, r], 1), [x, y, z]);
     expectGradientsClose((p, q) => st.concat([p, q, p], -1), [x, rand([2, 3, 2], 6)]);
     expectGradientsClose((p, q) => st.concat([p, q], 0), [x, rand([1, 3, 4], 7)]);
-  });
+  }, 'fallback');
 });
 
 test('concat rejects mismatched shapes naming both shapes and the axis', () => {
@@ -140,7 +140,7 @@ test('stack and unstack: forward and gradients', () => {
       'stack: tensors[1] has shape [3] but tensors[0] has shape [2]');
     expectError(() => st.stack([a, b], 2), st.ShapeError, 'stack: axis 2');
     expectError(() => st.unstack(st.scalar(1)), st.ShapeError, 'unstack:');
-  });
+  }, 'fallback');
 });
 
 test('split: equal parts, sizes with -1, each axis, gradients', () => {
@@ -165,7 +165,7 @@ test('split: equal parts, sizes with -1, each axis, gradients', () => {
       }, [y]);
     }
     void top;
-  });
+  }, 'fallback');
 });
 
 test('split rejects sizes that do not fit the axis', () => {
@@ -195,7 +195,7 @@ test('slice: forward with -1 sizes, numbers for rank 1, short begin/size; gradie
     expectGradientsClose((a) => st.slice(a, [1, 0, 2], [2, -1, 2]), [z]);
     expectGradientsClose((a) => st.slice(a, [0, 3], [3, 1]), [z]);
     expectGradientsClose((a) => st.slice(a, 2), [z]);
-  });
+  }, 'fallback');
 });
 
 test('slice rejects boxes outside x', () => {
@@ -222,7 +222,7 @@ test('pad: asymmetric pads, constant value, dtypes, gradient', () => {
     expectGradientsClose((a) => st.pad(a, [[1, 1], [0, 0], [0, 0]]), [y]);
     expectError(() => st.pad(x, [[1, 1]]), st.ShapeError, 'pad: paddings must hold one [before, after] pair per axis of x (rank 2');
     expectError(() => st.pad(x, [[1, 1], [0, -1]]), st.ConfigError, 'pad: paddings[1]');
-  });
+  }, 'fallback');
 });
 
 test('tile: forward, reps per axis, gradient sums the copies', () => {
@@ -239,5 +239,5 @@ test('tile: forward, reps per axis, gradient sums the copies', () => {
     for (const reps of [[2, 1, 3], [1, 2, 1], [3, 3, 2]]) expectGradientsClose((a) => st.tile(a, reps), [y]);
     expectError(() => st.tile(x, [2]), st.ShapeError, 'tile: reps must have one entry per axis of x (rank 2');
     expectError(() => st.tile(x, [2, -1]), st.ConfigError, 'tile: reps must be non-negative integers');
-  });
+  }, 'fallback');
 });

@@ -63,7 +63,7 @@ test('timeDistributed(dense) equals dense on the [batch·time, ...] reshaped inp
   const td4 = st.layers.timeDistributed({ layer: st.layers.dense({ units: 2 }) });
   assert.deepEqual((td4.apply(st.ones([2, 3, 4, 5])) as st.Tensor).shape, [2, 3, 4, 2]);
   assert.deepEqual(td4.computeOutputShape([null, 3, 4, 5]), [null, 3, 4, 2]);
-}));
+}, 'fallback'));
 
 test('timeDistributed weights: setWeights, getWeights, freezing, penalties', () => {
   const td = st.layers.timeDistributed({ layer: st.layers.dense({ units: 2, kernelRegularizer: st.regularizers.l1({ l1: 1 }) }) });

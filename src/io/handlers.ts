@@ -3,7 +3,7 @@
  * custom save function. Each turns ModelArtifacts into model.json + shards, or back, checking every
  * size and path before reading or allocating.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, open } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -64,12 +64,15 @@ export async function artifactsFromModelJson(json: unknown, read: ShardReader, l
   return artifacts;
 }
 
-/** model.json content and shard files for artifacts: model weights in 'group1', optimizer state in 'optimizer'. */
-export function modelJsonFromArtifacts(a: ModelArtifacts): { json: ModelJSON; files: [string, Uint8Array][] } {
+/**
+ * model.json content and shard files for artifacts: model weights in 'group1', optimizer state in
+ * 'optimizer'; with a tag, shard names carry it (`group1-<tag>-shard1of1.bin`), unique to one save.
+ */
+export function modelJsonFromArtifacts(a: ModelArtifacts, tag?: string): { json: ModelJSON; files: [string, Uint8Array][] } {
   const files: [string, Uint8Array][] = [];
   const group = (prefix: string, specs: WeightSpec[], data: ArrayBuffer): WeightGroup => {
     const shards = splitShards(data);
-    const names = shardNames(prefix, shards.length);
+    const names = shardNames(tag ? `${prefix}-${tag}` : prefix, shards.length);
     names.forEach((n, i) => files.push([n, shards[i]]));
     return { paths: names, weights: specs };
   };
@@ -86,8 +89,14 @@ export function modelJsonFromArtifacts(a: ModelArtifacts): { json: ModelJSON; fi
   return { json, files };
 }
 
-/** Test hook: called at each step of an atomic save; throwing from it simulates a crash there. */
-export const saveHooks: { onStep: ((step: 'written' | 'old-moved-aside') => void) | null } = { onStep: null };
+/**
+ * Test hook: called at each step of an atomic save; throwing from it simulates a crash there.
+ * 'shards-written': the new shards are beside the old model, which is untouched; 'json-written': the
+ * new model.json is written under a temporary name; 'json-replaced': the new model is in place and the
+ * old shards are not yet removed.
+ */
+export const saveHooks: { onStep: ((step: SaveStep) => void) | null } = { onStep: null };
+export type SaveStep = 'shards-written' | 'json-written' | 'json-replaced';
 
 /** A path or file:// URL as an absolute path. */
 function toPath(target: string): string {
@@ -95,57 +104,72 @@ function toPath(target: string): string {
 }
 
 /**
- * A folder on disk. `save` writes model.json and shards into a temporary folder beside the target,
- * then renames it over the target (the old folder is moved aside first and restored if the rename
- * fails, so a crash leaves either the old or the new model). `load` takes the folder or its model.json.
+ * A folder on disk. `save` never leaves the folder without a whole model, whenever the process dies
+ * (SIGKILL, power loss): the new weight shards are written beside the old ones under names unique to
+ * this save, then model.json is replaced by renaming a synced temporary file over it (atomic), then
+ * the shards no model.json refers to any more are removed. A save killed midway leaves the old model
+ * plus leftovers (unreferenced shards, a `.model.json.saving-*` file) that the next save removes.
+ * A new folder gets TF.js's shard names (`group1-shard1of1.bin`); a save over a model that uses them
+ * takes names unique to it (`group1-<pid>-<hex>-shard1of1.bin`), and the next save the plain ones
+ * again. Saves into one folder from two processes at the same moment are not supported.
+ * `load` takes the folder or its model.json.
  */
 export function fileSystem(target: string, opts: LoadOptions = {}): IOHandler {
   const path = toPath(target);
   return {
     async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-      const { json, files } = modelJsonFromArtifacts(artifacts);
       const dir = path.endsWith('.json') ? dirname(path) : path;
-      const parent = dirname(dir);
       const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-      const tmp = join(parent, `.${basename(dir)}.saving-${tag}`);
-      const old = join(parent, `.${basename(dir)}.old-${tag}`);
+      // TF.js's shard names where the model in the folder does not use them (a new folder: the layout
+      // TF.js writes), else names unique to this save, so the old model's shards stay whole until
+      // the new model.json is in place.
+      const inUse = new Set(referencedPaths(await readJson(join(dir, 'model.json'))));
+      const plain = modelJsonFromArtifacts(artifacts);
+      const { json, files } = plain.files.some(([n]) => inUse.has(n)) ? modelJsonFromArtifacts(artifacts, tag) : plain;
       const text = JSON.stringify(json);
-      let movedAside = false;
+      const tmpJson = join(dir, `${SAVING_PREFIX}${tag}`);
+      const written: string[] = [];
+      let replaced = false;
+      savesInFlight.add(tag);
       try {
-        await mkdir(parent, { recursive: true });
         const existing = await stat(dir).catch(() => null);
         if (existing && !existing.isDirectory()) throw new ModelFileError(`save: ${dir} exists and is not a folder`);
-        await mkdir(tmp);
-        await writeSynced(join(tmp, 'model.json'), Buffer.from(text));
-        for (const [name, bytes] of files) await writeSynced(join(tmp, name), bytes);
-        saveHooks.onStep?.('written');
-        if (existing) {
-          await rename(dir, old);
-          movedAside = true;
-          saveHooks.onStep?.('old-moved-aside');
+        await mkdir(dir, { recursive: true });
+        for (const [name, bytes] of files) {
+          written.push(join(dir, name));
+          await writeSynced(join(dir, name), bytes);
         }
-        await rename(tmp, dir);
-        movedAside = false;
+        saveHooks.onStep?.('shards-written');
+        written.push(tmpJson);
+        await writeSynced(tmpJson, Buffer.from(text));
+        saveHooks.onStep?.('json-written');
+        await rename(tmpJson, join(dir, 'model.json'));
+        replaced = true;
+        await syncFolder(dir);
+        saveHooks.onStep?.('json-replaced');
       } catch (e) {
-        if (movedAside) await rename(old, dir).catch(() => undefined);
-        await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+        if (!replaced) for (const f of written) await rm(f, { force: true }).catch(() => undefined);
+        savesInFlight.delete(tag);
         if (e instanceof ModelFileError) throw e;
-        throw new ModelFileError(`save: could not write the model to ${dir}: ${(e as Error).message}`);
+        throw new ModelFileError(replaced
+          ? `save: the new model is in place in ${dir}, but finishing failed: ${(e as Error).message}`
+          : `save: could not write the model to ${dir} (the previous model is unchanged): ${(e as Error).message}`);
       }
-      await rm(old, { recursive: true, force: true }).catch(() => undefined);
+      savesInFlight.delete(tag);
+      await removeStaleFiles(dir, new Set(files.map(([n]) => n))).catch(() => undefined);
       return { location: dir, modelJsonBytes: text.length, weightDataBytes: files.reduce((n, [, b]) => n + b.byteLength, 0) };
     },
     async load(): Promise<ModelArtifacts> {
       const limits = resolveLimits(opts);
       let jsonPath = path;
       const st = await stat(path).catch(() => null);
-      if (!st) throw new ModelFileError(`loadLayersModel: ${path} does not exist`);
+      if (!st) throw new ModelFileError(`loadLayersModel: ${path} does not exist${await interruptedSave(path)}`);
       if (st.isDirectory()) jsonPath = join(path, 'model.json');
       const dir = dirname(jsonPath);
       const jst = await stat(jsonPath).catch(() => null);
-      if (!jst || !jst.isFile()) throw new ModelFileError(`loadLayersModel: no model.json at ${jsonPath}`);
+      if (!jst || !jst.isFile()) throw new ModelFileError(`loadLayersModel: no model.json at ${jsonPath}${await interruptedSave(dir)}`);
       if (jst.size > limits.maxJsonBytes) throw new ModelFileError(`model.json: ${jst.size} bytes is over the limit of ${limits.maxJsonBytes} (option maxJsonBytes)`);
-      const json = parseJson(await readFile(jsonPath, 'utf8'), 'model.json', limits);
+      const json = parseJson(await readFile(jsonPath, 'utf8').catch(ioError(jsonPath)), 'model.json', limits);
       return artifactsFromModelJson(json, async (p, maxBytes) => {
         const file = resolve(dir, p);
         const rel = relative(dir, file);
@@ -153,10 +177,93 @@ export function fileSystem(target: string, opts: LoadOptions = {}): IOHandler {
         const s = await stat(file).catch(() => null);
         if (!s || !s.isFile()) throw new ModelFileError(`model.json: weight shard '${p}' is missing from ${dir}`);
         if (s.size > maxBytes) throw new ModelFileError(`${p}: the shard has ${s.size} bytes, more than the ${maxBytes} the manifest has left for it`);
-        return new Uint8Array(await readFile(file));
+        return new Uint8Array(await readFile(file).catch(ioError(file)));
       }, limits);
     },
   };
+}
+
+/** A read that failed (permissions, a folder where a file should be) as a refusal naming the file. */
+function ioError(file: string): (e: unknown) => never {
+  return (e) => {
+    throw new ModelFileError(`loadLayersModel: could not read ${file}: ${(e as Error).message}`);
+  };
+}
+
+/** Name of a model.json being written (followed by the save's tag, `<pid>-<hex>`). */
+const SAVING_PREFIX = '.model.json.saving-';
+/** Shard files a save writes: `<group>-<pid>-<hex>-shardIofN.bin`, or untagged as TF.js names them. */
+const SHARD_FILE = /^(?:group\d+|optimizer)-(?:(\d+)-[0-9a-f]+-)?shard\d+of\d+\.bin$/;
+const SAVING_FILE = /^\.model\.json\.saving-(\d+)-([0-9a-f]+)$/;
+/** Tags of this process's saves under way: their files are not leftovers. */
+const savesInFlight = new Set<string>();
+
+/** Whether a file that a save with this pid and tag wrote may still be needed by that save. */
+function maybeInFlight(pid: number, tag: string): boolean {
+  if (pid === process.pid) return savesInFlight.has(tag);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/**
+ * Removes the shards no model.json refers to (the old model's, and those of saves killed midway)
+ * and temporary model.json files of dead saves. Files of saves still running are kept.
+ */
+async function removeStaleFiles(dir: string, keep: Set<string>): Promise<void> {
+  for (const p of referencedPaths(await readJson(join(dir, 'model.json')))) keep.add(p);
+  for (const name of await readdir(dir)) {
+    if (keep.has(name)) continue;
+    const shard = SHARD_FILE.exec(name), saving = SAVING_FILE.exec(name);
+    if (!shard && !saving) continue;
+    const m = /^(?:group\d+|optimizer)-(\d+)-([0-9a-f]+)-shard/.exec(name) ?? saving;
+    if (m && maybeInFlight(Number(m[1]), `${m[1]}-${m[2]}`)) continue;
+    await rm(join(dir, name), { force: true });
+  }
+}
+
+/** A JSON file's content, or null when it is missing or unreadable. */
+function readJson(file: string): Promise<unknown> {
+  return readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => null);
+}
+
+/** The shard paths a parsed model.json refers to (model weights and optimizer state). */
+function referencedPaths(json: unknown): string[] {
+  if (!isRecord(json)) return [];
+  const groups = [json.weightsManifest, isRecord(json.strataOptimizer) ? json.strataOptimizer.weightsManifest : undefined];
+  return groups.flatMap((g) => (Array.isArray(g) ? g : []))
+    .flatMap((g) => (isRecord(g) && Array.isArray(g.paths) ? g.paths : []))
+    .filter((p): p is string => typeof p === 'string');
+}
+
+/** Why a folder without model.json may be one: a save was interrupted there (for the error message). */
+async function interruptedSave(dir: string): Promise<string> {
+  const inside = await readdir(dir).catch(() => [] as string[]);
+  if (inside.some((n) => SAVING_FILE.test(n))) {
+    return ` (a save into this folder was interrupted before its first model.json was in place: ${inside.filter((n) => SAVING_FILE.test(n)).join(', ')}; save again)`;
+  }
+  // Strata before atomic file replacement moved the old folder aside as .NAME.old-* and wrote .NAME.saving-*.
+  const name = basename(dir);
+  const beside = (await readdir(dirname(dir)).catch(() => [] as string[]))
+    .filter((n) => n.startsWith(`.${name}.old-`) || n.startsWith(`.${name}.saving-`));
+  if (beside.length > 0) {
+    return ` (an interrupted save left ${beside.map((n) => join(dirname(dir), n)).join(', ')}: the .old-* folder holds the previous model; rename it to ${dir})`;
+  }
+  return '';
+}
+
+/** fsyncs a folder, so a rename in it survives power loss (not supported everywhere: then skipped). */
+async function syncFolder(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => null);
+  if (!fh) return;
+  try {
+    await fh.sync().catch(() => undefined);
+  } finally {
+    await fh.close();
+  }
 }
 
 async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {

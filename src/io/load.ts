@@ -7,7 +7,7 @@ import { StrataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { Layer } from '../layers/layer.js';
-import type { Model } from '../model/model.js';
+import type { Model, SummaryRow } from '../model/model.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Functional } from '../model/functional.js';
 // Registers the model classes that topologies name.
@@ -57,6 +57,7 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions 
   const optSpecs = artifacts.optimizerSpecs ? checkSpecs(artifacts.optimizerSpecs, artifacts.optimizerData, 'optimizer state', limits, used) : null;
 
   const model = buildGuarded(artifacts.modelTopology, limits.maxWeightBytes);
+  checkActivations(model, limits.maxActivationBytes);
   // TensorFlow.js' own optimizer state (group 'optimizer') has another layout; it is ignored.
   const modelSpecs = specs.map((s) => s.spec).filter((s) => s.group !== 'optimizer');
   const matched = guard(() => matchWeights(model, modelSpecs, null), 'weights manifest');
@@ -128,6 +129,26 @@ function buildGuarded(topology: unknown, budget: number): Model {
     throw asFileError(e, 'model.json');
   } finally {
     proto.addWeight = original;
+  }
+}
+
+/**
+ * Refuses a model one of whose layers would output more than `budget` bytes for a single example
+ * (a file with strides of 2,000,000, say, builds cheaply and then allocates gigabytes in predict).
+ */
+function checkActivations(model: Model, budget: number): void {
+  const rows = (model as unknown as { summaryRows(): SummaryRow[] }).summaryRows();
+  for (const r of rows) {
+    const out: unknown = r.outputShape;
+    const shapes = (Array.isArray(out) && out.some(Array.isArray) ? out : [out]) as unknown[];
+    for (const shape of shapes) {
+      if (!Array.isArray(shape)) continue; // not known from the topology
+      const bytes = 4 * shape.reduce((n: number, d: unknown) => n * (typeof d === 'number' && d >= 0 ? d : 1), 1);
+      if (bytes > budget) {
+        throw new ModelFileError(`model.json: layer '${r.name}' (${r.type}) outputs shape ${show(shape)}, ${bytes} bytes for one ` +
+          `example, more than the ${budget} allowed (option maxActivationBytes)`);
+      }
+    }
   }
 }
 

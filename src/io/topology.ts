@@ -2,7 +2,7 @@
  * Model ⇄ Keras topology JSON (`{ class_name, config, keras_version, backend }`), and the names
  * under which weights are saved and matched on load.
  */
-import { ConfigError, StrataError, fmtShape } from '../errors.js';
+import { StrataError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { Layer } from '../layers/layer.js';
@@ -46,8 +46,8 @@ export function topologyToModel(raw: unknown): Model {
     model = deserialize({ class_name: cls, config: topo.config as Record<string, unknown> });
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new ModelFileError(`model.json: the topology does not build a model: ${msg}`);
+    if (!(e instanceof StrataError)) throw e; // a bug, not a refusal (see asFileError)
+    throw new ModelFileError(`model.json: the topology does not build a model: ${e.message}`);
   }
   if (!(model instanceof Model)) throw new ModelFileError(`model.json: the topology is not a model`);
   return model;
@@ -177,10 +177,14 @@ export function matchWeights(model: Model, specs: WeightSpec[], values: Map<stri
   return result;
 }
 
-/** Wraps an error thrown while building from a file into a ModelFileError (StrataErrors keep their text). */
+/**
+ * A deliberate refusal (any StrataError: a check in a layer's constructor or build, a shape check)
+ * raised while building from a file, as a ModelFileError that says where. Anything else (TypeError,
+ * RangeError, ...) is a bug in the loader, not a refusal: it is rethrown unchanged, stack and all,
+ * so that tests and users see it instead of a tidy message.
+ */
 export function asFileError(e: unknown, where: string): ModelFileError {
   if (e instanceof ModelFileError) return e;
-  if (e instanceof StrataError || e instanceof ConfigError) return new ModelFileError(`${where}: ${e.message}`);
-  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new ModelFileError(`${where}: ${msg}`);
+  if (e instanceof StrataError) return new ModelFileError(`${where}: ${e.message}`);
+  throw e;
 }

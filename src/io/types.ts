@@ -87,6 +87,8 @@ export interface IOHandler {
 export interface LoadOptions {
   /** Most bytes of weights (model + optimizer) and of layer weights built from the topology; default 2^31. */
   maxWeightBytes?: number;
+  /** Most bytes of one layer's output for one example (batch 1), checked from the topology; default maxWeightBytes. */
+  maxActivationBytes?: number;
   /** Most bytes of model.json; default 64 MiB. */
   maxJsonBytes?: number;
   /** Deepest JSON nesting accepted in model.json; default 200. */

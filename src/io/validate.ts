@@ -7,6 +7,7 @@ import { ModelFileError } from './errors.js';
 
 export interface Limits {
   maxWeightBytes: number;
+  maxActivationBytes: number;
   maxJsonBytes: number;
   maxJsonDepth: number;
 }
@@ -22,8 +23,10 @@ export function resolveLimits(opts: LoadOptions = {}): Limits {
     if (typeof v !== 'number' || !(v > 0)) throw new ModelFileError(`loadLayersModel: ${name} must be a positive number, got ${String(v)}`);
     return v;
   };
+  const maxWeightBytes = pos(opts.maxWeightBytes, DEFAULT_MAX_WEIGHT_BYTES, 'maxWeightBytes');
   return {
-    maxWeightBytes: pos(opts.maxWeightBytes, DEFAULT_MAX_WEIGHT_BYTES, 'maxWeightBytes'),
+    maxWeightBytes,
+    maxActivationBytes: pos(opts.maxActivationBytes, maxWeightBytes, 'maxActivationBytes'),
     maxJsonBytes: pos(opts.maxJsonBytes, 64 * 2 ** 20, 'maxJsonBytes'),
     maxJsonDepth: pos(opts.maxJsonDepth, 200, 'maxJsonDepth'),
   };

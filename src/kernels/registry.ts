@@ -1,13 +1,18 @@
 import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { countKernels, kernelCalls, resetKernelCalls, type KernelCallCount } from './call-count.js';
 
-const backends = new Map<string, Backend>([['js', jsBackend]]);
-let active: Backend = jsBackend;
+// Every registered backend's kernels are counted (native code executed vs js), for the tests.
+export { kernelCalls, resetKernelCalls, type KernelCallCount };
+
+const countedJs = countKernels(jsBackend);
+const backends = new Map<string, Backend>([['js', countedJs]]);
+let active: Backend = countedJs;
 
 /** Makes a backend available to `setBackend` under its name. */
 export function registerBackend(backend: Backend): void {
-  backends.set(backend.name, backend);
+  backends.set(backend.name, countKernels(backend));
 }
 
 // TensorFlow.js's names for the backends Strata has: its pure-JS 'cpu' is our reference 'js', and

@@ -184,6 +184,12 @@ export abstract class Layer {
     const outShape = this.computeOutputShape(Array.isArray(inputs) ? shapes : shapes[0]);
     const multi = Array.isArray(outShape[0]);
     const outShapes = (multi ? outShape : [outShape]) as LayerShape[];
+    // A layer given inputs it does not take (a list to a one-input layer, say) computes nonsense
+    // shapes; refuse here, when the graph is built, rather than fail with a TypeError when run.
+    if (!outShapes.every((s) => Array.isArray(s) && s.every((d) => d === null || (Number.isInteger(d) && d >= 0)))) {
+      throw new ShapeError(`${this.describe()}: cannot be applied to ${list.length === 1 ? 'an input' : `${list.length} inputs`} of shape ` +
+        `${list.map((t) => fmtShape(t.shape)).join(', ')} (it would output ${JSON.stringify(outShape)}); check the inputs this layer is given`);
+    }
     const node: GraphNode = { layer: this, inputs: list, outputs: [], callOptions: { ...opts } };
     outShapes.forEach((shape, i) => {
       const name = `${this.name}/out${outShapes.length > 1 ? `_${i}` : ''}`;

@@ -115,6 +115,12 @@ export class Sequential extends Model {
 
   computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
     let shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
+    // The check forward makes, made when the model is applied to a symbolic tensor, so a graph (or a
+    // loaded file) that feeds it another shape is refused when built, not when first run.
+    const want = this.built ? this.inputShape : null;
+    if (want && (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i]))) {
+      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(shape)}`);
+    }
     for (const layer of this.stack) shape = layer.computeOutputShape(shape) as LayerShape;
     return shape;
   }

@@ -1,1 +1,2 @@
 export { checkGradients, type CheckGradientsOptions, type GradientReport } from './check-gradients.js';
+export { kernelCalls, resetKernelCalls, type KernelCallCount } from '../kernels/registry.js';

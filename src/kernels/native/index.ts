@@ -9,15 +9,18 @@ import { nativeElementwiseKernels } from './elementwise.js';
 import { nativeReduceKernels } from './reduce.js';
 import { nativeRnnKernels } from './rnn.js';
 import { nativeOptimizerKernels } from './optimizer.js';
+import { countCompiled, countKernels } from '../call-count.js';
 
 /**
  * The native backend: the js backend with the kernels the addon implements replaced by native ones.
  * A kernel not (yet) native, or a dtype the native code does not handle, runs the js reference.
  * To add a kernel: implement it in native/src, bind it in addon.cc, declare it in addon.ts, and
- * spread its TypeScript wrapper here after the js kernels.
+ * spread its TypeScript wrapper here after the js kernels. Calls into the addon are counted, so
+ * st.testing.kernelCalls('native') tells the kernels that ran native code from those that fell back.
  */
-export function createNativeBackend(addon: NativeAddon): Backend {
-  return {
+export function createNativeBackend(nativeAddon: NativeAddon): Backend {
+  const addon = countCompiled(nativeAddon);
+  return countKernels({
     ...jsBackend,
     ...nativeMatmulKernels(addon),
     ...nativePoolKernels(addon),
@@ -28,5 +31,5 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...nativeRnnKernels(addon),
     ...nativeOptimizerKernels(addon),
     name: 'native',
-  };
+  });
 }
