@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
 import { expectClose, expectError, forEachBackend } from './helpers.js';
 
+// forEachBackend(..., 'fallback'): these tests check TF.js semantics on small inputs, which the native
+// backend hands to the js kernels; the native kernels themselves are covered by the golden and *-native suites.
+
 async function tfjs() {
   const tf = await import('@tensorflow/tfjs');
   await tf.setBackend('cpu');
@@ -46,7 +49,7 @@ test('grad, grads(f), valueAndGrad, valueAndGrads(f) return functions, as TF.js,
     // As TF.js, the function forms refuse an argument that does not reach the result.
     expectError(() => st.grads((a) => st.sum(a))([st.tensor(A), b]), st.ConfigError, 'argument 1');
     expectError(() => st.grad(3 as never), st.ConfigError, 'must be a function');
-  });
+  }, 'fallback');
 });
 
 test('variableGrads: the trainable variables f reads, by name; trainable: false and unreached ones are skipped', async () => {
@@ -72,7 +75,7 @@ test('variableGrads: the trainable variables f reads, by name; trainable: false 
     expectError(() => st.variableGrads(() => st.sum(w), [frozen]), st.ConfigError, 'none of the 1 variables');
     const twin = st.variable(st.tensor(A), { name: w.name });
     expectError(() => st.variableGrads(() => st.add(st.sum(w), st.sum(twin))), st.ConfigError, `two variables are named '${w.name}'`);
-  });
+  }, 'fallback');
 });
 
 test('optimizer.minimize(f, returnCost, varList) as TF.js; minimize(f, vars) as before', async () => {
@@ -114,7 +117,7 @@ test('optimizer.minimize(f, returnCost, varList) as TF.js; minimize(f, vars) as 
     expectClose(l, [-0.5 * 3 + 0 * 4]);
     expectClose(u, [3 + 0.25, 4 - 0]);
     expectError(() => sgd.minimize(() => st.sum(v), 'yes' as never), st.ConfigError, 'returnCost');
-  });
+  }, 'fallback');
 });
 
 test('computeGradients + applyGradients by name, as TF.js (also a copied map and [{ name, tensor }])', () => {
@@ -138,7 +141,7 @@ test('computeGradients + applyGradients by name, as TF.js (also a copied map and
     opt.applyGradients([[st.tensor([1, 1, 1]), w]]); // Keras pairs, as before
     expectClose(w, [0.52, -1.64, 1.96]);
     expectError(() => opt.applyGradients({ no_such_variable_anywhere: st.tensor([1]) }), st.ConfigError, "no variable named 'no_such_variable_anywhere'");
-  });
+  }, 'fallback');
 });
 
 test('a layer or model set trainable = false drops out of minimize(f) without a variable list, as in TF.js', () => {

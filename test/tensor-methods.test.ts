@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
 import { TENSOR_METHODS } from '../src/compat/tensor-methods.js';
+
+// forEachBackend(..., 'fallback'): these tests check TF.js semantics on small inputs, which the native
+// backend hands to the js kernels; the native kernels themselves are covered by the golden and *-native suites.
 import { expectClose, expectError, expectGradientsClose, expectShape, forEachBackend, rand } from './helpers.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -131,7 +134,7 @@ test('each method gives what its op (or the documented composition) gives, on ev
       }
       expectSame(`${backend} t.${name}`, got, want, (w) => w.dtype);
     }
-  });
+  }, 'fallback');
 });
 
 // Divergences of Strata's ops from TensorFlow.js that the methods inherit (documented on the ops).
@@ -159,7 +162,7 @@ test('methods that TensorFlow.js 4.22 has give its shapes, values and dtypes on 
       expectSame(`${backend} t.${name} vs tf`, got, want, (w) => TF_DTYPE[name] ?? (w.dtype === 'bool' ? 'int32' : w.dtype));
     }
     assert.deepEqual(strataOnly, STRATA_ONLY);
-  });
+  }, 'fallback');
 });
 
 // Methods of Strata's ops that TensorFlow.js's Tensor lacks (so nothing to compare them with).
@@ -206,7 +209,7 @@ test('plain number and array operands follow TensorFlow.js: numbers are float32,
       const want = theirs(tf.tensor([1, 2, 3], undefined, 'int32'), tf.tensor([1, -2, 3]));
       expectSame(`${backend} ${what}`, got, want, (w) => w.dtype);
     }
-  });
+  }, 'fallback');
 });
 
 test('gradients flow through chained methods, on every backend', () => {
@@ -223,7 +226,7 @@ test('gradients flow through chained methods, on every backend', () => {
     expectGradientsClose((a, w) => a.matMul(w, false, true).tanh().add(1).reshape([-1]).slice([1], [4]).concat(a.flatten()).sum(),
       [rand([2, 3], 1), rand([4, 3], 2)]);
     expectGradientsClose((a) => a.transpose().softmax().as1D().pad([[1, 1]]).mul([...Array(8).keys()]).sum(), [rand([2, 3], 3)]);
-  });
+  }, 'fallback');
 });
 
 test('Variable methods, clone snapshots, variable(), dispose() and isDisposed', () => {

@@ -2,7 +2,7 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from '../layers/layer.js';
 import { deserialize, registerLayer } from '../layers/serialization.js';
-import type { SymbolicTensor } from '../layers/symbolic.js';
+import { type SymbolicTensor, checkInputSpec } from '../layers/symbolic.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
 
@@ -115,11 +115,19 @@ export class Sequential extends Model {
 
   computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
     let shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
-    // The check forward makes, made when the model is applied to a symbolic tensor, so a graph (or a
-    // loaded file) that feeds it another shape is refused when built, not when first run.
+    // Applied to a symbolic tensor of another shape (e.g. [batch, 1, features], as Keras allows), each
+    // layer's input spec decides, checked here so that a graph (or a loaded file) the layers cannot
+    // take is refused when built, not when first run.
     const want = this.built ? this.inputShape : null;
-    if (want && (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i]))) {
-      throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(shape)}`);
+    const other = want && (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i]));
+    if (other) {
+      let s = shape;
+      for (const layer of this.stack) {
+        if (!layer.inputSpec) {
+          if (layer === this.stack[0]) throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(shape)}`);
+        } else checkInputSpec(layer.describe(), layer.inputSpec, s);
+        s = layer.computeOutputShape(s) as LayerShape;
+      }
     }
     for (const layer of this.stack) shape = layer.computeOutputShape(shape) as LayerShape;
     return shape;
