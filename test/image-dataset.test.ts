@@ -102,6 +102,10 @@ test('imageDatasetFromDirectory: the seeded split is Keras\' (last floor(split·
   assert.deepEqual(vb.flatMap((b) => Array.from(b.ys.dataSync())), val.filePaths.map((f) => labelOf.get(f)));
   const pass = async () => (await all(train) as { ys: st.Tensor }[]).flatMap((b) => Array.from(b.ys.dataSync())).join('');
   assert.notEqual(await pass(), await pass());
+  // Without shuffling the order is the sorted one, and validation takes its tail.
+  const sortedVal = await st.data.imageDatasetFromDirectory(photos, { ...opts, shuffle: false, subset: 'validation' });
+  const sortedAll = await st.data.imageDatasetFromDirectory(photos, { shuffle: false });
+  assert.deepEqual(sortedVal.filePaths, sortedAll.filePaths.slice(n - nVal));
   await assert.rejects(st.data.imageDatasetFromDirectory(photos, { validationSplit: 0.3, subset: 'training' }), /give a seed/);
   await assert.rejects(st.data.imageDatasetFromDirectory(photos, { validationSplit: 0.3 }), /together/);
   await assert.rejects(st.data.imageDatasetFromDirectory(photos, { validationSplit: 0.001, subset: 'training', seed: 1 }), /no validation files/);
