@@ -1,14 +1,13 @@
 // The `strata` command, run as users run it (node bin/strata.js, after `npm run build`), plus unit
-// tests of its PNG codec and model-spec parser.
+// tests of its model-spec parser and CSV reader. Image files are written with sharp.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import sharp, { type Sharp } from 'sharp';
 import * as st from '../src/index.js';
-import { type PngImage, crc32, decodePng, encodePng } from '../src/cli/png.js';
 import { buildLayers, buildModel, parseSpec } from '../src/cli/spec.js';
 import { parseCsv } from '../src/cli/csv.js';
 
@@ -53,15 +52,18 @@ writeFileSync(at('query.csv'), 'a,b,c\n0.5,0.5,0.5\n6.5,-3.5,0.5\n');
 const spec = { layers: [{ type: 'dense', units: 12, activation: 'relu' }, { type: 'dense', units: 'classes', activation: 'softmax' }], optimizer: { type: 'adam', learningRate: 0.05 } };
 writeFileSync(at('spec.json'), JSON.stringify(spec));
 
-function grey(size: number, value: number): PngImage {
-  return { width: size, height: size, channels: 1, pixels: new Uint8Array(size * size).fill(value) };
+/** A grey image with a faint diagonal ramp, so resizing changes its pixels. */
+function grey(width: number, value: number, height = width): Sharp {
+  const px = Uint8Array.from({ length: width * height }, (_, i) => Math.min(255, value + ((i % width) + Math.floor(i / width)) * 2));
+  return sharp(px, { raw: { width, height, channels: 1 } });
 }
-for (const [cls, base] of [['dark', 20], ['light', 220]] as const) {
+for (const [cls, base] of [['dark', 20], ['light', 200]] as const) {
   mkdirSync(at('shapes', cls), { recursive: true });
-  for (let i = 0; i < 8; i++) writeFileSync(at('shapes', cls, `${i}.png`), encodePng(grey(6, base + i), { filter: (i % 5) as 0 }));
+  for (let i = 0; i < 8; i++) await grey(6, base + i).png().toFile(at('shapes', cls, `${i}.png`));
 }
-writeFileSync(at('light.png'), encodePng(grey(6, 240)));
-writeFileSync(at('tiny.png'), encodePng(grey(4, 240)));
+await grey(6, 220).png().toFile(at('light.png'));
+await grey(4, 220).png().toFile(at('tiny.png'));
+await grey(15, 190, 11).jpeg({ quality: 80 }).toFile(at('light-big.jpg'));
 writeFileSync(at('cnn.json'), JSON.stringify({
   layers: [
     { type: 'conv', rank: 2, filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', dropout: 0.1, pooling: { type: 'max', poolSize: 2 } },
@@ -127,6 +129,49 @@ test('train a conv spec on a PNG folder and predict a PNG with the class name', 
   assert.ok(summary.includes('MaxPooling2D') && summary.includes('Dropout'), 'the shorthands became layers');
 });
 
+test('an image folder of mixed formats and sizes trains (resized to the first image); bad files stop the run or, with --skip-bad, are counted', async () => {
+  for (const [cls, base] of [['dark', 20], ['light', 200]] as const) {
+    mkdirSync(at('photos', cls), { recursive: true });
+    await grey(6, base).png().toFile(at('photos', cls, 'a.png'));
+    await grey(9, base + 3, 7).jpeg({ quality: 90 }).toFile(at('photos', cls, 'b.jpg'));
+    await grey(12, base + 5).toColourspace('srgb').webp().toFile(at('photos', cls, 'c.webp'));
+    await grey(5, base + 7).gif().toFile(at('photos', cls, 'd.gif'));
+  }
+  const ok = strata('train', 'cnn.json', '--data', 'photos', '--epochs', '2', '--out', 'photos-model', '--verbose', '0');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /8 samples of shape \[6, 6, 1\], 2 classes \(dark, light\)/);
+  const jpeg = readFileSync(at('photos', 'dark', 'b.jpg'));
+  writeFileSync(at('photos', 'dark', 'e.jpg'), jpeg.subarray(0, jpeg.length >> 1));
+  writeFileSync(at('photos', 'light', 'f.png'), 'not an image');
+  expectFailure(strata('train', 'cnn.json', '--data', 'photos', '--epochs', '1'), 1, join('dark', 'e.jpg'), 'cannot decode', '--skip-bad');
+  const skip = strata('train', 'cnn.json', '--data', 'photos', '--epochs', '1', '--out', 'photos-model', '--verbose', '0', '--skip-bad');
+  assert.equal(skip.code, 0, skip.stderr);
+  assert.match(skip.stdout, /skipping .*e\.jpg: cannot decode/);
+  assert.match(skip.stdout, /skipping .*f\.png: cannot decode/);
+  assert.match(skip.stdout, /skipped 2 unreadable images \(--skip-bad\)/);
+  assert.match(skip.stdout, /8 samples of shape \[6, 6, 1\]/);
+  const ev = strata('evaluate', 'photos-model', '--data', 'photos', '--skip-bad');
+  assert.equal(ev.code, 0, ev.stderr);
+  assert.match(ev.stdout, /evaluated on 8 samples/);
+});
+
+test('predict resizes an image of another size and format: the same class and probability as the resized tensor', async () => {
+  // shapes-model was trained on 6×6 grey PNGs; light-big.jpg is a 15×11 JPEG.
+  const p = strata('predict', 'shapes-model', 'light-big.jpg', '--top', '2');
+  assert.equal(p.code, 0, p.stderr);
+  const m = /^light-big\.jpg: (\w+) \(([01]\.\d+)\), (\w+) \(([01]\.\d+)\)$/.exec(p.stdout.trim());
+  assert.ok(m, p.stdout);
+  assert.equal(m[1], 'light');
+  const resized = await sharp(at('light-big.jpg')).toColourspace('b-w').resize({ width: 6, height: 6, fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  writeFileSync(at('light-big.json'), JSON.stringify(Array.from(resized, (v) => [v / 255])));
+  const q = strata('predict', 'shapes-model', 'light-big.json', '--top', '2');
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal(q.stdout.trim(), p.stdout.trim().replace('light-big.jpg', 'sample 1'));
+  const tiny = strata('predict', 'shapes-model', 'tiny.png');
+  assert.equal(tiny.code, 0, tiny.stderr);
+  assert.match(tiny.stdout, /^tiny\.png: light /);
+});
+
 test('strata example: --list, a run, and a missed floor', () => {
   const list = strata('example', '--list');
   assert.equal(list.code, 0);
@@ -152,11 +197,9 @@ test('bad inputs: one line on stderr, no stack, the documented exit code', () =>
   expectFailure(strata('evaluate', 'no-model', '--data', 'flowers.csv'), 2, 'no-model');
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--label-column', 'colour'), 2, "'colour'", 'species');
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--label-column', '9'), 2, "'9' is not a column");
-  expectFailure(strata('predict', 'shapes-model', 'tiny.png'), 1, 'tiny.png', '4×4', '6×6');
-  mkdirSync(at('mixed', 'a'), { recursive: true });
-  writeFileSync(at('mixed', 'a', '1.png'), encodePng(grey(6, 1)));
-  writeFileSync(at('mixed', 'a', '2.png'), encodePng(grey(5, 1)));
-  expectFailure(strata('train', 'cnn.json', '--data', 'mixed'), 1, '2.png', '5×5', '6×6', 'one size');
+  expectFailure(strata('predict', 'shapes-model', 'flowers.csv'), 1, 'flowers.csv', '6×6 grey-scale images');
+  writeFileSync(at('fake.jpg'), 'not a photo');
+  expectFailure(strata('predict', 'shapes-model', 'fake.jpg'), 1, 'fake.jpg', 'cannot decode');
   writeFileSync(at('bad-type.json'), JSON.stringify({ layers: [{ type: 'dense', units: 4 }, { type: 'convolution', filters: 2 }] }));
   expectFailure(strata('train', 'bad-type.json', '--data', 'flowers.csv'), 1, 'layer 1', "unknown layer type 'convolution'", 'conv2d');
   writeFileSync(at('bad-option.json'), JSON.stringify({ layers: [{ type: 'dense', units: 4, activaton: 'relu' }] }));
@@ -164,75 +207,6 @@ test('bad inputs: one line on stderr, no stack, the documented exit code', () =>
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--epochs', 'many'), 2, '--epochs');
   expectFailure(strata('train', 'spec.json', '--data', 'flowers.csv', '--epoch', '3'), 2, "unknown option '--epoch'", '--epochs');
   expectFailure(strata('fit'), 2, "unknown command 'fit'");
-});
-
-// --- unit tests: PNG codec -------------------------------------------------------------------
-
-function pattern(w: number, h: number, c: number): Uint8Array {
-  return Uint8Array.from({ length: w * h * c }, (_, i) => (i * 37 + (i >> 3) * 11) & 255);
-}
-
-test('PNG round trip: every channel count and every row filter', () => {
-  for (const channels of [1, 2, 3, 4] as const) {
-    for (const filter of [0, 1, 2, 3, 4] as const) {
-      const img = { width: 7, height: 5, channels, pixels: pattern(7, 5, channels) };
-      const back = decodePng(encodePng(img, { filter }));
-      assert.deepEqual({ ...back, pixels: Array.from(back.pixels) }, { ...img, pixels: Array.from(img.pixels) }, `channels ${channels}, filter ${filter}`);
-    }
-  }
-});
-
-test('PNG palette images decode to RGB, or RGBA with transparency', () => {
-  const colors = [[255, 0, 0], [0, 128, 255], [9, 9, 9]];
-  const rgb = Uint8Array.from({ length: 4 * 3 }, (_, i) => colors[Math.floor(i / 3) % 3][i % 3]);
-  const back = decodePng(encodePng({ width: 2, height: 2, channels: 3, pixels: rgb }, { palette: true }));
-  assert.equal(back.channels, 3);
-  assert.deepEqual(Array.from(back.pixels), Array.from(rgb));
-  const rgba = Uint8Array.from([1, 2, 3, 0, 1, 2, 3, 0, 4, 5, 6, 255, 7, 8, 9, 128]);
-  const back4 = decodePng(encodePng({ width: 2, height: 2, channels: 4, pixels: rgba }, { palette: true }));
-  assert.equal(back4.channels, 4);
-  assert.deepEqual(Array.from(back4.pixels), Array.from(rgba));
-});
-
-/** A PNG file from raw IHDR fields and unfiltered rows (filter byte 0 added), for depths the encoder does not write. */
-function rawPng(width: number, height: number, depth: number, colorType: number, rows: number[][], extra: [string, number[]][] = []): Uint8Array {
-  const chunk = (type: string, data: Uint8Array): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = depth; ihdr[9] = colorType;
-  const body = Buffer.from(rows.flatMap((r) => [0, ...r]));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
-    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))), chunk('IDAT', deflateSync(body)), chunk('IEND', new Uint8Array(0))]);
-}
-
-test('PNG decoder reads low bit depths, 16-bit samples and 4-bit palettes', () => {
-  // 2-bit grey: samples 0, 1, 2, 3 / 3, 2, 1, 0 → 0, 85, 170, 255.
-  const g2 = decodePng(rawPng(4, 2, 2, 0, [[0b00011011], [0b11100100]]));
-  assert.deepEqual(Array.from(g2.pixels), [0, 85, 170, 255, 255, 170, 85, 0]);
-  // 16-bit RGB keeps the high byte.
-  const rgb16 = decodePng(rawPng(1, 1, 16, 2, [[0x12, 0x34, 0xab, 0xcd, 0xff, 0x00]]));
-  assert.deepEqual([rgb16.channels, ...rgb16.pixels], [3, 0x12, 0xab, 0xff]);
-  // 4-bit palette, 3 pixels (indices 1, 0, 2) with transparency for entry 0 only.
-  const pal = decodePng(rawPng(3, 1, 4, 3, [[0x10, 0x20]], [['PLTE', [10, 20, 30, 40, 50, 60, 70, 80, 90]], ['tRNS', [7]]]));
-  assert.deepEqual([pal.channels, ...pal.pixels], [4, 40, 50, 60, 255, 10, 20, 30, 7, 70, 80, 90, 255]);
-});
-
-test('PNG decoder refuses interlaced, corrupt and non-PNG files with a clear message', () => {
-  const png = encodePng(grey(3, 9));
-  const interlaced = Uint8Array.from(png);
-  interlaced[8 + 8 + 12] = 1; // IHDR's interlace byte
-  new DataView(interlaced.buffer).setUint32(8 + 8 + 13, crc32(interlaced.subarray(12, 8 + 8 + 13)));
-  assert.throws(() => decodePng(interlaced, 'a.png'), /a\.png: interlaced .* not supported/);
-  const corrupt = Uint8Array.from(png);
-  corrupt[20] ^= 1;
-  assert.throws(() => decodePng(corrupt, 'b.png'), /b\.png: chunk IHDR fails its CRC check/);
-  assert.throws(() => decodePng(new TextEncoder().encode('hello, world'), 'c.txt'), /c\.txt: not a PNG file/);
 });
 
 // --- unit tests: spec parser and CSV ---------------------------------------------------------

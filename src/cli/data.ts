@@ -1,20 +1,19 @@
 /**
- * Reads `--data`: a built-in dataset name, a CSV file, a folder of PNGs in per-class subfolders,
- * or a text file of `label<TAB>text` lines. Gives raw samples and label strings; prepare.ts turns
- * them into tensors.
+ * Reads `--data`: a built-in dataset name, a CSV file, a folder of images (JPEG, PNG, WebP, GIF,
+ * BMP) in per-class subfolders, or a text file of `label<TAB>text` lines. Gives raw samples and
+ * label strings; prepare.ts turns them into tensors.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, sep } from 'node:path';
 import * as st from '../index.js';
 import { CliError, UsageError } from './args.js';
 import { type Csv, featureMatrix, labelColumnIndex, parseCsv } from './csv.js';
-import { type PngImage, PngError, decodePng } from './png.js';
 import type { InputMeta } from './sidecar.js';
 
 /** Samples before preprocessing. */
 export type RawInputs =
   | { kind: 'table'; values: Float32Array; features: number; featureNames: string[] | null; labelColumn: string | number; labelIndex: number; columns: number }
-  | { kind: 'image'; images: PngImage[]; files: string[] }
+  | { kind: 'image'; images: DecodedImage[]; files: string[] }
   | { kind: 'text'; texts: string[] }
   | { kind: 'ready'; x: st.Tensor; input: InputMeta };
 
@@ -33,7 +32,31 @@ export interface DataOptions {
   limit?: number;
   /** --label-column, or the column saved at training. */
   labelColumn?: string | number;
+  /** Images: the size and channels to decode to (the model's); absent: the first image's size. */
+  image?: ImageTarget;
+  /** Images: files that cannot be decoded are reported and left out instead of failing the run. */
+  skipBad?: boolean;
+  /** Where skipped files are reported. */
+  log?: (line: string) => void;
 }
+
+/** A decoded image: samples 0–255 as floats, row-major, 1 (grey) or 3 (RGB) channels. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  pixels: Float32Array;
+}
+
+/** The image size a model takes. */
+export interface ImageTarget {
+  height: number;
+  width: number;
+  channels?: 1 | 3;
+}
+
+/** The extensions read as images, in folders and by predict. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp'];
 
 /** Built-in datasets: name → loader of one split. */
 const BUILTIN: Record<string, (o: DataOptions) => Promise<LoadedData>> = {
@@ -74,7 +97,7 @@ export async function loadData(source: string, o: DataOptions): Promise<LoadedDa
   if (!existsSync(source)) {
     throw new UsageError(`--data '${source}' is neither a file, a folder nor a built-in dataset (${BUILTIN_DATASETS.join(', ')})`);
   }
-  const data = statSync(source).isDirectory() ? loadImageFolder(source) : loadFile(source, o);
+  const data = statSync(source).isDirectory() ? await loadImageFolder(source, o) : loadFile(source, o);
   if (o.limit !== undefined) limitData(data, o.limit);
   return data;
 }
@@ -84,7 +107,7 @@ function loadFile(file: string, o: DataOptions): LoadedData {
   const text = readFileSync(file, 'utf8');
   if (ext === '.csv') return loadCsv(parseCsv(text, file), o, file);
   if (ext === '.tsv' || ext === '.txt') return loadTextLines(text, file);
-  throw new UsageError(`--data '${file}': unknown file type '${ext}'; use a .csv file, a .tsv/.txt file of label<TAB>text lines, or a folder of PNG images`);
+  throw new UsageError(`--data '${file}': unknown file type '${ext}'; use a .csv file, a .tsv/.txt file of label<TAB>text lines, or a folder of images`);
 }
 
 function loadCsv(csv: Csv, o: DataOptions, file: string): LoadedData {
@@ -110,38 +133,59 @@ function loadTextLines(text: string, file: string): LoadedData {
   return { inputs: { kind: 'text', texts }, labels, classification: true };
 }
 
-/** A folder with one subfolder of PNG images per class (the subfolder names are the class names). */
-function loadImageFolder(dir: string): LoadedData {
-  const classNames = readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort();
-  if (classNames.length === 0) throw new CliError(`${dir}: no class subfolders; put the images of each class in a subfolder named after it`);
-  const images: PngImage[] = [], files: string[] = [], labels: string[] = [];
-  for (const c of classNames) {
-    const pngs = readdirSync(join(dir, c)).filter((f) => extname(f).toLowerCase() === '.png').sort();
-    if (pngs.length === 0) throw new CliError(`${join(dir, c)}: class '${c}' has no .png images`);
-    for (const f of pngs) {
-      const path = join(dir, c, f);
-      images.push(readPng(path));
-      files.push(path);
-      labels.push(c);
-    }
+/**
+ * A folder with one subfolder of images per class (the subfolder names are the class names), indexed
+ * by st.data.imageDatasetFromDirectory's rules and decoded by st.data.readImage (sharp), each image
+ * resized to the model's size (or, for a new model, the first image's). Bad files stop the run with
+ * their path, or with skipBad are reported, left out and counted.
+ */
+async function loadImageFolder(dir: string, o: DataOptions): Promise<LoadedData> {
+  let index: st.data.DirectoryDataset<unknown>;
+  try {
+    index = await st.data.imageDatasetFromDirectory(dir, { shuffle: false, batchSize: null });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.replace(/^data\.imageDatasetFromDirectory: /, '')}; --data FOLDER takes images (${IMAGE_EXTENSIONS.join(' ')}) in one subfolder per class`);
   }
-  const first = images[0];
-  images.forEach((img, i) => {
-    if (img.width !== first.width || img.height !== first.height) {
-      throw new CliError(`${files[i]}: image is ${img.width}×${img.height} but ${basename(files[0])} is ${first.width}×${first.height}; all images must share one size`);
+  const classNames = index.classNames!;
+  const all = o.limit === undefined ? index.filePaths : index.filePaths.slice(0, o.limit);
+  const classOf = (f: string) => classNames.find((c) => f.startsWith(join(dir, c) + sep))!;
+  const images: DecodedImage[] = [], files: string[] = [], labels: string[] = [], bad: string[] = [];
+  let target = o.image;
+  for (const file of all) {
+    let img: DecodedImage;
+    try {
+      if (!target) {
+        const first = await decodeImage(file, undefined, 3);
+        target = { height: first.height, width: first.width };
+      }
+      img = await decodeImage(file, target, target.channels);
+    } catch (e) {
+      if (!o.skipBad) throw new CliError(`${(e as Error).message}; remove the file or pass --skip-bad to leave such files out`);
+      bad.push(file);
+      o.log?.(`skipping ${(e as Error).message}`);
+      continue;
     }
-  });
+    images.push(img);
+    files.push(file);
+    labels.push(classOf(file));
+  }
+  if (bad.length) o.log?.(`skipped ${bad.length} unreadable image${bad.length === 1 ? '' : 's'} (--skip-bad)`);
+  if (images.length === 0) throw new CliError(`${dir}: no readable images`);
   return { inputs: { kind: 'image', images, files }, labels, classNames, classification: true };
 }
 
-/** Reads and decodes one PNG file; errors name the file. */
-export function readPng(path: string): PngImage {
-  try {
-    return decodePng(readFileSync(path), path);
-  } catch (e) {
-    if (e instanceof PngError) throw new CliError(e.message);
-    throw e;
-  }
+/**
+ * Decodes one image file at `size` (its own when absent): grey-scale or RGB as `channels` says,
+ * or, when it says nothing, grey-scale for images whose three channels agree everywhere.
+ */
+export async function decodeImage(path: string, size: ImageTarget | undefined, channels: 1 | 3 | undefined): Promise<DecodedImage> {
+  const x = await st.data.readImage(path, { imageSize: size ? [size.height, size.width] : undefined, colorMode: channels === 1 ? 'grayscale' : 'rgb' });
+  const [height, width, c] = x.shape;
+  const pixels = x.dataSync() as Float32Array;
+  if (c === 1 || channels === 3) return { width, height, channels: c as 1 | 3, pixels };
+  const n = width * height;
+  for (let k = 0; k < n; k++) if (pixels[3 * k] !== pixels[3 * k + 1] || pixels[3 * k] !== pixels[3 * k + 2]) return { width, height, channels: 3, pixels };
+  return { width, height, channels: 1, pixels: Float32Array.from({ length: n }, (_, k) => pixels[3 * k]) };
 }
 
 function limitData(d: LoadedData, n: number): void {

@@ -12,13 +12,14 @@ export async function evaluate(positional: string[], flags: Flags, log: (s: stri
   if (!dir) throw new UsageError('evaluate: give the model folder; see strata evaluate --help');
   if (rest.length) throw new UsageError(`evaluate: unexpected argument '${rest[0]}'`);
   const source = stringFlag(flags, 'data');
-  if (!source) throw new UsageError('evaluate: --data is required (a dataset name, a .csv file, a folder of PNGs or a .tsv file)');
+  if (!source) throw new UsageError('evaluate: --data is required (a dataset name, a .csv file, a folder of images or a .tsv file)');
   const model = await loadModel(dir);
   const meta = readSidecar(dir);
   if (!meta) throw new CliError(`${dir}: no strata.json beside model.json; evaluate needs a model saved by 'strata train' (it knows how to read the data)`);
   const labelColumn = (flags['label-column'] as string | undefined) ?? (meta.input.kind === 'table' ? meta.input.labelColumn : undefined);
   if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
-  const data = await loadData(source, { split: 'test', limit: flags.limit as number | undefined, labelColumn });
+  const image = meta.input.kind === 'image' ? meta.input : undefined;
+  const data = await loadData(source, { split: 'test', limit: flags.limit as number | undefined, labelColumn, image, skipBad: flags['skip-bad'] === true, log });
   const { x } = prepareInputs(data.inputs, meta.input);
   const y = prepareTargets(data.labels, meta.target, meta.classNames, source);
   if (!model.compileConfig) {

@@ -1,13 +1,14 @@
 /**
- * `strata predict <model dir> <input>`: runs a trained model on a PNG image, a CSV file, a JSON
- * array, a text file (one sample per line) or a line of text, preprocessed as in training.
+ * `strata predict <model dir> <input>`: runs a trained model on an image (any size, JPEG, PNG,
+ * WebP, GIF or BMP), a CSV file, a JSON array, a text file (one sample per line) or a line of text,
+ * preprocessed as in training.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as st from '../index.js';
 import { CliError, type Flags, UsageError, numberFlag } from './args.js';
 import { featureMatrix, parseCsv } from './csv.js';
-import { readPng } from './data.js';
+import { IMAGE_EXTENSIONS, decodeImage } from './data.js';
 import { loadModel } from './model-files.js';
 import { describeInput, imagesToTensor, prepareInputs } from './prepare.js';
 import { type InputMeta, type Sidecar, readSidecar } from './sidecar.js';
@@ -21,7 +22,7 @@ export async function predict(positional: string[], flags: Flags, log: (s: strin
   const sidecar = readSidecar(dir);
   const sample = (model.inputShapes?.[0] ?? []).slice(1) as (number | null)[];
   const meta: InputMeta = sidecar?.input ?? guessInput(sample);
-  const { x, names } = readInput(inputArg, meta, sample);
+  const { x, names } = await readInput(inputArg, meta, sample);
   const out = model.predict(x) as st.Tensor | st.Tensor[];
   const y = Array.isArray(out) ? out[0] : out;
   const width = y.size / y.shape[0], v = y.dataSync();
@@ -40,16 +41,23 @@ function guessInput(sample: (number | null)[]): InputMeta {
   return { kind: 'tensor', shape: sample.map((d) => d ?? 1) };
 }
 
-function readInput(arg: string, meta: InputMeta, sample: (number | null)[]): { x: st.Tensor; names: string[] } {
+async function readInput(arg: string, meta: InputMeta, sample: (number | null)[]): Promise<{ x: st.Tensor; names: string[] }> {
   const isFile = existsSync(arg) && statSync(arg).isFile();
   const ext = extname(arg).toLowerCase();
   if (!isFile) {
-    if (meta.kind === 'text' && !['.png', '.csv', '.json', '.txt', '.tsv'].includes(ext)) return texts([arg], meta, ['text']);
+    if (meta.kind === 'text' && ![...IMAGE_EXTENSIONS, '.csv', '.json', '.txt', '.tsv'].includes(ext)) return texts([arg], meta, ['text']);
     throw new UsageError(`input file '${arg}' not found`);
   }
-  if (ext === '.png') {
+  if (IMAGE_EXTENSIONS.includes(ext)) {
     if (meta.kind !== 'image') throw new CliError(`${arg}: the model takes ${describeInput(meta)}, not images`);
-    return { x: imagesToTensor([readPng(arg)], [arg], meta), names: [basename(arg)] };
+    // Any size: resized to the model's input, as training resized its images.
+    let img;
+    try {
+      img = await decodeImage(arg, meta, meta.channels);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    return { x: imagesToTensor([img], [arg], meta), names: [basename(arg)] };
   }
   if (ext === '.csv') return csvRows(arg, meta);
   if (ext === '.json') return jsonInput(arg, meta, sample);
@@ -60,7 +68,7 @@ function readInput(arg: string, meta: InputMeta, sample: (number | null)[]): { x
     const bodies = lines.map((l) => (l.includes('\t') ? l.slice(l.indexOf('\t') + 1) : l));
     return texts(bodies, meta, bodies.map((_, i) => `line ${i + 1}`));
   }
-  throw new CliError(`${arg}: the model takes ${describeInput(meta)}; give a ${meta.kind === 'image' ? '.png image' : '.csv or .json file'}`);
+  throw new CliError(`${arg}: the model takes ${describeInput(meta)}; give a ${meta.kind === 'image' ? `${IMAGE_EXTENSIONS.join(' ')} image` : '.csv or .json file'}`);
 }
 
 function texts(list: string[], meta: Extract<InputMeta, { kind: 'text' }>, names: string[]): { x: st.Tensor; names: string[] } {

@@ -5,8 +5,7 @@
  */
 import * as st from '../index.js';
 import { CliError } from './args.js';
-import type { RawInputs } from './data.js';
-import type { PngImage } from './png.js';
+import type { DecodedImage, RawInputs } from './data.js';
 import type { InputMeta, TargetKind } from './sidecar.js';
 
 export interface PrepareOptions {
@@ -48,8 +47,8 @@ export function prepareInputs(raw: RawInputs, meta: InputMeta | undefined, opts:
   return { x, input: meta ?? { kind: 'text', vocabulary: vocab.toJSON(), maxLength } };
 }
 
-/** Images (checked against the model's size) → float32 [n, height, width, channels] in [0, 1]. */
-export function imagesToTensor(images: PngImage[], files: string[], meta: Extract<InputMeta, { kind: 'image' }>): st.Tensor {
+/** Decoded images (checked against the model's size) → float32 [n, height, width, channels] in [0, 1]. */
+export function imagesToTensor(images: DecodedImage[], files: string[], meta: Extract<InputMeta, { kind: 'image' }>): st.Tensor {
   const { height, width, channels } = meta;
   const out = new Float32Array(images.length * height * width * channels);
   images.forEach((img, i) => {
@@ -58,7 +57,7 @@ export function imagesToTensor(images: PngImage[], files: string[], meta: Extrac
     }
     const base = i * height * width * channels, c = img.channels, p = img.pixels;
     for (let k = 0; k < height * width; k++) {
-      // Alpha is dropped; grey becomes RGB by repetition, RGB becomes grey by luma.
+      // Grey becomes RGB by repetition, RGB becomes grey by luma.
       const r = p[k * c], g = c >= 3 ? p[k * c + 1] : r, b = c >= 3 ? p[k * c + 2] : r;
       if (channels === 1) out[base + k] = (c >= 3 ? 0.299 * r + 0.587 * g + 0.114 * b : r) / 255;
       else { out[base + 3 * k] = r / 255; out[base + 3 * k + 1] = g / 255; out[base + 3 * k + 2] = b / 255; }

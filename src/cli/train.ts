@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import * as st from '../index.js';
 import { CliError, type Flags, UsageError, numberFlag, stringFlag } from './args.js';
-import { BUILTIN_DATASETS, loadData } from './data.js';
+import { BUILTIN_DATASETS, type ImageTarget, loadData } from './data.js';
 import { defaultsFor, isModelJson, outputSize, readJson, targetOfLoss } from './model-files.js';
 import { classNamesOf, looksLikeClasses, prepareInputs, prepareTargets } from './prepare.js';
 import { type TargetKind, writeSidecar } from './sidecar.js';
@@ -13,7 +13,7 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   if (!specPath) throw new UsageError('train: give a model spec (spec.json) or a saved model (model.json); see strata train --help');
   if (rest.length) throw new UsageError(`train: unexpected argument '${rest[0]}'`);
   const source = stringFlag(flags, 'data');
-  if (!source) throw new UsageError('train: --data is required (a dataset name, a .csv file, a folder of PNGs or a .tsv file)');
+  if (!source) throw new UsageError('train: --data is required (a dataset name, a .csv file, a folder of images or a .tsv file)');
   const task = stringFlag(flags, 'task');
   if (task !== undefined && task !== 'classification' && task !== 'regression') {
     throw new UsageError(`train: --task must be 'classification' or 'regression', got '${task}'`);
@@ -31,7 +31,9 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   st.setSeed(numberFlag(flags, 'seed', 1, 0));
 
   if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
-  const data = await loadData(source, { split: 'train', limit: flags.limit as number | undefined, labelColumn: flags['label-column'] as string | undefined });
+  const skipBad = flags['skip-bad'] === true;
+  const data = await loadData(source, { split: 'train', limit: flags.limit as number | undefined, labelColumn: flags['label-column'] as string | undefined,
+    image: await imageTarget(spec, specPath), skipBad, log });
   const classification = task ? task === 'classification' : data.classification ?? looksLikeClasses(data.labels);
   const classNames = classification ? data.classNames ?? classNamesOf(data.labels) : undefined;
   const { x, input } = prepareInputs(data.inputs, undefined, { vocabSize: flags['vocab-size'] as number | undefined, maxLength: flags['max-length'] as number | undefined });
@@ -65,6 +67,14 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   writeSidecar(out, { format: 'strata-cli/1', input, target, classNames, trainedOn: source });
   log(`saved to ${out} (model.json, weights, strata.json)`);
   return 0;
+}
+
+/** The image size a model takes, when the spec or the saved model fixes it (else the data decides). */
+async function imageTarget(spec: ReturnType<typeof parseSpec> | null, specPath: string): Promise<ImageTarget | undefined> {
+  const shape = spec ? spec.inputShape : ((await st.loadLayersModel(specPath)).inputShapes?.[0] ?? []).slice(1);
+  if (!shape || shape.length !== 3 || shape.some((d) => typeof d !== 'number')) return undefined;
+  const [height, width, channels] = shape as number[];
+  return { height, width, channels: channels === 1 ? 1 : channels === 3 ? 3 : undefined };
 }
 
 /** How labels must be shaped for this model: from the loss when given, else from the output size. */

@@ -10,3 +10,7 @@ export { DataIterator } from './iterator.js';
 export { array, generator, func, zip, type DatasetContainer } from './sources.js';
 export { csv, CSVDataset, type CSVConfig, type ColumnConfig, type CSVRecord } from './csv.js';
 export type { TextSource } from './text-source.js';
+export { imageDatasetFromDirectory, IMAGE_EXTENSIONS, type ImageDirectoryOptions, type ImageElement } from './image-directory.js';
+export { textDatasetFromDirectory, type TextDirectoryOptions, type TextElement } from './text-directory.js';
+export { DirectoryDataset, type DirectoryOptions, type LabelMode, type Subset } from './directory-index.js';
+export { readImage, type ReadImageOptions, type ColorMode, type Interpolation } from './image-decode.js';
