@@ -89,9 +89,15 @@ export function modelJsonFromArtifacts(a: ModelArtifacts): { json: ModelJSON; fi
 /** Test hook: called at each step of an atomic save; throwing from it simulates a crash there. */
 export const saveHooks: { onStep: ((step: 'written' | 'old-moved-aside') => void) | null } = { onStep: null };
 
-/** A path or file:// URL as an absolute path. */
+/**
+ * A path or file:// URL as an absolute path. As tfjs-node, `file://` followed by a relative path
+ * (`file://./model`, `file://out/model`) is that path from the working directory; a standard
+ * file URL (`file:///abs/path`, `file://localhost/...`) is decoded as one.
+ */
 function toPath(target: string): string {
-  return resolve(target.startsWith('file://') ? fileURLToPath(target) : target);
+  if (!target.startsWith('file://')) return resolve(target);
+  const rest = target.slice('file://'.length);
+  return resolve(rest.startsWith('/') || rest.startsWith('localhost/') ? fileURLToPath(target) : rest);
 }
 
 /**
