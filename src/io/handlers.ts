@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathFromFileUrl } from './file-url.js';
 import { randomBytes } from 'node:crypto';
 import { ModelFileError } from './errors.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, ModelJSON, SaveResult, WeightGroup, WeightSpec } from './types.js';
@@ -89,16 +89,8 @@ export function modelJsonFromArtifacts(a: ModelArtifacts): { json: ModelJSON; fi
 /** Test hook: called at each step of an atomic save; throwing from it simulates a crash there. */
 export const saveHooks: { onStep: ((step: 'written' | 'old-moved-aside') => void) | null } = { onStep: null };
 
-/**
- * A path or file:// URL as an absolute path. As tfjs-node, `file://` followed by a relative path
- * (`file://./model`, `file://out/model`) is that path from the working directory; a standard
- * file URL (`file:///abs/path`, `file://localhost/...`) is decoded as one.
- */
-function toPath(target: string): string {
-  if (!target.startsWith('file://')) return resolve(target);
-  const rest = target.slice('file://'.length);
-  return resolve(rest.startsWith('/') || rest.startsWith('localhost/') ? fileURLToPath(target) : rest);
-}
+/** A path or file:// URL as an absolute path (see pathFromFileUrl). */
+const toPath = pathFromFileUrl;
 
 /**
  * A folder on disk. `save` writes model.json and shards into a temporary folder beside the target,
