@@ -46,7 +46,7 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
     epochs, batchSize, validationSplit: 0.1, seed: options.seed, verbose: options.verbose,
   });
 
-  const [loss, accuracy] = (await model.evaluate(test.images, test.labels, { batchSize: 256 })) as st.Tensor[];
+  const [loss, accuracy] = model.evaluate(test.images, test.labels, { batchSize: 256 }) as st.Tensor[];
   options.log(`test loss ${loss.item().toFixed(4)}, test accuracy ${accuracy.item().toFixed(4)}`);
   await model.save(options.out);
   options.log(`model saved to ${options.out}`);

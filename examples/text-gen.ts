@@ -110,7 +110,7 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
   await model.fit(train.x, train.y, { epochs, batchSize: plan.batchSize, seed: options.seed, verbose: options.verbose });
   log(`trained in ${secondsSince(tt).toFixed(1)} s`);
 
-  const valLoss = ((await model.evaluate(val.x, val.y, { batchSize: 128 })) as st.Tensor).dataSync()[0];
+  const valLoss = (model.evaluate(val.x, val.y, { batchSize: 128 }) as st.Tensor).dataSync()[0];
   const perplexity = Math.exp(valLoss);
   const unigram = unigramPerplexity(trainIds, val.y, vocab.size);
   log(`validation perplexity ${perplexity.toFixed(3)} per character; unigram baseline ${unigram.toFixed(3)}`);

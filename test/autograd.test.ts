@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
 import { expectClose, expectError, expectGradientsClose, rand } from './helpers.js';
+import { runOp } from '../src/ops/engine.js';
 
 test('valueAndGrads differentiates plain tensors and variables alike', () => {
   const x = st.tensor([1, 2, 3]);
@@ -63,16 +64,25 @@ test('broadcasting follows NumPy rules, with gradients summed back to each input
 });
 
 test('checkGradients catches a wrong gradient', () => {
-  // An add whose recorded gradient is scaled by 2 must be reported.
-  const x = rand([3], 9);
-  const bad = (t: st.Tensor) => {
-    const y = st.add(t, 0);
-    return st.mul(y, 1);
-  };
-  expectGradientsClose(bad, [x]);
-  const report = st.testing.checkGradients((t) => st.noGrad(() => st.mul(t, 2)), [x], { throwOnFail: false });
-  assert.equal(report.ok, false, 'a function whose gradient is cut by noGrad must fail the check');
-  expectError(() => st.testing.checkGradients((t) => st.noGrad(() => st.mul(t, 2)), [x]), st.GradientError, 'finite differences give');
+  const x = rand([3, 4], 9);
+  // A square op whose recorded gradient is 4x instead of 2x: wrong by a factor of 2 everywhere.
+  const square = (t: st.Tensor, scale: number) => runOp('TestSquare', [t], (b) => b.binary('mul', t, t),
+    (dy) => [st.mul(dy, st.mul(t, 2 * scale))]);
+  expectGradientsClose((t) => square(t, 1), [x]); // the control: the right gradient passes
+  const report = st.testing.checkGradients((t) => square(t, 2), [x], { throwOnFail: false });
+  assert.equal(report.ok, false, 'a gradient twice too large must fail the check');
+  assert.ok(report.worst && Math.abs(report.worst.analytic - 2 * report.worst.numeric) < 1e-6 * Math.abs(report.worst.numeric) + 1e-9,
+    `the worst element shows the factor 2: ${JSON.stringify(report.worst)}`);
+  expectError(() => st.testing.checkGradients((t) => square(t, 2), [x]), st.GradientError, 'finite differences give');
+  // Also in float32 (the checker's looser defaults), and in the first of several inputs and in a variable.
+  assert.equal(st.testing.checkGradients((t) => square(t, 2), [x], { dtype: 'float32', throwOnFail: false }).ok, false);
+  const w = st.variable(rand([3, 4], 10));
+  assert.equal(st.testing.checkGradients((t, v) => st.add(square(t, 2), st.mul(v, 3)), [x, w], { throwOnFail: false }).ok, false);
+  assert.equal(st.testing.checkGradients((t, v) => st.add(st.mul(t, 3), square(v, 0.5)), [x, w], { throwOnFail: false }).ok, false,
+    'a gradient half too small in a variable must fail too');
+  // A gradient cut by noGrad (zero) is caught as well.
+  const cut = st.testing.checkGradients((t) => st.noGrad(() => st.mul(t, 2)), [x], { throwOnFail: false });
+  assert.equal(cut.ok, false, 'a function whose gradient is cut by noGrad must fail the check');
 });
 
 test('reshape, expandDims, squeeze', () => {

@@ -4,13 +4,13 @@ import * as st from '../src/index.js';
 import { expectClose, expectError } from './helpers.js';
 
 /** Two interleaved spirals: a small problem a linear model cannot solve. */
-function spirals(n: number, seed: number): { x: st.Tensor; y: st.Tensor } {
+function spirals(n: number, seed: number, turns = 2.2): { x: st.Tensor; y: st.Tensor } {
   const rng = new st.Random(seed);
   const xs: number[] = [], ys: number[] = [];
   for (let i = 0; i < n; i++) {
     const cls = i % 2;
     const r = (i / n) * 3 + 0.3;
-    const a = r * 2.2 + cls * Math.PI;
+    const a = r * turns + cls * Math.PI;
     xs.push(r * Math.cos(a) + 0.05 * rng.normal(), r * Math.sin(a) + 0.05 * rng.normal());
     ys.push(cls);
   }
@@ -27,25 +27,28 @@ function mlp(seed: number): st.Sequential {
 }
 
 test('a Sequential MLP learns the two-spirals problem to a floor', async () => {
-  const { x, y } = spirals(400, 1);
+  // Tighter spirals than elsewhere: with any one layer frozen the final loss stays ≥ 0.12 (seeds 3–5), trained ≤ 0.05.
+  const { x, y } = spirals(400, 1, 3);
   const model = mlp(3);
   model.compile({ optimizer: st.optimizers.adam({ learningRate: 0.02 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const h = await model.fit(x, y, { epochs: 60, batchSize: 32, verbose: 0, seed: 4 });
   const acc = h.history.accuracy;
   assert.ok(acc[acc.length - 1] > 0.95, `training accuracy ${acc[acc.length - 1]}`);
+  assert.ok(h.history.loss.at(-1)! < 0.08, `final training loss ${h.history.loss.at(-1)}`);
   assert.ok(h.history.loss[h.history.loss.length - 1] < h.history.loss[0] / 4, `loss ${h.history.loss[0]} → ${h.history.loss.at(-1)}`);
-  const [loss, accuracy] = (await model.evaluate(x, y)) as st.Tensor[];
+  const [loss, accuracy] = model.evaluate(x, y) as st.Tensor[];
   assert.ok(accuracy.item() > 0.95 && loss.item() < 0.2, `evaluate: loss ${loss.item()}, accuracy ${accuracy.item()}`);
 });
 
 test('a fixed seed gives identical loss curves', async () => {
   const { x, y } = spirals(64, 2);
-  const run = async () => {
+  const run = async (globalSeed: number) => {
     const m = mlp(9);
     m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    st.setSeed(globalSeed); // the same weights, another global generator: fit's seed alone must decide
     return (await m.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, seed: 5 })).history.loss;
   };
-  assert.deepEqual(await run(), await run());
+  assert.deepEqual(await run(1), await run(2));
 });
 
 test('predict works in batches and equals one forward pass', () => {
@@ -108,12 +111,12 @@ test('callbacks: plain objects, earlyStopping with restoreBestWeights, validatio
   });
   assert.deepEqual(h.epoch, [0, 1, 2, 3]);
   assert.equal(seen[0], '0:acc,loss,val_acc,val_loss');
-  // A learning rate of 0 never improves, so patience 1 stops after two more epochs.
+  // A learning rate of 0 never improves, so patience 1 stops at the next epoch (Keras, TensorFlow.js).
   const frozen = mlp(2);
   frozen.compile({ optimizer: st.optimizers.sgd({ learningRate: 0 }), loss: 'binaryCrossentropy' });
   const stop = st.callbacks.earlyStopping({ monitor: 'loss', patience: 1, restoreBestWeights: true });
   const h2 = await frozen.fit(x, y, { epochs: 10, verbose: 0, shuffle: false, callbacks: [stop] });
-  assert.equal(h2.epoch.length, 3);
+  assert.equal(h2.epoch.length, 2);
 });
 
 test('a NaN loss stops training with a message naming the epoch and batch', async () => {

@@ -1,6 +1,7 @@
 import { GradientError, ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
+import { Variable } from './variable.js';
 
 /**
  * Turns the gradients of an op's outputs into the gradients of its inputs (null: no gradient).
@@ -18,6 +19,8 @@ interface Entry {
 class Tape {
   readonly watched = new Set<number>();
   readonly entries: Entry[] = [];
+  /** Trainable variables this tape started watching when an op read them (set: discover them). */
+  constructor(readonly found: Variable[] | null = null) {}
 }
 
 const tapes: Tape[] = [];
@@ -40,6 +43,14 @@ export function recordingDepth(): number {
 export function record(name: string, inputs: Tensor[], outputs: Tensor[], backward: BackwardFn): void {
   if (paused > 0) return;
   for (const tape of tapes) {
+    if (tape.found) {
+      for (const t of inputs) {
+        if (t instanceof Variable && t.trainable && !tape.watched.has(t.id)) {
+          tape.watched.add(t.id);
+          tape.found.push(t);
+        }
+      }
+    }
     if (!inputs.some((t) => tape.watched.has(t.id))) continue;
     tape.entries.push({ name, inputs, outputs, backward });
     for (const o of outputs) tape.watched.add(o.id);
@@ -63,18 +74,23 @@ export interface ValueAndGrads {
   grads: Tensor[];
 }
 
-/**
- * Runs `f`, recording the ops it applies to `wrt`, then back-propagates from its result.
- * A non-scalar result is reduced by sum (or weighted by `dy` when given).
- * `wrt` may hold plain tensors (an input, say) and Variables alike.
- * @example const { value, grads: [dw] } = st.valueAndGrads(() => st.sum(st.square(st.matmul(x, w))), [w]);
- */
-export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tensor): ValueAndGrads {
-  if (typeof f !== 'function') throw new ConfigError('valueAndGrads: the first argument must be a function returning a tensor');
+/** The gradients of a run: null where a watched tensor does not reach the value. */
+interface RawGradients {
+  value: Tensor;
+  grads: (Tensor | null)[];
+  /** The trainable variables the run read and reached the value with, in order of first use (when asked to discover them). */
+  found: Variable[];
+  /** Their gradients. */
+  foundGrads: Tensor[];
+}
+
+/** Runs `f` on a tape watching `wrt` (and, with `discover`, every trainable Variable an op reads). */
+export function gradientsOf(f: () => Tensor, wrt: readonly Tensor[], dy: Tensor | undefined, where: string, discover = false): RawGradients {
+  if (typeof f !== 'function') throw new ConfigError(`${where}: the first argument must be a function returning a tensor`);
   if (!Array.isArray(wrt) || wrt.some((t) => !(t instanceof Tensor))) {
-    throw new ConfigError('valueAndGrads: wrt must be an array of tensors or variables');
+    throw new ConfigError(`${where}: wrt must be an array of tensors or variables`);
   }
-  const tape = new Tape();
+  const tape = new Tape(discover ? [] : null);
   for (const t of wrt) tape.watched.add(t.id);
   tapes.push(tape);
   // Recording is per tape, so a noGrad around this call must not silence it.
@@ -87,12 +103,25 @@ export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tens
     paused = savedPause;
     tapes.splice(tapes.indexOf(tape), 1);
   }
-  if (!(value instanceof Tensor)) throw new ConfigError(`valueAndGrads: f must return a tensor, got ${typeof value}`);
+  if (!(value instanceof Tensor)) throw new ConfigError(`${where}: f must return a tensor, got ${typeof value}`);
   if (dy !== undefined && !shapesEqual(dy.shape, value.shape)) {
-    throw new ShapeError(`valueAndGrads: dy has shape ${fmtShape(dy.shape)} but f returned shape ${fmtShape(value.shape)}`);
+    throw new ShapeError(`${where}: dy has shape ${fmtShape(dy.shape)} but f returned shape ${fmtShape(value.shape)}`);
   }
   const grads = backpropagate(tape, value, dy ?? onesOf(value));
-  return { value, grads: wrt.map((t) => grads.get(t.id) ?? zerosOf(t)) };
+  // A variable read but not reaching the value gets no gradient (TF.js: null), so it is left out.
+  const found = (tape.found ?? []).filter((v) => grads.has(v.id));
+  return { value, grads: wrt.map((t) => grads.get(t.id) ?? null), found, foundGrads: found.map((v) => grads.get(v.id)!) };
+}
+
+/**
+ * Runs `f`, recording the ops it applies to `wrt`, then back-propagates from its result.
+ * A non-scalar result is reduced by sum (or weighted by `dy` when given).
+ * `wrt` may hold plain tensors (an input, say) and Variables alike.
+ * @example const { value, grads: [dw] } = st.valueAndGrads(() => st.sum(st.square(st.matmul(x, w))), [w]);
+ */
+export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tensor): ValueAndGrads {
+  const { value, grads } = gradientsOf(f, wrt, dy, 'valueAndGrads');
+  return { value, grads: wrt.map((t, i) => grads[i] ?? zerosOf(t)) };
 }
 
 /** The gradients of `f`'s (summed) result with respect to each tensor of `wrt`. */

@@ -6,6 +6,23 @@ import { type DType, alloc } from '../tensor/dtype.js';
 
 let nextVariable = 0;
 
+// Live variables by name, for TF.js's optimizer.applyGradients({ [name]: grad }); weak, so a
+// variable nobody holds is still collected. The newest variable of a name wins.
+const byName = new Map<string, WeakRef<Variable>>();
+const forget = new FinalizationRegistry<string>((name) => {
+  if (byName.get(name)?.deref() === undefined) byName.delete(name);
+});
+
+function register(v: Variable): void {
+  byName.set(v.name, new WeakRef(v));
+  forget.register(v, v.name);
+}
+
+/** The live variable with this name (the newest when several were given it), or null. */
+export function findVariable(name: string): Variable | null {
+  return byName.get(name)?.deref() ?? null;
+}
+
 /**
  * The one mutable kind of tensor: weights and optimizer state. `assign` replaces its values;
  * tensors read from it earlier keep the values they had.
@@ -19,6 +36,7 @@ export class Variable extends Tensor {
     super(initial.values.slice(), initial.shape);
     this.trainable = trainable;
     this.name = name ?? `variable_${nextVariable++}`;
+    register(this);
   }
 
   /** Replaces the values; the new ones must have the same shape and dtype. */

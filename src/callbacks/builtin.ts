@@ -71,7 +71,7 @@ export class EarlyStopping extends Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience) { // as Keras and TensorFlow.js: patience 1 stops at the first epoch that fails to improve
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
       if (this.restoreBestWeights && this.bestWeights) this.model.setWeights(this.bestWeights);

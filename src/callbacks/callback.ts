@@ -14,6 +14,30 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** Called when fit yields to the event loop (TF.js `yieldEvery`, by default at most every 125 ms). */
+  onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;
+}
+
+const ALIASES = Symbol('strata.logAliases');
+
+/**
+ * Makes each `alias` readable on `logs` as its key's value ('accuracy' → 'acc'), as a
+ * non-enumerable property so printing, CSV and History list every value once.
+ */
+export function withLogAliases(logs: Logs, aliases: Record<string, string>): Logs {
+  for (const [alias, key] of Object.entries(aliases)) {
+    if (!(key in logs) || Object.prototype.hasOwnProperty.call(logs, alias)) continue;
+    Object.defineProperty(logs, alias, {
+      get: () => logs[key], set: (v: number) => { logs[key] = v; }, enumerable: false, configurable: true,
+    });
+  }
+  Object.defineProperty(logs, ALIASES, { value: aliases, enumerable: false, configurable: true });
+  return logs;
+}
+
+/** The aliases `withLogAliases` put on logs (empty for plain logs). */
+function aliasesOf(logs: Logs): Record<string, string> {
+  return (logs as { [ALIASES]?: Record<string, string> })[ALIASES] ?? {};
 }
 
 /** Base class of the built-in callbacks; `model` and `params` are set before training starts. */
@@ -65,7 +89,11 @@ export class CallbackList {
   }
 }
 
-/** What `fit` resolves to: the epochs run and each logged value per epoch. */
+/**
+ * What `fit` resolves to: the epochs run and each logged value per epoch, under TF.js's keys
+ * ('acc', 'val_acc'); Keras spellings ('accuracy', 'val_accuracy') read the same arrays but are
+ * not listed by Object.keys.
+ */
 export class History extends Callback {
   epoch: number[] = [];
   history: Record<string, number[]> = {};
@@ -75,5 +103,10 @@ export class History extends Callback {
   onEpochEnd(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    const history = this.history;
+    for (const [alias, key] of Object.entries(aliasesOf(logs))) {
+      if (!(key in history) || Object.prototype.hasOwnProperty.call(history, alias)) continue;
+      Object.defineProperty(history, alias, { get: () => history[key], enumerable: false, configurable: true });
+    }
   }
 }

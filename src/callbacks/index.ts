@@ -20,3 +20,4 @@ export const csvLogger = (filename: string, opts: { separator?: string; append?:
 export const terminateOnNaN = (): TerminateOnNaN => new TerminateOnNaN();
 /** Saves the model after epochs (optionally only the best). */
 export const modelCheckpoint = (filepath: string, opts: ModelCheckpointOptions = {}): ModelCheckpoint => new ModelCheckpoint(filepath, opts);
+export { tensorBoard, TensorBoardCallback, type TensorBoardCallbackArgs } from './tensorboard.js';

@@ -25,7 +25,7 @@ export async function evaluate(positional: string[], flags: Flags, log: (s: stri
     const d = defaultsFor(meta.target);
     model.compile({ optimizer: 'adam', loss: d.loss, metrics: d.metrics });
   }
-  const result = await model.evaluate(x, y, { batchSize: numberFlag(flags, 'batch-size', 32, 1) });
+  const result = model.evaluate(x, y, { batchSize: numberFlag(flags, 'batch-size', 32, 1) });
   const values = (Array.isArray(result) ? result : [result]).map((t: st.Tensor) => t.dataSync()[0]);
   const names = metricNames(model);
   log(`evaluated on ${x.shape[0]} samples of ${source}`);

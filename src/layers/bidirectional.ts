@@ -101,6 +101,8 @@ export class Bidirectional extends Wrapper {
   }
 
   override build(inputShape: LayerShape | LayerShape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as LayerShape;
+    if (shape.length === 3 && shape[2] !== null) this.inputSpec = { ndim: 3, axes: { [2]: shape[2] }, layout: '[batch, time, features]' };
     for (const l of this.wrapped) {
       if (!l.built) {
         l.build(inputShape);

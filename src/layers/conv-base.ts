@@ -105,6 +105,7 @@ export abstract class BaseConv extends Layer {
 
   override build(inputShape: LayerShape): void {
     this.builtShape = inputShape.slice();
+    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: inputShape[this.rank + 1] as number }, layout: LAYOUTS[this.rank] };
     this.built = true;
   }
 

@@ -114,6 +114,7 @@ export class ConvTranspose extends Layer {
   override build(inputShape: LayerShape): void {
     checkSpatialInput(this.describe(), this.rank, inputShape, true);
     const inChannels = inputShape[this.rank + 1] as number;
+    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: inChannels } };
     this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, inChannels], this.kernelInitializer,
       { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
     if (this.useBias) {

@@ -76,6 +76,8 @@ export class Dense extends Layer {
       throw new ShapeError(`${this.describe()}: expected input of rank ≥ 2 with a known last dimension, got shape ` +
         `${fmtShape(inputShape as number[])} — add a batch dimension or an inputShape`);
     }
+    // Keras' input spec: any leading axes, the last one fixed to inDim.
+    this.inputSpec = { minNdim: 2, axes: { [-1]: inDim }, fix: 'did you forget a flatten, or reuse the layer on other features?' };
     this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer,
       { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
     if (this.useBias) {

@@ -38,3 +38,6 @@ export * from './embedding.js';
 export * from './masking.js';
 export * from './merge.js';
 export * from './merge-dot.js';
+
+// TF.js spelling: tf.layers.input (same as st.input)
+export { input } from '../model/input.js';

@@ -6,7 +6,7 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { noGrad } from '../autograd/tape.js';
-import { type GraphNode, SymbolicTensor, isSymbolic } from './symbolic.js';
+import { type GraphNode, type InputSpec, SymbolicTensor, checkInputSpec, commonOutputShape, fitsInputSpec, isSymbolic, nodeTensorsAt, onlyNodeTensors } from './symbolic.js';
 
 /** A shape with the batch dimension (and any other unknown one) as null. */
 export type LayerShape = (number | null)[];
@@ -113,6 +113,9 @@ export abstract class Layer {
   /** The output shape for an input shape, without running anything. */
   abstract computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape | LayerShape[];
 
+  /** TF.js hook that custom layers call at the top of `call(inputs, kwargs)`; nothing to do here. */
+  invokeCallHook(_inputs: Tensor | Tensor[], _kwargs?: CallOptions): void {}
+
   /** The forward computation on concrete tensors (the layer is built). */
   protected abstract call(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[];
 
@@ -131,10 +134,49 @@ export abstract class Layer {
   /** The graph nodes where this layer was applied to symbolic tensors, in order. */
   readonly inboundNodes: GraphNode[] = [];
 
+  /** What the first input must look like, checked at each symbolic apply (set in `build`, as Keras). */
+  inputSpec: InputSpec | null = null;
+
+  /**
+   * The symbolic input of the layer's only node (a list when it took several); throws when the layer
+   * was applied several times (then use getInputAt) or never.
+   * @example const x = model.getLayer('conv_2').input;
+   */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    return onlyNodeTensors(this, 'input');
+  }
+
+  /**
+   * The symbolic output of the layer's only node, to build a new model from a trained one's layers.
+   * @example const features = st.model({ inputs: base.inputs, outputs: base.getLayer('conv_2').output });
+   */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    return onlyNodeTensors(this, 'output');
+  }
+
+  /**
+   * The output shape of the layer's nodes (a list for several outputs), batch dimension null; throws
+   * when the layer was never applied or its nodes give different shapes (TensorFlow.js `outputShape`).
+   */
+  get outputShape(): LayerShape | LayerShape[] {
+    return commonOutputShape(this);
+  }
+
+  /** The symbolic input(s) of the layer's node `nodeIndex` (a shared layer has several nodes). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return nodeTensorsAt(this, 'input', nodeIndex);
+  }
+
+  /** The symbolic output(s) of the layer's node `nodeIndex`. */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return nodeTensorsAt(this, 'output', nodeIndex);
+  }
+
   private applySymbolic(inputs: SymbolicTensor | SymbolicTensor[], opts: CallOptions): SymbolicTensor | SymbolicTensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const shapes = list.map((t) => t.shape);
     if (!Array.isArray(inputs)) this.checkDeclaredShape(inputs.shape);
+    if (this.inputSpec) checkInputSpec(this.describe(), this.inputSpec, shapes[0]);
     if (!this.built) {
       this.build(Array.isArray(inputs) ? shapes : shapes[0]);
       this.built = true;
@@ -191,18 +233,42 @@ export abstract class Layer {
     });
   }
 
-  /** Fails early when a layer built for one input shape is given another. */
+  /**
+   * Fails early when a layer declared for one input shape is given another. Once built, the layer's
+   * inputSpec (the axes it really needs, as Keras) decides: a Dense declared on [784] also takes
+   * [batch, 1, 784].
+   */
   private checkDeclaredShape(shape: readonly (number | null)[]): void {
     const want = this.batchInputShape;
-    if (!want) return;
+    if (!want || (this.inputSpec && fitsInputSpec(this.inputSpec, shape))) return;
     if (want.length !== shape.length || want.some((d, i) => d !== null && shape[i] !== null && d !== shape[i])) {
       throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, ` +
         `got ${fmtShape(shape)}${shape.length > want.length ? ' — did you forget a flatten?' : ''}`);
     }
   }
 
-  /** Adds a weight, initialised now, in Keras order (call from `build`). */
-  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts: WeightOptions = {}): Variable {
+  /**
+   * Adds a weight, initialised now, in Keras order (call from `build`). TF.js's positional form
+   * `addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?, constraint?)` works too
+   * (recognised by a dtype or null third argument), so TF.js-style custom layers run unchanged.
+   */
+  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts?: WeightOptions): Variable;
+  protected addWeight(name: string, shape: number[], dtype?: DType | null, initializer?: InitializerIdentifier | Initializer,
+    regularizer?: Regularizer | null, trainable?: boolean, constraint?: Constraint | null): Variable;
+  protected addWeight(name: string, shape: number[], third?: InitializerIdentifier | Initializer | DType | null, ...rest: unknown[]): Variable {
+    if (third === null || third === undefined || third === 'float32' || third === 'int32' || third === 'float64') {
+      const [initializer, regularizer, trainable, constraint] = rest as [Initializer | undefined, Regularizer | null, boolean | undefined, Constraint | null];
+      if (initializer === undefined || initializer === null) {
+        throw new ConfigError(`${this.describe()}: addWeight('${name}', shape, dtype, initializer, ...) needs an initializer, ` +
+          `e.g. st.initializers.glorotUniform() or 'zeros'`);
+      }
+      return this.addWeightWith(name, shape, initializer, { dtype: third ?? undefined, regularizer: regularizer ?? null,
+        trainable: trainable ?? true, constraint: constraint ?? null });
+    }
+    return this.addWeightWith(name, shape, third, (rest[0] as WeightOptions | undefined) ?? {});
+  }
+
+  private addWeightWith(name: string, shape: number[], initializer: InitializerIdentifier | Initializer, opts: WeightOptions): Variable {
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new ShapeError(`${this.className} '${this.name}': weight '${name}' would have shape ${fmtShape(shape)}; check the input shape and options`);
     }
@@ -278,3 +344,9 @@ function castTo(t: Tensor, like: Variable): Float32Array | Float64Array | Int32A
   out.set(t.values);
   return out;
 }
+
+// TF.js's Layer returns the input shape when a subclass defines no computeOutputShape, and TF.js-style
+// custom layers written in JavaScript rely on it; TypeScript subclasses still must implement it.
+(Layer.prototype as unknown as { computeOutputShape: (s: unknown) => unknown }).computeOutputShape = function (s: unknown): unknown {
+  return s;
+};

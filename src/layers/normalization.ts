@@ -118,6 +118,7 @@ export class BatchNormalization extends Layer {
         `feature dimension, not the batch — use axis -1 for channels-last data`);
     }
     this.builtAxis = axis;
+    this.inputSpec = { ndim: rank, axes: { [axis]: dim } };
     this.builtRank = rank;
     if (this.scale) {
       this.gamma = this.addWeight('gamma', [dim], this.gammaInitializer, { regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });

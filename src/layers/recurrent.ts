@@ -11,6 +11,7 @@ import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './l
 import { type Cell, type StepParams, UnitForgetBias } from './rnn-cells.js';
 import { type RnnSequenceOptions, rnnSequence } from '../ops/rnn-sequence.js';
 import { recordingDepth } from '../autograd/tape.js';
+import { SymbolicTensor, isSymbolic } from './symbolic.js';
 
 /** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults). */
 export interface RecurrentOptions extends LayerOptions {
@@ -158,6 +159,7 @@ export abstract class RecurrentLayer extends Layer {
         `got ${fmtShape(shape as number[])}; did you forget an embedding or a reshape?`);
     }
     const u = this.units, k = this.cell.gates;
+    this.inputSpec = { ndim: 3, axes: { [2]: features }, layout: '[batch, time, features]', fix: 'did you forget an embedding or a reshape?' };
     this.kernel = this.addWeight('kernel', [features, k * u], this.kernelInitializer,
       { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
     this.recurrentKernel = this.addWeight('recurrent_kernel', [u, k * u], this.recurrentInitializer,
@@ -180,6 +182,41 @@ export abstract class RecurrentLayer extends Layer {
 
   override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | undefined): Tensor | null {
     return this.returnSequences ? mask ?? null : null;
+  }
+
+  /**
+   * Runs the layer (see Layer.apply). Symbolic initial states (`{ initialState: [h, c] }`, e.g. an
+   * encoder's final states) become inputs of the graph node after x, as in Keras and TensorFlow.js,
+   * so the model feeds them at every call and saves them as inbound tensors.
+   * @example const [seq] = decoderLstm.apply(decoderInputs, { initialState: [h, c] }) as st.SymbolicTensor[];
+   */
+  override apply(inputs: Tensor | Tensor[], opts?: CallOptions): Tensor | Tensor[];
+  override apply(inputs: SymbolicTensor | SymbolicTensor[], opts?: CallOptions): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], opts: CallOptions = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const init = opts.initialState as unknown;
+    const states = (init instanceof SymbolicTensor ? [init] : init) as SymbolicTensor[];
+    if (Array.isArray(states) && isSymbolic(states)) {
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      if (list.length !== 1 || !isSymbolic(list)) {
+        throw new ConfigError(`${this.describe()}: with symbolic initialState, give one symbolic input x (the states go in ` +
+          `initialState, or use apply([x, ...states]) alone), got ${list.length} input(s)`);
+      }
+      this.checkSymbolicStates(states);
+      const { initialState: _states, ...rest } = opts;
+      return super.apply([list[0] as SymbolicTensor, ...states], rest);
+    }
+    if (isSymbolic(inputs) && Array.isArray(inputs) && inputs.length > 1) this.checkSymbolicStates(inputs.slice(1));
+    return super.apply(inputs as never, opts);
+  }
+
+  /** Symbolic states must be [h] or [h, c], each [batch, units], when the graph is built. */
+  private checkSymbolicStates(states: SymbolicTensor[]): void {
+    const n = this.cell.stateCount;
+    if (states.length !== n || states.some((s) => s.rank !== 2 || (s.shape[1] !== null && s.shape[1] !== this.units))) {
+      throw new ShapeError(`${this.describe()}: initialState must be ${n} tensor${n > 1 ? 's' : ''} ${n === 2 ? '[h, c]' : '[h]'} of ` +
+        `shape [batch, units] = [null, ${this.units}], got [${states.map((s) => fmtShape(s.shape)).join(', ')}] — ` +
+        `pass the states of a layer with the same units (e.g. an encoder built with returnState: true)`);
+    }
   }
 
   /** `apply(x)`, or `apply([x, h0, c0?])` with the initial states after the input, as Keras. */

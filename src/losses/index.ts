@@ -6,6 +6,11 @@ import {
 } from './losses.js';
 
 export * from './losses.js';
+// TF.js core losses (tf.losses.*: weighted, reduced to a scalar by default); compile does not use them.
+export {
+  Reduction, computeWeightedLoss, absoluteDifference, cosineDistance, hingeLoss, huberLoss, logLoss,
+  sigmoidCrossEntropy, softmaxCrossEntropy,
+} from '../compat/core-losses.js';
 
 const TABLE: Record<string, LossFn> = {
   meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError,

@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/create.js';
 import { toTensor } from '../tensor/create.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { type Reduction, weightedSquaredError } from '../compat/core-losses.js';
 import {
   abs, add, clipByValue, div, log, log1p, logSoftmax, maximum, mean, minimum, mul, neg, relu, softplus, square,
   sub, sum, max, sqrt, oneHot, cast, reshape, exp,
@@ -27,8 +28,16 @@ function pair(name: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tens
   return [t.dtype === 'int32' ? cast(t, p.dtype) : t, p];
 }
 
-/** mean((yPred − yTrue)²) over the last axis. */
-export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike): Tensor {
+/**
+ * mean((yPred − yTrue)²) over the last axis (Keras form, one value per sample; what compile uses).
+ * Given `weights` or `reduction` (even null), it is TF.js's core `tf.losses.meanSquaredError(labels,
+ * predictions, weights, reduction)` instead: (labels − predictions)² weighted and reduced, by default
+ * to a scalar (Reduction.SUM_BY_NONZERO_WEIGHTS). With two arguments on rank ≥ 2 inputs TF.js returns
+ * that scalar, which is the mean of the per-sample values returned here.
+ * @example st.losses.meanSquaredError(yTrue, yPred, null) // scalar, as TF.js
+ */
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, weights?: TensorLike | null, reduction?: Reduction): Tensor {
+  if (weights !== undefined || reduction !== undefined) return weightedSquaredError(yTrue, yPred, weights, reduction);
   const [t, p] = pair('meanSquaredError', yTrue, yPred);
   return mean(square(sub(p, t)), -1);
 }

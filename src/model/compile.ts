@@ -3,6 +3,7 @@ import { type LossFn, getLoss } from '../losses/index.js';
 import { type Metric, type MetricFn, getMetric } from '../metrics/index.js';
 import * as optimizers from '../optimizers/index.js';
 import type { Model } from './model.js';
+import type { Variable } from '../autograd/variable.js';
 
 type LossId = string | LossFn;
 type MetricId = string | Metric | MetricFn;
@@ -27,6 +28,17 @@ export interface Compiled {
   lossWeights: number[];
   /** Metrics per output. */
   metrics: Metric[][];
+  /** Log key of each metric per output, as TensorFlow.js names it ('acc', 'ce', '<output>_acc', ...). */
+  metricKeys: string[][];
+  /** Other keys the same values are readable under (Keras/Strata spellings: 'accuracy' → 'acc'), val_ forms included. */
+  logAliases: Record<string, string>;
+  /**
+   * The variables training updates, fixed when compile ran (Keras: trainable flags are read at
+   * compile); null until the first training step when the model was not built yet.
+   */
+  trainableWeights: Variable[] | null;
+  /** Set once the "trainable changed after compile" warning was printed. */
+  warnedTrainable?: boolean;
   args: CompileArgs;
 }
 
@@ -65,7 +77,35 @@ export function resolveCompile(model: Model, args: CompileArgs): Compiled {
   else metricIds = perOutput<MetricId | MetricId[]>(args.metrics, names, 'metrics', where, () => false).map((m) => (m === undefined ? [] : Array.isArray(m) ? m : [m]));
   const shapes = outputShapes(model);
   const metrics = metricIds.map((ids, o) => ids.map((id) => getMetric(id, { loss: lossNames[o], outputDim: shapes?.[o]?.[shapes[o].length - 1] ?? null })));
-  return { optimizer: optimizers.get(args.optimizer), losses, lossNames, lossWeights, metrics, args };
+  const prefix = (o: number, name: string) => (names.length > 1 ? `${names[o]}_${name}` : name);
+  const metricKeys = metrics.map((ms, o) => ms.map((m, j) => prefix(o, tfjsMetricName(metricIds[o][j], m))));
+  const logAliases: Record<string, string> = {};
+  metrics.forEach((ms, o) => ms.forEach((m, j) => {
+    const id = metricIds[o][j];
+    const isAcc = typeof id === 'string' && ['accuracy', 'acc'].includes(id.replace(/_/g, '').toLowerCase());
+    const alias = prefix(o, isAcc ? 'accuracy' : m.name);
+    const key = metricKeys[o][j];
+    if (alias !== key && !metricKeys.flat().includes(alias)) {
+      logAliases[alias] = key;
+      logAliases[`val_${alias}`] = `val_${key}`;
+    }
+  }));
+  return {
+    optimizer: optimizers.get(args.optimizer), losses, lossNames, lossWeights, metrics, metricKeys, logAliases,
+    trainableWeights: model.built ? model.trainableWeights : null, args,
+  };
+}
+
+/**
+ * The name TensorFlow.js logs a metric under: 'acc' for 'accuracy'/'acc', 'ce' for
+ * 'crossentropy'/'ce', any other string as written, a function or Metric by its name.
+ */
+function tfjsMetricName(id: MetricId, m: Metric): string {
+  if (typeof id !== 'string') return m.name;
+  const key = id.replace(/_/g, '').toLowerCase();
+  if (key === 'accuracy' || key === 'acc') return 'acc';
+  if (key === 'crossentropy' || key === 'ce') return 'ce';
+  return id;
 }
 
 function outputShapes(model: Model): (number | null)[][] | null {
@@ -79,7 +119,22 @@ function outputShapes(model: Model): (number | null)[][] | null {
   }
 }
 
-/** Log key of a metric: 'accuracy' for one output, '<output>_accuracy' for several. */
-export function metricKey(model: Model, output: number, name: string): string {
-  return model.outputNames.length > 1 ? `${model.outputNames[output]}_${name}` : name;
+/** Log keys in the order evaluate and trainOnBatch return values: loss, per-output losses, metrics (TF.js `metricsNames`). */
+export function logKeys(model: Model, c: Compiled): string[] {
+  return ['loss', ...(model.outputNames.length > 1 ? model.outputNames.map((n) => `${n}_loss`) : []), ...c.metricKeys.flat()];
+}
+
+/**
+ * Warns once when the model's trainable weights are no longer those compile saw (a `trainable`
+ * flag changed on the model or one of its layers): training keeps the compile-time set, as Keras.
+ */
+export function checkTrainableConsistency(model: Model, c: Compiled): void {
+  const fixed = c.trainableWeights;
+  if (!fixed || c.warnedTrainable) return;
+  const now = model.trainableWeights;
+  if (now.length === fixed.length && now.every((w, i) => w === fixed[i])) return;
+  c.warnedTrainable = true;
+  console.warn(`${model.describe()}: trainable flags changed after compile — training keeps updating the ${fixed.length} ` +
+    `weight(s) that were trainable when compile ran (now ${now.length} are marked trainable). ` +
+    'Call compile() again for the change to take effect (trainable is read at compile, as in Keras).');
 }

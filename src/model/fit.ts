@@ -1,7 +1,7 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { randomFor } from '../tensor/random.js';
-import { type CallbackHooks, Callback, CallbackList, History, type Logs } from '../callbacks/callback.js';
+import { type CallbackHooks, Callback, CallbackList, History, type Logs, withLogAliases } from '../callbacks/callback.js';
 import { TerminateOnNaN } from '../callbacks/builtin.js';
 import type { Model } from './model.js';
 import type { Compiled } from './compile.js';
@@ -27,11 +27,43 @@ export interface FitOptions {
   classWeight?: Record<number, number>;
   /** Weight of each sample in the loss, shape [samples]. */
   sampleWeight?: Tensor;
-  /** Callback instances or plain objects with onEpochEnd etc. */
-  callbacks?: (Callback | CallbackHooks)[];
+  /**
+   * A callback, a TF.js callbacks object `{ onTrainBegin, onEpochEnd, onBatchEnd, onYield, ... }`
+   * (sync or async functions, awaited), or a list of either.
+   */
+  callbacks?: Callback | CallbackHooks | (Callback | CallbackHooks)[];
+  /**
+   * When training yields to the event loop, as TF.js: 'auto' (default: after every batch, onYield at
+   * most every 125 ms), a number of milliseconds (yield and onYield at most that often), 'batch',
+   * 'epoch' or 'never'.
+   */
+  yieldEvery?: YieldEvery;
   /** 0 silent, 1 progress bar (one line per epoch off a terminal), 2 one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
 }
+
+/** TF.js's `yieldEvery` choices. */
+export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
+
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'] as const;
+
+/** fit's callbacks option as a list, checked: every hook a plain object gives must be a function. */
+function callbackList(cbs: FitOptions['callbacks'], where: string): (Callback | CallbackHooks)[] {
+  if (cbs === undefined || cbs === null) return [];
+  const list = Array.isArray(cbs) ? cbs : [cbs];
+  list.forEach((cb, i) => {
+    if (!cb || typeof cb !== 'object') {
+      throw new ConfigError(`${where}: callbacks[${i}] must be a callback or an object of hooks such as { onEpochEnd: (epoch, logs) => ... }, got ${String(cb)}`);
+    }
+    for (const h of HOOKS) {
+      const f = (cb as Record<string, unknown>)[h];
+      if (f !== undefined && typeof f !== 'function') throw new ConfigError(`${where}: callbacks[${i}].${h} must be a function, got ${typeof f}`);
+    }
+  });
+  return list;
+}
+
+const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 /** Per-sample weights: sampleWeight × classWeight[label of the first output]. */
 function weightsFor(y: Tensor, rows: Int32Array | null, start: number, end: number, opts: FitOptions): Tensor | null {
@@ -92,8 +124,17 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
     else val = { xs: asList(v.xs, model.inputNames, 'validation xs', where), ys: asList(v.ys, model.outputNames, 'validation ys', where), sw: null };
   }
 
+  const yieldEvery = opts.yieldEvery ?? 'auto';
+  if (!(['auto', 'batch', 'epoch', 'never'].includes(yieldEvery as string) || (typeof yieldEvery === 'number' && yieldEvery >= 0))) {
+    throw new ConfigError(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds, got ${JSON.stringify(yieldEvery)}`);
+  }
+  const user = callbackList(opts.callbacks, where);
+  if (yieldEvery === 'never' && user.some((cb) => typeof (cb as CallbackHooks).onYield === 'function')) {
+    throw new ConfigError(`${where}: yieldEvery is 'never' but a callback has onYield; change yieldEvery or remove onYield`);
+  }
+  const yieldMs = yieldEvery === 'auto' ? 125 : typeof yieldEvery === 'number' ? yieldEvery : null;
+  let lastYield = Date.now(); // TF.js counts the first interval from the start of fit
   const history = new History();
-  const user = opts.callbacks ?? [];
   const extra: (Callback | CallbackHooks)[] = user.some((cb) => cb instanceof TerminateOnNaN) ? [] : [new TerminateOnNaN()];
   const list = new CallbackList([...extra, ...user, new ProgressLogger(verbose), history]);
   const steps = train ? Math.ceil(train.n / batchSize) : null;
@@ -111,8 +152,17 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
       lossSum += b.loss * count;
       seen += count;
       logs = { ...b, loss: lossSum / seen };
-      await list.call('onBatchEnd', batch, logs);
-      await new Promise<void>((r) => setImmediate(r)); // stay responsive between batches
+      // TF.js's batch logs also carry the batch index and size.
+      await list.call('onBatchEnd', batch, withLogAliases({ batch, size: count, ...logs }, c.logAliases));
+      // Stay responsive between batches: 'auto' lets the event loop in after every batch (cheap in
+      // Node), a number of ms at most that often; onYield follows TF.js's timing.
+      const now = Date.now();
+      const due = yieldMs !== null && now - lastYield >= yieldMs;
+      if (due) {
+        lastYield = now;
+        await list.call('onYield', epoch, batch, logs);
+      }
+      if (yieldEvery === 'auto' || yieldEvery === 'batch' || due) await nextTurn();
     };
     if (train) {
       const order = new Int32Array(train.n);
@@ -144,39 +194,54 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
       const v = await evaluateLoop(model, c, val, batchSize);
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
-    await list.call('onEpochEnd', epoch, logs);
+    await list.call('onEpochEnd', epoch, withLogAliases(logs, c.logAliases));
+    if (yieldEvery === 'epoch') await nextTurn();
   }
   await list.call('onTrainEnd', {});
   return history;
 }
 
-/** Loss and metrics over a whole dataset, in batches. */
-export async function evaluateLoop(model: Model, c: Compiled, data: { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null } | BatchSource, batchSize: number): Promise<Logs> {
-  for (const ms of c.metrics) for (const m of ms) m.resetState();
+/** Sums the per-batch losses weighted by batch size; metrics are stateful, so the last batch's value is the total. */
+function logAccumulator(): { add: (b: Logs, count: number) => void; result: () => Logs } {
   const sums: Logs = {};
   let seen = 0;
   let last: Logs = {};
-  const add = (b: Logs, count: number) => {
-    for (const [k, v] of Object.entries(b)) if (k === 'loss' || k.endsWith('_loss')) sums[k] = (sums[k] ?? 0) + v * count;
-    seen += count;
-    last = b;
+  return {
+    add: (b, count) => {
+      for (const [k, v] of Object.entries(b)) if (k === 'loss' || k.endsWith('_loss')) sums[k] = (sums[k] ?? 0) + v * count;
+      seen += count;
+      last = b;
+    },
+    result: () => {
+      const out: Logs = { ...last };
+      for (const k of Object.keys(sums)) out[k] = sums[k] / Math.max(seen, 1);
+      return out;
+    },
   };
-  if (isBatchSource(data)) {
-    for await (const batch of data) {
-      const { xs, ys, sw } = readBatch(batch, model.inputNames, model.outputNames, `${model.describe()}.evaluate`);
-      if (!ys) throw new ConfigError(`${model.describe()}.evaluate: dataset batches need targets`);
-      add(testStep(model, c, xs, ys, sw), xs[0].shape[0]);
-    }
-  } else {
-    const n = sampleCount([data.xs, data.ys], `${model.describe()}.evaluate`);
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      const sw = data.sw ? sliceRows(data.sw, start, end) : null;
-      add(testStep(model, c, data.xs.map((t) => sliceRows(t, start, end)), data.ys.map((t) => sliceRows(t, start, end)), sw), end - start);
-    }
-  }
-  const out: Logs = { ...last };
-  for (const k of Object.keys(sums)) out[k] = sums[k] / Math.max(seen, 1);
-  return out;
 }
 
+/** Loss and metrics over in-memory tensors, in batches; synchronous, as TensorFlow.js's evaluate. */
+export function evaluateTensors(model: Model, c: Compiled, data: { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null }, batchSize: number): Logs {
+  for (const ms of c.metrics) for (const m of ms) m.resetState();
+  const acc = logAccumulator();
+  const n = sampleCount([data.xs, data.ys, data.sw ? [data.sw] : []], `${model.describe()}.evaluate`);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const sw = data.sw ? sliceRows(data.sw, start, end) : null;
+    acc.add(testStep(model, c, data.xs.map((t) => sliceRows(t, start, end)), data.ys.map((t) => sliceRows(t, start, end)), sw), end - start);
+  }
+  return acc.result();
+}
+
+/** Loss and metrics over a whole dataset, in batches: tensors at once, a batch source asynchronously. */
+export async function evaluateLoop(model: Model, c: Compiled, data: { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null } | BatchSource, batchSize: number): Promise<Logs> {
+  if (!isBatchSource(data)) return evaluateTensors(model, c, data, batchSize);
+  for (const ms of c.metrics) for (const m of ms) m.resetState();
+  const acc = logAccumulator();
+  for await (const batch of data) {
+    const { xs, ys, sw } = readBatch(batch, model.inputNames, model.outputNames, `${model.describe()}.evaluate`);
+    if (!ys) throw new ConfigError(`${model.describe()}.evaluate: dataset batches need targets`);
+    acc.add(testStep(model, c, xs, ys, sw), xs[0].shape[0]);
+  }
+  return acc.result();
+}

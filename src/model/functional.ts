@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from '../layers/layer.js';
 import { SymbolicTensor, type GraphNode } from '../layers/symbolic.js';
 import { deserialize, registerLayer, serialize } from '../layers/serialization.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
 
@@ -22,8 +23,8 @@ export interface FunctionalOptions {
  */
 export class Functional extends Model {
   static override className = 'Functional';
-  readonly inputs: SymbolicTensor[];
-  readonly outputs: SymbolicTensor[];
+  private readonly ins: SymbolicTensor[];
+  private readonly outs: SymbolicTensor[];
   /** Nodes in the order they run (input nodes excluded). */
   readonly nodes: GraphNode[];
   private readonly layerList: Layer[];
@@ -31,8 +32,8 @@ export class Functional extends Model {
   constructor(opts: FunctionalOptions) {
     super({ name: opts?.name } as LayerOptions);
     const ins = opts?.inputs, outs = opts?.outputs;
-    this.inputs = (Array.isArray(ins) ? ins : [ins]).filter((t) => t !== undefined);
-    this.outputs = (Array.isArray(outs) ? outs : [outs]).filter((t) => t !== undefined);
+    this.ins = (Array.isArray(ins) ? ins : [ins]).filter((t) => t !== undefined);
+    this.outs = (Array.isArray(outs) ? outs : [outs]).filter((t) => t !== undefined);
     for (const [what, list] of [['inputs', this.inputs], ['outputs', this.outputs]] as const) {
       if (!list.length || list.some((t) => !(t instanceof SymbolicTensor))) {
         throw new ConfigError(`${this.describe()}: ${what} must be symbolic tensors (from st.input and layer.apply on them)`);
@@ -84,6 +85,16 @@ export class Functional extends Model {
     return this.layerList.slice();
   }
 
+  /** The model's symbolic inputs (the st.input tensors it was made from). */
+  get inputs(): SymbolicTensor[] {
+    return this.ins;
+  }
+
+  /** The model's symbolic outputs. */
+  get outputs(): SymbolicTensor[] {
+    return this.outs;
+  }
+
   get inputNames(): string[] {
     return this.inputs.map((t) => t.node!.layer.name);
   }
@@ -96,8 +107,27 @@ export class Functional extends Model {
     return this.inputs.map((t) => t.shape);
   }
 
-  computeOutputShape(): LayerShape | LayerShape[] {
-    return this.outputs.length === 1 ? this.outputs[0].shape : this.outputs.map((t) => t.shape);
+  /**
+   * The output shapes for inputs of these shapes: the model's own for its own input shapes; for
+   * others (a nested model applied to [batch, 1, features], as Keras allows), each layer's rule in turn.
+   */
+  computeOutputShape(inputShape?: LayerShape | LayerShape[]): LayerShape | LayerShape[] {
+    const given = inputShape === undefined ? null : (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as LayerShape[];
+    let outs: LayerShape[];
+    if (!given || given.length !== this.inputs.length || given.every((g, i) => fmtShape(g) === fmtShape(this.inputs[i].shape))) {
+      outs = this.outputs.map((t) => t.shape);
+    } else {
+      const shapes = new Map<number, LayerShape>();
+      this.inputs.forEach((t, i) => shapes.set(t.id, given[i]));
+      for (const node of this.nodes) {
+        const ins = node.inputs.map((t) => shapes.get(t.id)!);
+        const out = node.layer.computeOutputShape(ins.length === 1 ? ins[0] : ins);
+        const list = (Array.isArray(out[0]) ? out : [out]) as LayerShape[];
+        node.outputs.forEach((t, i) => shapes.set(t.id, list[i]));
+      }
+      outs = this.outputs.map((t) => shapes.get(t.id)!);
+    }
+    return outs.length === 1 ? outs[0] : outs;
   }
 
   forward(inputs: Tensor[], opts: CallOptions): Tensor[] {
@@ -108,7 +138,9 @@ export class Functional extends Model {
     const masks = new Map<number, Tensor | null>();
     this.inputs.forEach((t, i) => {
       const x = inputs[i];
-      if (t.shape.length !== x.rank || t.shape.some((d, j) => d !== null && d !== x.shape[j])) {
+      // Also the shapes this model was applied to in an enclosing graph (e.g. [batch, 1, features]).
+      const accepted = [t.shape, ...this.inboundNodes.map((n) => n.inputs[i]?.shape).filter((d) => d !== undefined)];
+      if (!accepted.some((want) => want.length === x.rank && want.every((d, j) => d === null || d === x.shape[j]))) {
         throw new ShapeError(`${this.describe()}: input '${t.name}' expects shape ${fmtShape(t.shape)}, got ${fmtShape(x.shape)}`);
       }
       values.set(t.id, x);
@@ -116,10 +148,12 @@ export class Functional extends Model {
     for (const node of this.nodes) {
       const xs = node.inputs.map((t) => values.get(t.id)!);
       const arg = xs.length === 1 ? xs[0] : xs;
-      const mask = node.inputs.length === 1 ? masks.get(node.inputs[0].id) ?? null : null;
+      // A recurrent layer's extra inputs are its initial states: the sequence's mask still applies.
+      const masked = node.inputs.length === 1 || node.layer instanceof RecurrentLayer;
+      const mask = masked ? masks.get(node.inputs[0].id) ?? null : null;
       const out = node.layer.apply(arg, { ...node.callOptions, training: node.callOptions.training ?? opts.training, mask });
       const outs = Array.isArray(out) ? out : [out];
-      const outMask = node.inputs.length === 1 ? node.layer.computeMask(arg, mask) : null;
+      const outMask = masked ? node.layer.computeMask(arg, mask) : null;
       node.outputs.forEach((t, i) => {
         values.set(t.id, outs[i]);
         masks.set(t.id, outMask);
@@ -213,12 +247,20 @@ function functionalFromConfig(config: Record<string, unknown>): Functional {
     if (!Array.isArray(inbound)) fail(`layer '${name}': inbound_nodes must be a list, got ${brief(inbound)}`);
     pending.set(layer, (inbound as unknown[]).map((n) => parseNode(n, `layer '${name}'`, fail)));
   }
-  // Keras and TensorFlow.js count a nested model's own inner node as its node 0.
+  // Keras and TensorFlow.js count a nested model's own inner node (its inputs → outputs) as its
+  // node 0, so the nodes made here start at 1 for it: always for a functional model, and for a
+  // Sequential that knows its input shape (Keras' _should_skip_first_node). Files that number a
+  // nested model's first application 0 (written without that rule) are read as they are.
   const offset = new Map<Layer, number>();
-  const allRefs = [...pending.values()].flat().flatMap((n) => n.refs);
-  for (const r of allRefs) {
-    const l = layers.get(r.layer);
-    if (l instanceof Model) offset.set(l, Math.min(offset.get(l) ?? 1, r.node >= 1 ? 1 : 0));
+  const refsToLayer = [...pending.values()].flat().flatMap((n) => n.refs);
+  for (const k of [['input_layers', 'inputLayers'], ['output_layers', 'outputLayers']]) {
+    const list = key(config, k[0], k[1]);
+    const refs: unknown[] = !Array.isArray(list) ? [] : typeof list[0] === 'string' ? [list] : list;
+    for (const r of refs) if (Array.isArray(r) && isIndex(r[1])) refsToLayer.push({ layer: String(r[0]), node: r[1], tensor: 0 });
+  }
+  for (const [name, l] of layers) {
+    if (!(l instanceof Model) || (l.className === 'Sequential' && !l.inputShapes)) continue;
+    offset.set(l, refsToLayer.some((r) => r.layer === name && r.node === 0) ? 0 : 1);
   }
   const applied = new Map<Layer, SymbolicTensor[][]>();
   for (const l of order) applied.set(l, l instanceof InputLayer ? [[l.output]] : []);
@@ -284,7 +326,9 @@ function parseNode(n: unknown, where: string, fail: (m: string) => never): NodeS
   if (n && typeof n === 'object') {
     const o = n as Record<string, unknown>;
     const refs: Ref[] = [];
-    const stack: unknown[] = [o.args];
+    const kw = o.kwargs as Record<string, unknown> | undefined;
+    // Keras 3 passes a recurrent layer's initial states as a kwarg: they follow the input, as TF.js writes them.
+    const stack: unknown[] = [kw && typeof kw === 'object' ? key(kw, 'initial_state', 'initialState') : undefined, o.args];
     while (stack.length) {
       const v = stack.pop();
       if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
@@ -295,7 +339,6 @@ function parseNode(n: unknown, where: string, fail: (m: string) => never): NodeS
         if (hist !== undefined) refs.push(parseRef(hist, where, fail));
       }
     }
-    const kw = o.kwargs as Record<string, unknown> | undefined;
     if (!refs.length) fail(`${where}: an inbound node has no input tensors`);
     return { refs, training: kw && typeof kw.training === 'boolean' ? kw.training : undefined };
   }

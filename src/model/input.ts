@@ -19,7 +19,6 @@ export interface InputOptions {
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
   readonly inputShapeFull: LayerShape;
-  readonly output: SymbolicTensor;
 
   constructor(opts: InputOptions & LayerOptions) {
     super({ name: opts.name, dtype: opts.dtype });
@@ -30,9 +29,18 @@ export class InputLayer extends Layer {
     this.inputShapeFull = shape.slice();
     this.built = true;
     const node: GraphNode = { layer: this, inputs: [], outputs: [], callOptions: {} };
-    this.output = new SymbolicTensor(this.inputShapeFull, this.dtype, node, 0, this.name);
-    node.outputs.push(this.output);
+    node.outputs.push(new SymbolicTensor(this.inputShapeFull, this.dtype, node, 0, this.name));
     this.inboundNodes.push(node);
+  }
+
+  /** The input's symbolic tensor (what `st.input` returns). */
+  override get output(): SymbolicTensor {
+    return this.inboundNodes[0].outputs[0];
+  }
+
+  /** An InputLayer's input is its output, as in Keras. */
+  override get input(): SymbolicTensor {
+    return this.output;
   }
 
   computeOutputShape(): LayerShape {

@@ -5,12 +5,25 @@ import { Layer, type CallOptions, type LayerShape } from '../layers/layer.js';
 import { scalar } from '../tensor/create.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { History } from '../callbacks/callback.js';
-import { type CompileArgs, type Compiled, resolveCompile, metricKey } from './compile.js';
-import { type FitOptions, fitLoop, evaluateLoop } from './fit.js';
+import { type CompileArgs, type Compiled, resolveCompile, logKeys, checkTrainableConsistency } from './compile.js';
+import { type FitOptions, fitLoop, evaluateLoop, evaluateTensors } from './fit.js';
 import { type BatchSource, type TensorOrList, asList, isBatchSource } from './data.js';
 import { trainStep } from './train-step.js';
 import { predictLoop } from './predict.js';
+import { type DatasetLike, type EvaluateDatasetOptions, type FitDatasetOptions, type IteratorLike, fitDataset, evaluateDataset } from './fit-dataset.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
+import { modelToTopology } from '../io/topology.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
+
+/** Options of `model.evaluate`. */
+export interface EvaluateOptions {
+  /** Samples per batch (default 32). */
+  batchSize?: number;
+  /** Weight of each sample in the loss and metrics, shape [samples]. */
+  sampleWeight?: Tensor;
+  /** Accepted for TF.js programs; evaluate prints nothing (as TF.js). */
+  verbose?: number;
+}
 
 /** One row of `model.summary()`. */
 export interface SummaryRow {
@@ -42,6 +55,33 @@ export abstract class Model extends Layer {
   /** Table rows for `summary()`. */
   protected abstract summaryRows(): SummaryRow[];
 
+  /** The model's symbolic inputs (a Sequential's once its input shape is known). */
+  abstract get inputs(): SymbolicTensor[];
+  /** The model's symbolic outputs, e.g. to build a feature extractor: st.model({ inputs: m.inputs, outputs: ... }). */
+  abstract get outputs(): SymbolicTensor[];
+
+  /** The model's input: one symbolic tensor, or a list for several inputs (Keras `model.input`). */
+  override get input(): SymbolicTensor | SymbolicTensor[] {
+    const l = this.inputs;
+    return l.length === 1 ? l[0] : l.slice();
+  }
+
+  /** The model's output: one symbolic tensor, or a list for several outputs (Keras `model.output`). */
+  override get output(): SymbolicTensor | SymbolicTensor[] {
+    const l = this.outputs;
+    return l.length === 1 ? l[0] : l.slice();
+  }
+
+  /**
+   * The Keras topology `{ class_name, config, keras_version, backend }` (no weights), as a JSON string
+   * or, with returnString false, an object (TensorFlow.js' `toJSON`).
+   * @example const topology = JSON.parse(model.toJSON() as string);
+   */
+  toJSON(_unused?: unknown, returnString = true): string | Record<string, unknown> {
+    const topology = modelToTopology(this) as unknown as Record<string, unknown>;
+    return returnString ? JSON.stringify(topology) : topology;
+  }
+
   /** Set by a callback to end training after the current batch. */
   stopTraining = false;
   private compiled: Compiled | null = null;
@@ -71,26 +111,57 @@ export abstract class Model extends Layer {
    */
   async fit(x: TensorOrList | BatchSource, y?: TensorOrList | FitOptions, opts: FitOptions = {}): Promise<History> {
     const c = this.requireCompiled('fit');
+    checkTrainableConsistency(this, c);
     if (isBatchSource(x)) return fitLoop(this, c, x, undefined, (y as FitOptions | undefined) ?? opts);
     return fitLoop(this, c, x, y as TensorOrList, opts);
   }
 
   /**
-   * Loss and metrics on (x, y) in inference mode, in batches (default 32): a scalar, or
-   * [loss, ...metrics] when metrics were compiled (as TensorFlow.js).
+   * Loss and metrics on (x, y) in inference mode, in batches (default 32), synchronously as
+   * TensorFlow.js: a scalar, or [loss, ...per-output losses, ...metrics] (order of `metricsNames`).
+   * Given a batch source (an iterable of { xs, ys } batches) instead, it returns a Promise of the same.
+   * @example const [loss, acc] = model.evaluate(x, y, { batchSize: 64 }) as st.Tensor[];
    */
-  async evaluate(x: TensorOrList | BatchSource, y?: TensorOrList | { batchSize?: number; sampleWeight?: Tensor },
-    opts: { batchSize?: number; sampleWeight?: Tensor } = {}): Promise<Tensor | Tensor[]> {
+  evaluate(x: TensorOrList, y: TensorOrList, opts?: EvaluateOptions): Tensor | Tensor[];
+  evaluate(x: BatchSource, opts?: EvaluateOptions): Promise<Tensor | Tensor[]>;
+  evaluate(x: TensorOrList | BatchSource, y?: TensorOrList | EvaluateOptions, opts: EvaluateOptions = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
     const c = this.requireCompiled('evaluate');
     const where = `${this.describe()}.evaluate`;
-    const o = isBatchSource(x) ? ((y as typeof opts | undefined) ?? opts) : opts;
-    const data = isBatchSource(x) ? x
-      : { xs: asList(x, this.inputNames, 'x', where), ys: asList(y as TensorOrList, this.outputNames, 'y', where), sw: o.sampleWeight ?? null };
-    const logs = await evaluateLoop(this, c, data, o.batchSize ?? 32);
-    const keys = ['loss', ...(this.outputNames.length > 1 ? this.outputNames.map((n) => `${n}_loss`) : []),
-      ...c.metrics.flatMap((ms, i) => ms.map((m) => metricKey(this, i, m.name)))];
-    const values = keys.map((k) => scalar(logs[k]));
-    return values.length === 1 ? values[0] : values;
+    const toScalars = (logs: Record<string, number>): Tensor | Tensor[] => {
+      const values = logKeys(this, c).map((k) => scalar(logs[k]));
+      return values.length === 1 ? values[0] : values;
+    };
+    if (isBatchSource(x)) {
+      const o = (y as EvaluateOptions | undefined) ?? opts;
+      return evaluateLoop(this, c, x, o.batchSize ?? 32).then(toScalars);
+    }
+    const batchSize = opts.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`${where}: batchSize must be a positive integer, got ${opts.batchSize}`);
+    const data = { xs: asList(x, this.inputNames, 'x', where), ys: asList(y as TensorOrList, this.outputNames, 'y', where), sw: opts.sampleWeight ?? null };
+    return toScalars(evaluateTensors(this, c, data, batchSize));
+  }
+
+  /** Names of the values evaluate and trainOnBatch return, in order ('loss', then e.g. 'acc'), as TensorFlow.js. */
+  get metricsNames(): string[] {
+    return this.compiled ? logKeys(this, this.compiled) : [];
+  }
+
+  /**
+   * Trains on a dataset whose elements are batches { xs, ys } (or [xs, ys]), as TensorFlow.js's
+   * fitDataset; resolves to the History. See FitDatasetOptions.
+   * @example await model.fitDataset(st.data.zip({ xs, ys }).shuffle(100, 1).batch(32), { epochs: 5, validationData: valDs })
+   */
+  async fitDataset(dataset: DatasetLike, opts: FitDatasetOptions): Promise<History> {
+    return fitDataset(this, dataset, opts);
+  }
+
+  /**
+   * Loss and metrics over a dataset of { xs, ys } batches (up to `batches` of them): a scalar, or
+   * [loss, ...metrics] when metrics were compiled.
+   * @example const [loss, acc] = await model.evaluateDataset(testDs, { batches: 10 }) as st.Tensor[];
+   */
+  async evaluateDataset(dataset: DatasetLike | IteratorLike, opts: EvaluateDatasetOptions = {}): Promise<Tensor | Tensor[]> {
+    return evaluateDataset(this, dataset, opts);
   }
 
   /** Outputs for x in inference mode, computed in batches (default 32). */
@@ -122,6 +193,7 @@ export abstract class Model extends Layer {
   /** One optimizer step on one batch; returns the loss, or [loss, ...metrics]. */
   trainOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
     const c = this.requireCompiled('trainOnBatch');
+    checkTrainableConsistency(this, c);
     const where = `${this.describe()}.trainOnBatch`;
     for (const ms of c.metrics) for (const m of ms) m.resetState();
     const logs = trainStep(this, c, asList(x, this.inputNames, 'x', where), asList(y, this.outputNames, 'y', where), sampleWeight ?? null);

@@ -2,7 +2,8 @@ import type { Logs } from '../callbacks/callback.js';
 import { Callback } from '../callbacks/callback.js';
 
 function formatLogs(logs: Logs): string {
-  return Object.entries(logs).map(([k, v]) => `${k}: ${Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(3) : v.toFixed(4)}`).join(' - ');
+  // 'batch' and 'size' (TF.js's batch logs) are the bar's own business, not values to print.
+  return Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(3) : v.toFixed(4)}`).join(' - ');
 }
 
 function formatTime(seconds: number): string {

@@ -2,6 +2,7 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from '../layers/layer.js';
 import { deserialize, registerLayer } from '../layers/serialization.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
 
@@ -25,6 +26,11 @@ export class Sequential extends Model {
   private readonly stack: Layer[] = [];
   private inputShape: LayerShape | null = null;
   private shapes: LayerShape[] = [];
+  /** The stack as a symbolic graph once the input shape is known (as Keras): its input, and each layer's output. */
+  private graphInput: SymbolicTensor | null = null;
+  private graphOutputs: SymbolicTensor[] = [];
+  /** The input shape came from a first call, not from the layers: it does not restrict later calls. */
+  private inferredShape = false;
 
   constructor(opts: SequentialOptions = {}) {
     super({ name: opts.name } as LayerOptions);
@@ -47,12 +53,31 @@ export class Sequential extends Model {
     return this.inputShape ? [this.inputShape] : null;
   }
 
+  /** The symbolic input, once the model is built (first layer with an inputShape, or after a first call). */
+  get inputs(): SymbolicTensor[] {
+    return [this.requireGraph('inputs').input];
+  }
+
+  /** The symbolic output of the last layer, once the model is built. */
+  get outputs(): SymbolicTensor[] {
+    return [this.requireGraph('outputs').outputs[this.graphOutputs.length - 1] ?? this.graphInput!];
+  }
+
+  private requireGraph(what: string): { input: SymbolicTensor; outputs: SymbolicTensor[] } {
+    if (!this.graphInput) {
+      throw new ConfigError(`${this.describe()}: ${what} are not known before the model is built; give the first layer ` +
+        `an inputShape (e.g. inputShape: [784]) or add new st.InputLayer({ shape }) first, or call build([null, ...]) first`);
+    }
+    return { input: this.graphInput, outputs: this.graphOutputs };
+  }
+
   /** Appends a layer (or the standard layers its shorthands stand for), checking shapes when known. */
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new ConfigError(`${this.describe()}: add expects a layer, got ${typeof layer}`);
     if (layer instanceof InputLayer) {
       if (this.stack.length) throw new ConfigError(`${this.describe()}: an InputLayer can only come first`);
       this.inputShape = layer.inputShapeFull;
+      this.graphInput = layer.output;
       return;
     }
     for (const l of layer.expand()) {
@@ -65,23 +90,26 @@ export class Sequential extends Model {
     if (this.inputShape) this.build(this.inputShape);
   }
 
-  /** Builds every layer in turn from the input shape, inferring each output shape. */
+  /**
+   * Builds every layer in turn from the input shape by applying it to the previous layer's symbolic
+   * output, so each layer gets its node (`layer.output`) and the model its `inputs`/`outputs`.
+   */
   override build(inputShape: LayerShape | LayerShape[]): void {
-    let shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
+    const shape = (Array.isArray(inputShape[0]) ? (inputShape as LayerShape[])[0] : inputShape) as LayerShape;
+    if (!this.graphInput || fmtShape(this.graphInput.shape) !== fmtShape(shape)) {
+      this.graphInput = new InputLayer({ batchShape: shape, name: `${this.name}_input`, dtype: this.stack[0]?.dtype }).output;
+      this.graphOutputs = [];
+    }
     this.inputShape = shape;
-    this.shapes = [];
-    for (const layer of this.stack) {
-      if (!layer.built) {
-        layer.build(shape);
-        layer.built = true;
-      }
-      const out = layer.computeOutputShape(shape);
-      if (Array.isArray(out[0])) {
+    while (this.graphOutputs.length < this.stack.length) {
+      const layer = this.stack[this.graphOutputs.length];
+      const out = layer.apply(this.graphOutputs[this.graphOutputs.length - 1] ?? this.graphInput);
+      if (Array.isArray(out)) {
         throw new ShapeError(`${this.describe()}: layer '${layer.name}' has several outputs; use a functional model (st.model) for it`);
       }
-      shape = out as LayerShape;
-      this.shapes.push(shape);
+      this.graphOutputs.push(out);
     }
+    this.shapes = this.graphOutputs.map((t) => t.shape);
     this.built = true;
   }
 
@@ -95,8 +123,15 @@ export class Sequential extends Model {
     if (inputs.length !== 1) throw new ConfigError(`${this.describe()}: a Sequential model takes one input, got ${inputs.length}`);
     if (!this.stack.length) throw new ConfigError(`${this.describe()}: the model has no layers; add some first`);
     let x = inputs[0];
-    const want = this.inputShape;
-    if (want && (want.length !== x.rank || want.some((d, i) => d !== null && d !== x.shape[i]))) {
+    if (!this.inputShape) {
+      // Built by its first call (Keras' deferred build): later calls may vary the free axes.
+      this.build([null, ...x.shape.slice(1)]);
+      this.inferredShape = true;
+    }
+    const want = this.inferredShape ? null : this.inputShape;
+    // Applied in a graph to another rank (e.g. [batch, 1, features]), the layers take what they can, as in Keras.
+    const applied = this.inboundNodes.map((n) => n.inputs[0].shape);
+    if (want && ![want, ...applied].some((s) => fits(s, x.shape))) {
       throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(x.shape)}`);
     }
     let mask = opts.mask ?? null;
@@ -115,7 +150,12 @@ export class Sequential extends Model {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { name: this.name, layers: this.stack };
+    // Built without an input shape on its first layer, write the InputLayer first (as Keras 2), so a
+    // reloaded model has its inner node again, which the node numbers of an enclosing model count.
+    const first = this.stack[0];
+    const input = this.graphInput?.node?.layer;
+    const lead = input && first && !first.batchInputShape ? [input] : [];
+    return { name: this.name, layers: [...lead, ...this.stack] };
   }
 
   static override fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
@@ -128,6 +168,11 @@ export class Sequential extends Model {
   }
 }
 registerLayer(Sequential);
+
+/** Whether a concrete shape fits a shape with null (free) dimensions. */
+function fits(want: LayerShape, shape: readonly number[]): boolean {
+  return want.length === shape.length && want.every((d, i) => d === null || d === shape[i]);
+}
 
 /** Creates a Sequential model. */
 export function sequential(opts: SequentialOptions = {}): Sequential {

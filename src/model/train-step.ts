@@ -4,7 +4,8 @@ import { valueAndGrads, noGrad } from '../autograd/tape.js';
 import { add, div, mul, reshape, sum, mean, cast } from '../ops/index.js';
 import type { Logs } from '../callbacks/callback.js';
 import type { Model } from './model.js';
-import { type Compiled, metricKey } from './compile.js';
+import type { Variable } from '../autograd/variable.js';
+import type { Compiled } from './compile.js';
 
 /** sum(losses · w) / count(losses), Keras' 'sum_over_batch_size' reduction with sample weights. */
 function reduceLoss(perSample: Tensor, sampleWeight: Tensor | null): Tensor {
@@ -37,7 +38,7 @@ export function computeLoss(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[
 
 /** One optimizer step on a batch; updates the compiled metrics and returns the batch logs. */
 export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
-  const weights = model.trainableWeights;
+  const weights = compiledTrainableWeights(model, c, xs);
   let parts!: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] };
   const { grads } = valueAndGrads(() => {
     parts = computeLoss(model, c, xs, ys, sw, true);
@@ -50,6 +51,22 @@ export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[],
   return updateMetrics(model, c, parts, ys, sw);
 }
 
+/**
+ * The variables trainable when compile ran, as Keras: flags changed later need a new compile. A
+ * model compiled before it was built takes them when the first batch builds it.
+ */
+function compiledTrainableWeights(model: Model, c: Compiled, xs: Tensor[]): Variable[] {
+  if (!c.trainableWeights) {
+    if (!model.built) {
+      const shapes = xs.map((x) => [null, ...x.shape.slice(1)]);
+      model.build(shapes.length === 1 ? shapes[0] : shapes);
+      model.built = true;
+    }
+    c.trainableWeights = model.trainableWeights;
+  }
+  return c.trainableWeights;
+}
+
 /** Loss and metrics of a batch without training (evaluate, validation). */
 export function testStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
   const parts = noGrad(() => computeLoss(model, c, xs, ys, sw, false));
@@ -59,9 +76,9 @@ export function testStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], 
 function updateMetrics(model: Model, c: Compiled, parts: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] }, ys: Tensor[], sw: Tensor | null): Logs {
   const logs: Logs = { loss: parts.total.values[0] };
   if (parts.perOutput.length > 1) parts.perOutput.forEach((l, o) => (logs[`${model.outputNames[o]}_loss`] = l.values[0]));
-  noGrad(() => c.metrics.forEach((ms, o) => ms.forEach((m) => {
+  noGrad(() => c.metrics.forEach((ms, o) => ms.forEach((m, j) => {
     m.updateState(ys[o], parts.preds[o], sw);
-    logs[metricKey(model, o, m.name)] = m.result();
+    logs[c.metricKeys[o][j]] = m.result();
   })));
   return logs;
 }

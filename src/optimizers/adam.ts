@@ -46,6 +46,11 @@ export class Adam extends Optimizer {
     return this.amsgrad ? ['momentum', 'velocity', 'velocity_hat'] : ['momentum', 'velocity'];
   }
 
+  /** The ε added to √v at step t (Keras: ε itself; TF.js's `tf.train.adam` adds ε to √v̂ instead, see compat/train.ts). */
+  protected epsilonAt(_t: number): number {
+    return this.epsilon;
+  }
+
   protected update(ctx: StepContext, p: FloatArray, g: GradArray, slots: FloatArray[]): { p: FloatArray; slots: FloatArray[] } {
     const t = ctx.iteration + 1;
     const alpha = (ctx.lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
@@ -54,7 +59,7 @@ export class Adam extends Optimizer {
     const outV = allocLike(p);
     const outVHat = this.amsgrad ? allocLike(p) : null;
     kernels().adamUpdate(p, g, slots[0], slots[1], this.amsgrad ? slots[2] : null, alpha, this.beta1, this.beta2,
-      this.epsilon, ctx.decay, outP, outM, outV, outVHat);
+      this.epsilonAt(t), ctx.decay, outP, outM, outV, outVHat);
     return { p: outP, slots: outVHat ? [outM, outV, outVHat] : [outM, outV] };
   }
 

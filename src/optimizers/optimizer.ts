@@ -5,7 +5,8 @@
 import { ConfigError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { alloc } from '../tensor/dtype.js';
-import { Variable } from '../autograd/variable.js';
+import { Variable, findVariable } from '../autograd/variable.js';
+import { type NamedGradients, variableGrads, variablesOf } from '../autograd/gradient-functions.js';
 import { noGrad, valueAndGrads } from '../autograd/tape.js';
 import { LearningRateSchedule, type Config } from './schedules.js';
 import { clipGradients } from './clipping.js';
@@ -262,34 +263,88 @@ export abstract class Optimizer {
   }
 
   /**
-   * Applies `[gradient, variable]` pairs (or `{ grad, variable }` objects). TF.js/Keras `applyGradients`.
+   * Applies gradients given as TF.js does — `{ [variableName]: gradient }` (what `variableGrads` and
+   * `computeGradients` return) or `[{ name, tensor }]` — or as Keras pairs `[gradient, variable]` /
+   * `{ grad, variable }`. A null gradient leaves its variable alone.
+   * @example const { grads } = opt.computeGradients(() => loss()); opt.applyGradients(grads);
    */
-  applyGradients(pairs: readonly ([Tensor | null, Variable] | { grad: Tensor | null; variable: Variable })[]): void {
-    if (!Array.isArray(pairs)) throw new ConfigError(`${this.describe()}.applyGradients: expected an array of [gradient, variable] pairs`);
+  applyGradients(gradients: NamedGradients | readonly ({ name: string; tensor: Tensor | null } |
+    [Tensor | null, Variable] | { grad: Tensor | null; variable: Variable })[]): void {
+    const where = `${this.describe()}.applyGradients`;
     const grads: (Tensor | null)[] = [];
     const vars: Variable[] = [];
-    for (const p of pairs) {
-      if (Array.isArray(p)) { grads.push(p[0]); vars.push(p[1]); } else if (p && typeof p === 'object') {
-        grads.push(p.grad); vars.push(p.variable);
-      } else {
-        throw new ConfigError(`${this.describe()}.applyGradients: each entry must be [gradient, variable] or { grad, variable }`);
+    if (gradients && typeof gradients === 'object' && !Array.isArray(gradients)) {
+      const carried = variablesOf(gradients);
+      for (const [name, g] of Object.entries(gradients as NamedGradients)) {
+        grads.push(g ?? null);
+        vars.push(this.variableNamed(name, carried, where));
       }
+    } else if (Array.isArray(gradients)) {
+      for (const p of gradients) {
+        if (Array.isArray(p)) { grads.push(p[0]); vars.push(p[1]); } else if (p && typeof p === 'object' && 'variable' in p) {
+          grads.push(p.grad); vars.push(p.variable);
+        } else if (p && typeof p === 'object' && 'name' in p && 'tensor' in p) {
+          grads.push(p.tensor ?? null); vars.push(this.variableNamed(p.name, null, where));
+        } else {
+          throw new ConfigError(`${where}: each entry must be { name, tensor }, [gradient, variable] or { grad, variable }`);
+        }
+      }
+    } else {
+      throw new ConfigError(`${where}: expected { [variableName]: gradient } (as variableGrads returns) or an array of { name, tensor }`);
     }
+    if (grads.every((g) => g === null)) return; // TF.js: nothing to apply
     this.apply(grads, vars);
   }
 
+  /** The variable a TF.js gradient name refers to: carried by the map, known to this optimizer, or live by that name. */
+  private variableNamed(name: string, carried: Map<string, Variable> | null, where: string): Variable {
+    const v = carried?.get(name) ?? this.entries.find((e) => e.variable.name === name)?.variable ?? findVariable(name);
+    if (!v) {
+      throw new ConfigError(`${where}: no variable named '${name}' — pass the gradients variableGrads/computeGradients ` +
+        'returned, or use apply(grads, variables)');
+    }
+    return v;
+  }
+
   /**
-   * Computes the gradients of `loss()` with respect to `variables`, applies them, and returns the loss.
+   * TF.js `optimizer.computeGradients(f, varList?)`: the scalar f() and its gradients by variable
+   * name (see st.variableGrads); apply them with `applyGradients`.
+   */
+  computeGradients(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: NamedGradients } {
+    return variableGrads(f, varList);
+  }
+
+  /**
+   * Computes the gradients of f() and applies them. TF.js form `minimize(f, returnCost = false,
+   * varList?)`: without varList, every trainable variable f reads is updated (variables made with
+   * trainable: false are not); returns the cost when returnCost is true, else null. Strata form
+   * `minimize(f, variables)`: updates those variables and returns the loss.
+   * @example opt.minimize(() => st.mean(st.square(st.sub(st.matmul(x, w), y))));
    * @example const loss = opt.minimize(() => st.mean(st.square(st.sub(st.matmul(x, w), y))), [w]);
    */
-  minimize(loss: () => Tensor, variables: readonly Variable[]): Tensor {
-    if (typeof loss !== 'function') throw new ConfigError(`${this.describe()}.minimize: loss must be a function returning a tensor`);
-    if (!Array.isArray(variables) || variables.length === 0) {
-      throw new ConfigError(`${this.describe()}.minimize: pass the variables to train, e.g. model.trainableWeights`);
+  minimize(loss: () => Tensor, variables: readonly Variable[]): Tensor;
+  minimize(loss: () => Tensor, returnCost?: boolean, varList?: Variable[]): Tensor | null;
+  minimize(loss: () => Tensor, second?: boolean | readonly Variable[], varList?: Variable[]): Tensor | null {
+    const where = `${this.describe()}.minimize`;
+    if (typeof loss !== 'function') throw new ConfigError(`${where}: loss must be a function returning a tensor`);
+    if (Array.isArray(second)) {
+      if (second.length === 0) throw new ConfigError(`${where}: pass the variables to train, e.g. model.trainableWeights`);
+      const { value, grads } = valueAndGrads(loss, second);
+      this.apply(grads, second);
+      return value;
     }
-    const { value, grads } = valueAndGrads(loss, variables);
-    this.apply(grads, variables);
-    return value;
+    if (second !== undefined && second !== null && typeof second !== 'boolean') {
+      throw new ConfigError(`${where}: the second argument is returnCost (a boolean, as TF.js) or the variables to train (an array), got ${typeof second}`);
+    }
+    const { value, grads } = variableGrads(loss, varList);
+    const carried = variablesOf(grads)!;
+    const vars: Variable[] = [];
+    const gs: Tensor[] = [];
+    for (const [name, g] of Object.entries(grads)) {
+      if (g) { vars.push(carried.get(name)!); gs.push(g); }
+    }
+    this.apply(gs, vars);
+    return second ? value : null;
   }
 
   private step(gs: GradArray[], vs: Variable[]): void {

@@ -1,4 +1,4 @@
-import { ConfigError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, alloc, assertDType, dtypeOf } from './dtype.js';
 import { assertShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -144,37 +144,73 @@ export interface RandomNormalOptions {
   stddev?: number;
   /** Same seed, same values, on every run and machine. Omitted: drawn from `setSeed`'s generator. */
   seed?: number;
+  /** 'float32' (default), 'float64', or 'int32' (samples rounded to the nearest integer, as TF.js). */
   dtype?: DType;
 }
 
-function floatDType(op: string, dtype: DType | undefined): DType {
-  const d = dtype ?? 'float32';
-  if (d === 'int32') throw new DTypeError(`${op}: dtype must be 'float32' or 'float64', got 'int32'`);
-  return assertDType(d);
+/**
+ * Reads the arguments after `shape`: TF.js's positional form `(a, b, dtype, seed)` or Strata's
+ * options object `({ ... })`. Mixing the two is refused, since the positional part would be ignored.
+ */
+function randomArgs(op: string, names: [string, string], second: unknown, rest: unknown[]):
+  { a?: number; b?: number; dtype?: DType; seed?: number } {
+  if (second !== null && typeof second === 'object') {
+    if (rest.some((r) => r !== undefined)) {
+      throw new ConfigError(`${op}: got an options object and further positional arguments; pass either ` +
+        `${op}(shape, { ${names.join(', ')}, dtype, seed }) or ${op}(shape, ${names.join(', ')}, dtype, seed)`);
+    }
+    const o = second as Record<string, unknown>;
+    return { a: o[names[0]] as number | undefined, b: o[names[1]] as number | undefined,
+      dtype: o.dtype as DType | undefined, seed: o.seed as number | undefined };
+  }
+  const [b, dtype, seed] = rest;
+  const num = (v: unknown, what: string): number | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new ConfigError(`${op}: ${what} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (dtype !== undefined && dtype !== null && typeof dtype !== 'string') {
+    throw new ConfigError(`${op}: dtype (4th argument) must be 'float32', 'int32' or 'float64', got ${JSON.stringify(dtype)}`);
+  }
+  return { a: num(second, names[0]), b: num(b, names[1]), dtype: (dtype ?? undefined) as DType | undefined, seed: num(seed, 'seed') };
 }
 
-/** Samples from a normal distribution (default mean 0, stddev 1). */
-export function randomNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
-  assertShape('randomNormal', shape);
-  const { mean = 0, stddev = 1, seed } = opts;
+function normalSamples(op: string, shape: readonly number[], second: unknown, rest: unknown[], truncated: boolean): Tensor {
+  assertShape(op, shape);
+  const { a: mean = 0, b: stddev = 1, dtype = 'float32', seed } = randomArgs(op, ['mean', 'stddev'], second, rest);
   const rng = randomFor(seed);
-  const v = alloc(floatDType('randomNormal', opts.dtype), sizeOf(shape));
-  for (let i = 0; i < v.length; i++) v[i] = mean + stddev * rng.normal();
-  return new Tensor(v, shape);
-}
-
-/** Samples from a normal distribution, redrawing any value more than two stddevs from the mean. */
-export function truncatedNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
-  assertShape('truncatedNormal', shape);
-  const { mean = 0, stddev = 1, seed } = opts;
-  const rng = randomFor(seed);
-  const v = alloc(floatDType('truncatedNormal', opts.dtype), sizeOf(shape));
+  const v = alloc(assertDType(dtype), sizeOf(shape));
+  // TF.js rounds int32 samples to the nearest integer (its MPRandGauss.convertValue).
+  const round = dtype === 'int32';
   for (let i = 0; i < v.length; i++) {
     let z: number;
-    do z = rng.normal(); while (Math.abs(z) > 2);
-    v[i] = mean + stddev * z;
+    do z = rng.normal(); while (truncated && Math.abs(z) > 2);
+    const x = mean + stddev * z;
+    v[i] = round ? Math.round(x) : x;
   }
   return new Tensor(v, shape);
+}
+
+/**
+ * Samples from a normal distribution, with TF.js's positional arguments or an options object.
+ * @param mean default 0. @param stddev default 1.
+ * @param dtype 'float32' (default), 'float64', or 'int32' (rounded samples, as TF.js).
+ * @param seed same seed, same values; omitted: drawn from `setSeed`'s generator.
+ * @example st.randomNormal([2, 3], 0, 0.1, 'float32', 42) // or st.randomNormal([2, 3], { stddev: 0.1, seed: 42 })
+ */
+export function randomNormal(shape: readonly number[], mean?: number | RandomNormalOptions, stddev?: number,
+  dtype?: DType, seed?: number): Tensor {
+  return normalSamples('randomNormal', shape, mean, [stddev, dtype, seed], false);
+}
+
+/**
+ * Samples from a normal distribution, redrawing any value more than two stddevs from the mean.
+ * Arguments as `randomNormal`: `(shape, mean?, stddev?, dtype?, seed?)` or `(shape, { mean, stddev, dtype, seed })`.
+ * @example st.truncatedNormal([3, 3], 0, 0.05, 'float32', 7)
+ */
+export function truncatedNormal(shape: readonly number[], mean?: number | RandomNormalOptions, stddev?: number,
+  dtype?: DType, seed?: number): Tensor {
+  return normalSamples('truncatedNormal', shape, mean, [stddev, dtype, seed], true);
 }
 
 export interface RandomUniformOptions {
@@ -186,17 +222,24 @@ export interface RandomUniformOptions {
   dtype?: DType;
 }
 
-/** Samples uniformly from [minval, maxval); int32 draws integers. */
-export function randomUniform(shape: readonly number[], opts: RandomUniformOptions = {}): Tensor {
+/**
+ * Samples uniformly from [minval, maxval), with TF.js's positional arguments or an options object.
+ * With dtype 'int32' it draws integers floor(u), uniform over minval … maxval − 1 for integer bounds.
+ * (TF.js truncates toward zero instead, which differs only when minval < 0.)
+ * @example st.randomUniform([5], 0, 10, 'int32', 1) // integers in [0, 10)
+ */
+export function randomUniform(shape: readonly number[], minval?: number | RandomUniformOptions, maxval?: number,
+  dtype?: DType, seed?: number): Tensor {
   assertShape('randomUniform', shape);
-  const { minval = 0, maxval = 1, seed, dtype = 'float32' } = opts;
-  if (!(maxval > minval)) throw new ConfigError(`randomUniform: maxval (${maxval}) must be greater than minval (${minval})`);
-  const rng = randomFor(seed);
-  const v = alloc(assertDType(dtype), sizeOf(shape));
-  const span = maxval - minval;
+  const args = randomArgs('randomUniform', ['minval', 'maxval'], minval, [maxval, dtype, seed]);
+  const { a: lo = 0, b: hi = 1, dtype: dt = 'float32' } = args;
+  if (!(hi > lo)) throw new ConfigError(`randomUniform: maxval (${hi}) must be greater than minval (${lo})`);
+  const rng = randomFor(args.seed);
+  const v = alloc(assertDType(dt), sizeOf(shape));
+  const span = hi - lo;
   for (let i = 0; i < v.length; i++) {
-    const u = minval + span * rng.uniform();
-    v[i] = dtype === 'int32' ? Math.floor(u) : u;
+    const u = lo + span * rng.uniform();
+    v[i] = dt === 'int32' ? Math.floor(u) : u;
   }
   return new Tensor(v, shape);
 }
