@@ -76,6 +76,7 @@ function samples(): Record<MethodName, Sample> {
     maxPool1d: s(seq, 2, 2, 'valid'), avgPool1d: s(seq, 2, 1, 'same'),
     maxPool3d: s(vol, 2, 1, 'valid'), avgPool3d: s(vol, 2, 1, 'same'),
     dropout: s(X, 0.5, undefined, 7),
+    resizeBilinear: s(img, [3, 5], true),
     clone: e(X, [], () => st.tensor([[1.5, -2, 3], [-4, 0.5, -6]])),
     // TensorFlow.js refuses a second variable of the same name, so it gets none (the test runs per backend).
     variable: { recv: X, args: [false, 'chain_v', 'int32'], expected: () => st.tensor([[1, -2, 3], [-4, 0, -6]], undefined, 'int32'),
@@ -178,7 +179,7 @@ const TF_ONLY = ['buffer', 'bufferSync', 'bytes', 'dataToGPU', 'throwIfDisposed'
   'acos', 'acosh', 'all', 'any', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'batchToSpaceND', 'batchNorm', 'cosh',
   'cumprod', 'cumsum', 'depthToSpace', 'dilation2d', 'divNoNan', 'dot', 'euclideanNorm', 'fft', 'floorDiv', 'ifft',
   'irfft', 'isFinite', 'isInf', 'isNaN', 'localResponseNormalization', 
-  'mirrorPad', 'mod', 'norm', 'pool', 'resizeBilinear', 'resizeNearestNeighbor', 'rfft',
+  'mirrorPad', 'mod', 'norm', 'pool', 'resizeNearestNeighbor', 'rfft',
   'separableConv2d', 'sinh', 'spaceToBatchND', 'step', 'stridedSlice', 'tan', 'unique'];
 
 test('every TensorFlow.js Tensor method is a Strata method, or listed as missing', async () => {

@@ -31,6 +31,7 @@ import { conv1dTranspose, conv2dTranspose, conv3dTranspose } from '../ops/conv-t
 import { depthwiseConv2d } from '../ops/depthwise-conv.js';
 import { maxPool, avgPool, maxPool1d, avgPool1d, maxPool3d, avgPool3d } from '../ops/pool.js';
 import { dropout } from '../ops/dropout.js';
+import { resizeBilinear } from '../ops/resize-bilinear.js';
 import {
   whereMethod, concatMethod, stackMethod, toFloat, toInt, toBool, asType, asScalar, as1D, as2D, as3D, as4D, as5D,
   flatten, reshapeAs, clone, variableMethod, dispose,
@@ -163,6 +164,7 @@ export const TENSOR_METHODS = {
   /** `t.maxPool3d(filterSize, strides?, pad?)`: 3-D max pooling of NDHWC t. */ maxPool3d,
   /** `t.avgPool3d(filterSize, strides?, pad?)`: 3-D average pooling of NDHWC t. */ avgPool3d,
   /** `t.dropout(rate, noiseShape?, seed?)`: zeroes elements with probability rate, scales the rest by 1/(1 − rate). */ dropout,
+  /** `t.resizeBilinear([h, w], alignCorners?, halfPixelCenters?)`: images resized bilinearly. */ resizeBilinear,
   // ---- housekeeping, as TensorFlow.js's Tensor class has it ----
   /** `t.clone()`: a new tensor with t's values (gradient passes through); of a Variable, a snapshot. */ clone,
   /** `t.variable(trainable = true, name?, dtype?)`: a Variable holding a copy of t. */ variable: variableMethod,

@@ -45,4 +45,5 @@ export * from './depthwise-conv.js';
 
 // pooling and dropout
 export * from './pool.js';
+export * from './resize-bilinear.js';
 export * from './dropout.js';
