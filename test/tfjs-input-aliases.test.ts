@@ -23,3 +23,11 @@ test('LayersModel is the model class: Sequential and functional models are insta
   assert.ok(s instanceof st.LayersModel && f instanceof st.LayersModel);
   assert.ok(!(st.layers.dense({ units: 1 }) instanceof st.LayersModel));
 });
+
+test("CommonJS programs can require('strata'): package.json exports a condition require() matches", async () => {
+  const { createRequire } = await import('node:module');
+  // Self-reference through package.json "exports": with only an "import" condition, require.resolve
+  // throws ERR_PACKAGE_PATH_NOT_EXPORTED (what the tfjs-node examples hit with require('strata')).
+  const resolved = createRequire(import.meta.url).resolve('strata');
+  assert.match(resolved, /dist[\\/]index\.js$/);
+});
