@@ -38,6 +38,8 @@ export * as constraints from './constraints/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export { Model, type SummaryRow, type EvaluateOptions } from './model/model.js';
+// TF.js's name for the same class (`m instanceof tf.LayersModel`, as the cart-pole example checks).
+export { Model as LayersModel } from './model/model.js';
 export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
 export { Functional, model, type FunctionalOptions } from './model/functional.js';
 export { InputLayer, input, type InputOptions } from './model/input.js';

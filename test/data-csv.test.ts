@@ -164,3 +164,19 @@ test('csv errors name the file, row or column and the fix', async () => {
   assert.throws(() => st.data.csv(iris, { delimiter: ',', delimWhitespace: true }), /either delimiter or delimWhitespace/);
   assert.throws(() => st.data.csv(42 as never), /file path or URL/);
 });
+
+test('csv reads file:// with a relative path from the working directory, as tf.data.csv in Node (abalone-node)', async () => {
+  const tf = await tfjs();
+  file('rel.csv', 'x,rings\n1,7\n2,9\n');
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const config = { columnConfigs: { rings: { isLabel: true } } };
+    const got = await elements(st.data.csv('file://./rel.csv', config));
+    assert.deepEqual(got, [{ xs: { x: 1 }, ys: { rings: 7 } }, { xs: { x: 2 }, ys: { rings: 9 } }]);
+    assert.deepEqual(got, await elements(tf.data.csv('file://./rel.csv', config)));
+    assert.deepEqual(await st.data.csv('file://rel.csv').columnNames(), ['x', 'rings']);
+  } finally {
+    process.chdir(cwd);
+  }
+});

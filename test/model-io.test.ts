@@ -122,6 +122,23 @@ test('a functional model with two inputs, a shared layer and a nested model roun
   assert.equal(loaded.countParams(), m.countParams());
 });
 
+test('file:// with a relative path (tfjs-node style, file://./dir) saves and loads from the working directory', async () => {
+  const m = cnn(3);
+  const cwd = process.cwd();
+  process.chdir(scratch);
+  try {
+    await m.save('file://./rel-model');
+    assert.ok(existsSync(join(scratch, 'rel-model', 'model.json')));
+    const viaDot = await io.loadLayersModel('file://./rel-model/model.json');
+    const viaBare = await io.loadLayersModel('file://rel-model');
+    const x = st.randomNormal([2, 6, 6, 2], { seed: 6 });
+    expectClose(viaDot.predict(x) as st.Tensor, m.predict(x) as st.Tensor, 0, 0);
+    expectClose(viaBare.predict(x) as st.Tensor, m.predict(x) as st.Tensor, 0, 0);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
 test('st.io.withSaveHandler and st.io.fromMemory round-trip without files', async () => {
   const m = graph(3);
   let saved: io.ModelArtifacts | null = null;

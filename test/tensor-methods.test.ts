@@ -14,9 +14,9 @@ type AnyFn = (...args: unknown[]) => unknown;
 /**
  * One call per method: receiver, arguments and, for the entries that are not the public op of the
  * same name, the expected result. `tfArgs` replaces the arguments given to TensorFlow.js where its
- * types differ (bool conditions). Record<MethodName, ...>: a method added without a sample fails to compile.
+ * types differ (bool conditions), `tfRecv` the receiver. Record<MethodName, ...>: a method added without a sample fails to compile.
  */
-interface Sample { recv: st.Tensor; args: unknown[]; expected?: () => unknown; tfArgs?: (tf: Tf) => unknown[] }
+interface Sample { recv: st.Tensor; args: unknown[]; expected?: () => unknown; tfArgs?: (tf: Tf) => unknown[]; tfRecv?: (tf: Tf) => unknown }
 
 function samples(): Record<MethodName, Sample> {
   const X = st.tensor([[1.5, -2, 3], [-4, 0.5, -6]]);
@@ -27,6 +27,8 @@ function samples(): Record<MethodName, Sample> {
   const vol = st.randomNormal([1, 3, 3, 3, 1], { seed: 3 });
   const s = (recv: st.Tensor, ...args: unknown[]): Sample => ({ recv, args });
   const e = (recv: st.Tensor, args: unknown[], expected: () => unknown): Sample => ({ recv, args, expected });
+  const bool = (tf: Tf, t: st.Tensor) => tf.tensor(Array.from(t.values), t.shape, 'bool');
+  const logical = (b?: st.Tensor): Sample => ({ recv: cond, args: b ? [b] : [], tfRecv: (tf) => bool(tf, cond), tfArgs: (tf) => (b ? [bool(tf, b)] : []) });
   return {
     abs: s(X), ceil: s(X), cos: s(X), erf: s(X), exp: s(X), expm1: s(X), floor: s(X), log: s(P), log1p: s(P),
     neg: s(X), reciprocal: s(P), round: s(st.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.2])), rsqrt: s(P), sign: s(X),
@@ -35,11 +37,15 @@ function samples(): Record<MethodName, Sample> {
     minimum: s(X, P), squaredDifference: s(X, P),
     equal: s(X, [1.5, 0, 3]), notEqual: s(X, [1.5, 0, 3]), greater: s(X, 0), greaterEqual: s(X, 0.5), less: s(X, P),
     lessEqual: s(X, -4),
+    // TensorFlow.js's logical ops take bool only; Strata's take any dtype (nonzero is true).
+    logicalAnd: logical(st.tensor([1, 1, 0], undefined, 'int32')), logicalOr: logical(st.tensor([[0], [2]])),
+    logicalXor: logical(st.tensor([1, 0, 0], undefined, 'int32')), logicalNot: logical(),
     relu: s(X), relu6: s(st.tensor([-1, 3, 7])), leakyRelu: s(X, 0.1), prelu: s(X, [0.1, 0.2, 0.3]), elu: s(X),
     selu: s(X), hardSigmoid: s(X, 'keras3'), sigmoid: s(X), tanh: s(X), softplus: s(X), logSigmoid: s(X),
     softsign: s(X), swish: s(X), silu: s(X), gelu: s(X, true), mish: s(X), softmax: s(X), logSoftmax: s(X, -1),
     sum: s(X, 0, true), mean: s(X, -1), max: s(X, 1), min: s(X, [0, 1]), prod: s(X, 0), argMax: s(X, -1),
     argMin: s(X, 0), logSumExp: s(X, 1, true), moments: s(X, [0]),
+    topk: s(st.tensor([[1, 3, 3, -2], [0, -1, 5, 4]]), 2),
     reshape: s(X, [3, 2]), expandDims: s(X, 1), squeeze: s(st.ones([1, 3, 1]), [0]), broadcastTo: s(st.tensor([[1, 2, 3]]), [2, 3]),
     transpose: s(X), split: s(X, [1, 2], 1), unstack: s(X, 1), slice: s(X, [0, 1], [2, -1]), pad: s(X, [[1, 0], [0, 2]], 7),
     tile: s(X, [2, 1]), reverse: s(X, 1), gather: s(X, I, 1),
@@ -73,6 +79,7 @@ function samples(): Record<MethodName, Sample> {
     maxPool1d: s(seq, 2, 2, 'valid'), avgPool1d: s(seq, 2, 1, 'same'),
     maxPool3d: s(vol, 2, 1, 'valid'), avgPool3d: s(vol, 2, 1, 'same'),
     dropout: s(X, 0.5, undefined, 7),
+    resizeBilinear: s(img, [3, 5], true),
     clone: e(X, [], () => st.tensor([[1.5, -2, 3], [-4, 0.5, -6]])),
     // TensorFlow.js refuses a second variable of the same name, so it gets none (the test runs per backend).
     variable: { recv: X, args: [false, 'chain_v', 'int32'], expected: () => st.tensor([[1, -2, 3], [-4, 0, -6]], undefined, 'int32'),
@@ -155,8 +162,8 @@ test('methods that TensorFlow.js 4.22 has give its shapes, values and dtypes on 
         strataOnly.push(name);
         continue;
       }
-      const { recv, args, tfArgs } = all[name];
-      const want = call(toTf(recv), name, tfArgs ? tfArgs(tf) : args.map(toTf));
+      const { recv, args, tfArgs, tfRecv } = all[name];
+      const want = call(tfRecv ? tfRecv(tf) : toTf(recv), name, tfArgs ? tfArgs(tf) : args.map(toTf));
       const got = call(recv, name, args);
       // Comparisons and toBool give int32 0/1 where TensorFlow.js gives bool.
       expectSame(`${backend} t.${name} vs tf`, got, want, (w) => TF_DTYPE[name] ?? (w.dtype === 'bool' ? 'int32' : w.dtype));
@@ -174,9 +181,9 @@ const STRATA_ONLY = ['hardSigmoid', 'softsign', 'swish', 'silu', 'gelu', 'mish',
 const TF_ONLY = ['buffer', 'bufferSync', 'bytes', 'dataToGPU', 'throwIfDisposed',
   'acos', 'acosh', 'all', 'any', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'batchToSpaceND', 'batchNorm', 'cosh',
   'cumprod', 'cumsum', 'depthToSpace', 'dilation2d', 'divNoNan', 'dot', 'euclideanNorm', 'fft', 'floorDiv', 'ifft',
-  'irfft', 'isFinite', 'isInf', 'isNaN', 'localResponseNormalization', 'logicalAnd', 'logicalNot', 'logicalOr',
-  'logicalXor', 'mirrorPad', 'mod', 'norm', 'pool', 'resizeBilinear', 'resizeNearestNeighbor', 'rfft',
-  'separableConv2d', 'sinh', 'spaceToBatchND', 'step', 'stridedSlice', 'tan', 'topk', 'unique'];
+  'irfft', 'isFinite', 'isInf', 'isNaN', 'localResponseNormalization', 
+  'mirrorPad', 'mod', 'norm', 'pool', 'resizeNearestNeighbor', 'rfft',
+  'separableConv2d', 'sinh', 'spaceToBatchND', 'step', 'stridedSlice', 'tan', 'unique'];
 
 test('every TensorFlow.js Tensor method is a Strata method, or listed as missing', async () => {
   const tf = await import('@tensorflow/tfjs');

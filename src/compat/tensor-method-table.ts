@@ -6,12 +6,14 @@ import {
 } from '../ops/unary.js';
 import { add, sub, mul, div, neg, pow, maximum, minimum, squaredDifference } from '../ops/arithmetic.js';
 import { equal, notEqual, greater, greaterEqual, less, lessEqual } from '../ops/compare.js';
+import { logicalAnd, logicalOr, logicalXor, logicalNot } from '../ops/logical.js';
 import { relu, relu6, leakyRelu, prelu, elu, selu, hardSigmoid } from '../ops/activations.js';
 import { sigmoid, tanh, softplus, logSigmoid, softsign, swish, silu, gelu, mish } from '../ops/activations-smooth.js';
 import { softmax, logSoftmax } from '../ops/softmax.js';
 import { sum, mean, max, min, prod, argMax, argMin } from '../ops/reduce.js';
 import { moments } from '../ops/moments.js';
 import { logSumExp } from '../ops/log-sum-exp.js';
+import { topk } from '../ops/topk.js';
 import { reshape, expandDims, squeeze } from '../ops/reshape.js';
 import { broadcastTo } from '../ops/broadcast-to.js';
 import { transpose } from '../ops/transpose.js';
@@ -29,6 +31,7 @@ import { conv1dTranspose, conv2dTranspose, conv3dTranspose } from '../ops/conv-t
 import { depthwiseConv2d } from '../ops/depthwise-conv.js';
 import { maxPool, avgPool, maxPool1d, avgPool1d, maxPool3d, avgPool3d } from '../ops/pool.js';
 import { dropout } from '../ops/dropout.js';
+import { resizeBilinear } from '../ops/resize-bilinear.js';
 import {
   whereMethod, concatMethod, stackMethod, toFloat, toInt, toBool, asType, asScalar, as1D, as2D, as3D, as4D, as5D,
   flatten, reshapeAs, clone, variableMethod, dispose,
@@ -75,6 +78,10 @@ export const TENSOR_METHODS = {
   /** `t.greaterEqual(b)`: 1 where t ≥ b. */ greaterEqual,
   /** `t.less(b)`: 1 where t < b. */ less,
   /** `t.lessEqual(b)`: 1 where t ≤ b. */ lessEqual,
+  /** `t.logicalAnd(b)`: 1 where t and b are both nonzero. */ logicalAnd,
+  /** `t.logicalOr(b)`: 1 where t or b is nonzero. */ logicalOr,
+  /** `t.logicalXor(b)`: 1 where exactly one of t and b is nonzero. */ logicalXor,
+  /** `t.logicalNot()`: 1 where t is zero. */ logicalNot,
   // ---- activations ----
   /** `t.relu()`: max(t, 0). */ relu,
   /** `t.relu6()`: min(max(t, 0), 6). */ relu6,
@@ -103,6 +110,7 @@ export const TENSOR_METHODS = {
   /** `t.argMax(axis = 0)`: int32 index of the largest value along axis. */ argMax,
   /** `t.argMin(axis = 0)`: int32 index of the smallest value along axis. */ argMin,
   /** `t.logSumExp(axis?, keepDims = false)`: ln Σ eᵗ, computed stably. */ logSumExp,
+  /** `t.topk(k = 1, sorted = true)`: { values, indices } of the k largest along the last axis. */ topk,
   /** `t.moments(axes?, keepDims = false)`: { mean, variance } (population variance). */ moments,
   // ---- shape and indexing ----
   /** `t.reshape(shape)`: same values, new shape; one dimension may be -1. */ reshape,
@@ -156,6 +164,7 @@ export const TENSOR_METHODS = {
   /** `t.maxPool3d(filterSize, strides?, pad?)`: 3-D max pooling of NDHWC t. */ maxPool3d,
   /** `t.avgPool3d(filterSize, strides?, pad?)`: 3-D average pooling of NDHWC t. */ avgPool3d,
   /** `t.dropout(rate, noiseShape?, seed?)`: zeroes elements with probability rate, scales the rest by 1/(1 − rate). */ dropout,
+  /** `t.resizeBilinear([h, w], alignCorners?, halfPixelCenters?)`: images resized bilinearly. */ resizeBilinear,
   // ---- housekeeping, as TensorFlow.js's Tensor class has it ----
   /** `t.clone()`: a new tensor with t's values (gradient passes through); of a Variable, a snapshot. */ clone,
   /** `t.variable(trainable = true, name?, dtype?)`: a Variable holding a copy of t. */ variable: variableMethod,

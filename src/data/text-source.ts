@@ -23,8 +23,9 @@ export async function* textChunks(source: TextSource, where: string, chunkBytes 
   const local = typeof source === 'string' || source instanceof URL;
   if (isNode() && local && !/^https?:\/\//i.test(url)) {
     const fs = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const path = /^file:\/\//i.test(url) ? fileURLToPath(url) : url;
+    // file://./data.csv (tfjs-node style) is a relative path, which fileURLToPath rejects.
+    const { pathFromFileUrl } = await import('../io/file-url.js');
+    const path = pathFromFileUrl(url);
     const stream = fs.createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes });
     try {
       for await (const chunk of stream) yield chunk as string;

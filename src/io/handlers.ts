@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, readdir, rename, rm, stat, open } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathFromFileUrl } from './file-url.js';
 import { randomBytes } from 'node:crypto';
 import { ModelFileError } from './errors.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, ModelJSON, SaveResult, WeightGroup, WeightSpec } from './types.js';
@@ -98,10 +98,8 @@ export function modelJsonFromArtifacts(a: ModelArtifacts, tag?: string): { json:
 export const saveHooks: { onStep: ((step: SaveStep) => void) | null } = { onStep: null };
 export type SaveStep = 'shards-written' | 'json-written' | 'json-replaced';
 
-/** A path or file:// URL as an absolute path. */
-function toPath(target: string): string {
-  return resolve(target.startsWith('file://') ? fileURLToPath(target) : target);
-}
+/** A path or file:// URL as an absolute path (see pathFromFileUrl). */
+const toPath = pathFromFileUrl;
 
 /**
  * A folder on disk. `save` never leaves the folder without a whole model, whenever the process dies

@@ -6,8 +6,8 @@ import { SymbolicTensor, type GraphNode } from '../layers/symbolic.js';
 import { registerLayer } from '../layers/serialization.js';
 
 export interface InputOptions {
-  /** Shape of one sample, without the batch dimension (null for a variable size, e.g. time). */
-  shape?: (number | null)[];
+  /** Shape of one sample, without the batch dimension (null for a variable size, e.g. time); a number n is [n], as TF.js. */
+  shape?: (number | null)[] | number;
   /** Full shape with the batch dimension. */
   batchShape?: LayerShape;
   batchSize?: number;
@@ -22,7 +22,9 @@ export class InputLayer extends Layer {
 
   constructor(opts: InputOptions & LayerOptions) {
     super({ name: opts.name, dtype: opts.dtype });
-    const shape = opts.batchShape ?? opts.batchInputShape ?? (opts.shape ? [opts.batchSize ?? null, ...opts.shape] : null);
+    // TF.js appends shape to the batch dimension with concat, so `shape: 256` means [256] (the translation example passes it).
+    const one = typeof opts.shape === 'number' ? [opts.shape] : opts.shape;
+    const shape = opts.batchShape ?? opts.batchInputShape ?? (one ? [opts.batchSize ?? null, ...one] : null);
     if (!shape || shape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
       throw new ConfigError(`${this.describe()}: give shape (one sample, e.g. [28, 28, 1]) or batchShape, got ${JSON.stringify(opts.shape ?? opts.batchShape)}`);
     }

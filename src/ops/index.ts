@@ -8,6 +8,7 @@ export * from './broadcast-to.js';
 // elementwise arithmetic, unary math, activations
 export * from './arithmetic.js';
 export * from './compare.js';
+export * from './logical.js';
 export * from './unary.js';
 export * from './activations.js';
 export * from './activations-smooth.js';
@@ -17,6 +18,7 @@ export * from './softmax.js';
 export * from './reduce.js';
 export * from './moments.js';
 export * from './log-sum-exp.js';
+export * from './topk.js';
 
 // shape and indexing
 export * from './transpose.js';
@@ -30,6 +32,7 @@ export * from './gather.js';
 export * from './one-hot.js';
 export * from './where.js';
 export * from './cast.js';
+export * from './linspace.js';
 
 // linear algebra
 export * from './matmul.js';
@@ -42,4 +45,5 @@ export * from './depthwise-conv.js';
 
 // pooling and dropout
 export * from './pool.js';
+export * from './resize-bilinear.js';
 export * from './dropout.js';
