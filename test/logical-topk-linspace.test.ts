@@ -29,7 +29,7 @@ test('logicalAnd/Or/Xor/Not match TensorFlow.js on bool inputs, broadcast, and t
     // The website-phishing example's false-positive count.
     const yTrue = st.tensor([0, 0, 1, 0]), yPred = st.tensor([1, 0, 1, 1]);
     assert.equal(st.logicalAnd(yTrue.equal(0), yPred.equal(1)).sum().item(), 2);
-  });
+  }, 'fallback');
 });
 
 test('topk gives the k largest of each last-axis row and their indices as TensorFlow.js, ties in index order', async () => {
@@ -51,7 +51,7 @@ test('topk gives the k largest of each last-axis row and their indices as Tensor
     assert.equal(i.values.dtype, 'int32');
     assert.deepEqual([Array.from(i.values.values), Array.from(i.indices.values)], [[9], [1]]);
     assert.deepEqual(Array.from(st.tensor([[0.1, 0.7, 0.2]]).topk(2).indices.values), [1, 2]);
-  });
+  }, 'fallback');
 });
 
 test('topk values carry gradients to the chosen entries only (finite differences)', () => {
@@ -61,7 +61,7 @@ test('topk values carry gradients to the chosen entries only (finite differences
     const w = st.variable(st.tensor([[1, 5, 3], [6, 2, 4]]));
     const { grads: [dw] } = st.valueAndGrads(() => st.sum(st.mul(st.topk(w, 2).values, [10, 1])), [w]);
     expectClose(dw, [0, 10, 1, 10, 0, 1]);
-  });
+  }, 'fallback');
 });
 
 test('linspace matches TensorFlow.js bit for bit, including one value and a descending range', async () => {
