@@ -373,6 +373,9 @@ test('errors name the layer, the option, the value and a fix', () => {
   expectError(() => st.layers.resizing({ height: 0, width: 3 }), st.ConfigError, 'Resizing', 'height must be a positive integer', '0');
   expectError(() => st.layers.resizing({ height: 2, width: 3, interpolation: 'bicubic' as never }), st.ConfigError, "'bilinear', 'nearest'", 'bicubic');
   expectError(() => st.layers.resizing({ height: 2, width: 3, padToAspectRatio: true } as never), st.ConfigError, 'padToAspectRatio');
+  expectError(() => st.layers.deserialize({ class_name: 'Resizing', config: { height: 2, width: 3, antialias: true } }), st.ConfigError, 'antialias');
+  assert.equal((st.layers.deserialize({ class_name: 'Resizing', config: { height: 2, width: 3, pad_to_aspect_ratio: false,
+    antialias: false, fill_mode: 'constant', fill_value: 0 } }) as st.layers.Resizing).height, 2);
   expectError(() => st.layers.centerCrop({ height: 2, width: 2, dataFormat: 'channels_first' }), st.ConfigError, 'channels_last', 'st.transpose');
   expectError(() => st.layers.randomFlip({ mode: 'diagonal' as never }), st.ConfigError, 'RandomFlip', 'mode', 'diagonal');
   expectError(() => st.layers.randomRotation({ factor: 1.5 }), st.ConfigError, 'RandomRotation', 'factor', '[-1, 1]', '1.5');
@@ -385,4 +388,21 @@ test('errors name the layer, the option, the value and a fix', () => {
   expectError(() => run(st.layers.randomFlip(), st.tensor([1, 2, 3, 4], [2, 2])), st.ShapeError, 'RandomFlip', '[height, width, channels]', '[2, 2]');
   expectError(() => run(st.layers.resizing({ height: 2, width: 2 }), st.tensor([1, 2, 3, 4], [2, 2])), st.ShapeError, 'Resizing', '[2, 2]');
   expectError(() => run(st.layers.rescaling({ scale: [1, 2, 3] }), st.tensor([1, 2, 3, 4], [2, 2])), st.ConfigError, '3 per-channel values', '2 channels');
+});
+
+test('in a model, fit trains on augmented images while predict and evaluate see them unchanged', async () => {
+  // A dense layer that reads only the left column: a horizontal flip changes what it sees.
+  const model = st.sequential({ layers: [
+    st.layers.randomFlip({ mode: 'horizontal', seed: 4, inputShape: [1, 2, 1] }), st.layers.flatten(),
+    st.layers.dense({ units: 1, useBias: false, kernelInitializer: 'zeros' }),
+  ] });
+  model.layers[2].setWeights([st.tensor([1, 0], [2, 1])]);
+  model.compile({ optimizer: st.optimizers.sgd({ learningRate: 0 }), loss: 'meanSquaredError' });
+  const x = st.tensor([1, 3, 1, 3], [2, 1, 2, 1]);
+  const y = st.tensor([1, 1], [2, 1]);
+  expectClose(model.predict(x) as st.Tensor, [1, 1]);
+  expectClose(model.evaluate(x, y) as st.Tensor, 0);
+  // Seed 4 flips the first image only (draws 0.146, 0.876): the dense layer sees 3 then 1, loss (2² + 0)/2.
+  const history = await model.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false, verbose: 0 });
+  expectClose(history.history.loss[0], 2);
 });

@@ -120,10 +120,15 @@ export class Resizing extends Layer {
     this.width = positiveInt(this, 'width', opts.width);
     this.interpolation = oneOf(this, 'interpolation', opts.interpolation, INTERPOLATIONS, 'bilinear');
     this.cropToAspectRatio = Boolean(opts.cropToAspectRatio);
-    const pad = (opts as { padToAspectRatio?: unknown }).padToAspectRatio;
-    if (pad) {
+    // Keras 3 files may carry these; only their default (false) is supported.
+    const { padToAspectRatio, antialias } = opts as { padToAspectRatio?: unknown; antialias?: unknown };
+    if (padToAspectRatio) {
       throw new ConfigError(`${this.describe()}: padToAspectRatio is not supported; use cropToAspectRatio, or pad with ` +
         'st.layers.zeroPadding2d first');
+    }
+    if (antialias) {
+      throw new ConfigError(`${this.describe()}: antialias is not supported; downsample in steps of at most 2× ` +
+        '(e.g. two Resizing layers) to limit aliasing');
     }
     channelsLast(this, opts.dataFormat);
   }
