@@ -252,6 +252,11 @@ test('every random layer is the identity at inference (default and training: fal
     assert.deepEqual(Array.from(run(l, x, false).values), Array.from(x.values), l.describe());
     assert.notDeepEqual(Array.from(run(l, x, true).values), Array.from(x.values), `${l.describe()} while training`);
   }
+  // Integer images come out as float32, as Keras' layers output floats.
+  const xi = st.tensor([1, 2, 3, 4], [1, 2, 2, 1], 'int32');
+  for (const l of layers) {
+    for (const training of [false, true]) assert.equal(run(l, xi, training).dtype, 'float32', `${l.describe()} training ${training}`);
+  }
 }));
 
 test('seeded: the same seed gives the same augmentations call after call; calls and seeds differ', () => forEachBackend(() => {
