@@ -29,6 +29,11 @@ export * from './upsampling.js';
 export * from './padding-cropping.js';
 export * from './activation-layer.js';
 
+// image preprocessing and augmentation (Keras Rescaling, Resizing, CenterCrop, Random*)
+export * from './image-preprocessing.js';
+export * from './random-flip-contrast.js';
+export * from './random-affine.js';
+
 // noise, normalization, embedding, masking, merging
 export * from './noise.js';
 export * from './spatial-dropout.js';
