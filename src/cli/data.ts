@@ -7,12 +7,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 import * as st from '../index.js';
 import { CliError, UsageError } from './args.js';
-import { type Csv, featureMatrix, labelColumnIndex, parseCsv } from './csv.js';
+import { type Csv, type FillMissing, featureCells, labelColumnIndex, readCsv } from './table.js';
 import type { InputMeta } from './sidecar.js';
 
 /** Samples before preprocessing. */
 export type RawInputs =
-  | { kind: 'table'; values: Float32Array; features: number; featureNames: string[] | null; labelColumn: string | number; labelIndex: number; columns: number }
+  | { kind: 'table'; cells: string[][]; rowNumbers: number[]; fill?: FillMissing; featureNames: string[] | null; labelColumn: string | number; labelIndex: number; columns: number; file: string }
   | { kind: 'image'; images: DecodedImage[]; files: string[] }
   | { kind: 'text'; texts: string[] }
   | { kind: 'ready'; x: st.Tensor; input: InputMeta };
@@ -38,6 +38,10 @@ export interface DataOptions {
   skipBad?: boolean;
   /** Where skipped files are reported. */
   log?: (line: string) => void;
+  /** CSV: the field delimiter (null or absent: detected). */
+  delimiter?: string | null;
+  /** CSV: how missing feature values are handled (absent: refused). */
+  fillMissing?: FillMissing;
 }
 
 /** A decoded image: samples 0–255 as floats, row-major, 1 (grey) or 3 (RGB) channels. */
@@ -97,26 +101,30 @@ export async function loadData(source: string, o: DataOptions): Promise<LoadedDa
   if (!existsSync(source)) {
     throw new UsageError(`--data '${source}' is neither a file, a folder nor a built-in dataset (${BUILTIN_DATASETS.join(', ')})`);
   }
-  const data = statSync(source).isDirectory() ? await loadImageFolder(source, o) : loadFile(source, o);
+  const data = statSync(source).isDirectory() ? await loadImageFolder(source, o) : await loadFile(source, o);
   if (o.limit !== undefined) limitData(data, o.limit);
   return data;
 }
 
-function loadFile(file: string, o: DataOptions): LoadedData {
+async function loadFile(file: string, o: DataOptions): Promise<LoadedData> {
   const ext = extname(file).toLowerCase();
   const text = readFileSync(file, 'utf8');
-  if (ext === '.csv') return loadCsv(parseCsv(text, file), o, file);
+  if (ext === '.csv') return loadCsv(await readCsv(text, file, o.delimiter ?? null), o, file);
   if (ext === '.tsv' || ext === '.txt') return loadTextLines(text, file);
   throw new UsageError(`--data '${file}': unknown file type '${ext}'; use a .csv file, a .tsv/.txt file of label<TAB>text lines, or a folder of images`);
 }
 
 function loadCsv(csv: Csv, o: DataOptions, file: string): LoadedData {
   const label = labelColumnIndex(csv, o.labelColumn, file);
-  const { values, features } = featureMatrix(csv, label, file);
+  const { cells, rowNumbers, dropped } = featureCells(csv, label, o.fillMissing, file);
+  const labels = rowNumbers.map((n) => csv.rows[n - 1][label].trim());
+  const empty = labels.findIndex((l) => l === '');
+  if (empty >= 0) throw new CliError(`${file}: row ${rowNumbers[empty]} has no label (column ${csv.header ? `'${csv.header[label]}'` : label}); labels are never filled`);
+  if (dropped) o.log?.(`note: dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values (--fill-missing drop)`);
   const featureNames = csv.header ? csv.header.filter((_, j) => j !== label) : null;
   return {
-    inputs: { kind: 'table', values, features, featureNames, labelColumn: csv.header ? csv.header[label] : label, labelIndex: label, columns: csv.rows[0].length },
-    labels: csv.rows.map((r) => r[label].trim()),
+    inputs: { kind: 'table', cells, rowNumbers, fill: o.fillMissing, featureNames, labelColumn: csv.header ? csv.header[label] : label, labelIndex: label, columns: csv.rows[0].length, file },
+    labels,
   };
 }
 
@@ -191,7 +199,7 @@ export async function decodeImage(path: string, size: ImageTarget | undefined, c
 function limitData(d: LoadedData, n: number): void {
   d.labels = d.labels.slice(0, n);
   const r = d.inputs;
-  if (r.kind === 'table') r.values = r.values.slice(0, n * r.features);
+  if (r.kind === 'table') { r.cells = r.cells.slice(0, n); r.rowNumbers = r.rowNumbers.slice(0, n); }
   else if (r.kind === 'image') { r.images = r.images.slice(0, n); r.files = r.files.slice(0, n); }
   else if (r.kind === 'text') r.texts = r.texts.slice(0, n);
 }

@@ -5,6 +5,7 @@ import { BUILTIN_DATASETS, loadData } from './data.js';
 import { defaultsFor, loadModel, metricNames } from './model-files.js';
 import { prepareInputs, prepareTargets } from './prepare.js';
 import { readSidecar } from './sidecar.js';
+import { delimiterFlag, fillMissingFlag } from './table.js';
 import { fmt } from './train.js';
 
 export async function evaluate(positional: string[], flags: Flags, log: (s: string) => void): Promise<number> {
@@ -19,7 +20,9 @@ export async function evaluate(positional: string[], flags: Flags, log: (s: stri
   const labelColumn = (flags['label-column'] as string | undefined) ?? (meta.input.kind === 'table' ? meta.input.labelColumn : undefined);
   if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
   const image = meta.input.kind === 'image' ? meta.input : undefined;
-  const data = await loadData(source, { split: 'test', limit: flags.limit as number | undefined, labelColumn, image, skipBad: flags['skip-bad'] === true, log });
+  const data = await loadData(source, { split: 'test', limit: flags.limit as number | undefined, labelColumn, image, skipBad: flags['skip-bad'] === true, log,
+    delimiter: delimiterFlag(flags.delimiter),     // Missing values are filled as in training unless --fill-missing says otherwise.
+    fillMissing: fillMissingFlag(flags['fill-missing']) ?? (meta.input.kind === 'table' ? meta.input.fillMissing : undefined) });
   const { x } = prepareInputs(data.inputs, meta.input);
   const y = prepareTargets(data.labels, meta.target, meta.classNames, source);
   if (!model.compileConfig) {

@@ -7,11 +7,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as st from '../index.js';
 import { CliError, type Flags, UsageError, numberFlag } from './args.js';
-import { featureMatrix, parseCsv } from './csv.js';
 import { IMAGE_EXTENSIONS, decodeImage } from './data.js';
 import { loadModel } from './model-files.js';
 import { describeInput, imagesToTensor, prepareInputs } from './prepare.js';
 import { type InputMeta, type Sidecar, readSidecar } from './sidecar.js';
+import { type FillMissing, delimiterFlag, featureCells, fillMissingFlag, readCsv } from './table.js';
 
 export async function predict(positional: string[], flags: Flags, log: (s: string) => void): Promise<number> {
   const [dir, inputArg, ...rest] = positional;
@@ -22,7 +22,8 @@ export async function predict(positional: string[], flags: Flags, log: (s: strin
   const sidecar = readSidecar(dir);
   const sample = (model.inputShapes?.[0] ?? []).slice(1) as (number | null)[];
   const meta: InputMeta = sidecar?.input ?? guessInput(sample);
-  const { x, names } = await readInput(inputArg, meta, sample);
+  const csvOpts = { delimiter: delimiterFlag(flags.delimiter), fill: fillMissingFlag(flags['fill-missing']), log };
+  const { x, names } = await readInput(inputArg, meta, sample, csvOpts);
   const out = model.predict(x) as st.Tensor | st.Tensor[];
   const y = Array.isArray(out) ? out[0] : out;
   const width = y.size / y.shape[0], v = y.dataSync();
@@ -41,7 +42,9 @@ function guessInput(sample: (number | null)[]): InputMeta {
   return { kind: 'tensor', shape: sample.map((d) => d ?? 1) };
 }
 
-async function readInput(arg: string, meta: InputMeta, sample: (number | null)[]): Promise<{ x: st.Tensor; names: string[] }> {
+interface CsvOptions { delimiter: string | null; fill: FillMissing | undefined; log: (s: string) => void }
+
+async function readInput(arg: string, meta: InputMeta, sample: (number | null)[], csvOpts: CsvOptions): Promise<{ x: st.Tensor; names: string[] }> {
   const isFile = existsSync(arg) && statSync(arg).isFile();
   const ext = extname(arg).toLowerCase();
   if (!isFile) {
@@ -59,7 +62,7 @@ async function readInput(arg: string, meta: InputMeta, sample: (number | null)[]
     }
     return { x: imagesToTensor([img], [arg], meta), names: [basename(arg)] };
   }
-  if (ext === '.csv') return csvRows(arg, meta);
+  if (ext === '.csv') return csvRows(arg, meta, csvOpts);
   if (ext === '.json') return jsonInput(arg, meta, sample);
   if (meta.kind === 'text') {
     const lines = readFileSync(arg, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -76,9 +79,9 @@ function texts(list: string[], meta: Extract<InputMeta, { kind: 'text' }>, names
 }
 
 /** CSV rows: with or without the label column the model was trained with. */
-function csvRows(file: string, meta: InputMeta): { x: st.Tensor; names: string[] } {
+async function csvRows(file: string, meta: InputMeta, o: CsvOptions): Promise<{ x: st.Tensor; names: string[] }> {
   if (meta.kind !== 'table') throw new CliError(`${file}: the model takes ${describeInput(meta)}, not a CSV table`);
-  const csv = parseCsv(readFileSync(file, 'utf8'), file);
+  const csv = await readCsv(readFileSync(file, 'utf8'), file, o.delimiter);
   const width = csv.rows[0].length;
   let label: number | null = null;
   if (width === meta.columns && width !== meta.features) {
@@ -88,9 +91,11 @@ function csvRows(file: string, meta: InputMeta): { x: st.Tensor; names: string[]
   } else if (width !== meta.features) {
     throw new CliError(`${file}: rows have ${width} fields but the model takes ${meta.features} features (or ${meta.columns} columns with the label)`);
   }
-  const { values, features } = featureMatrix(csv, label, file);
-  const x = prepareInputs({ kind: 'table', values, features, featureNames: null, labelColumn: meta.labelColumn, labelIndex: label ?? -1, columns: width }, meta).x;
-  return { x, names: csv.rows.map((_, i) => `row ${i + 1}`) };
+  const fill = o.fill ?? meta.fillMissing;
+  const { cells, rowNumbers, dropped } = featureCells(csv, label, fill, file);
+  if (dropped) o.log(`note: dropped ${dropped} row${dropped === 1 ? '' : 's'} with missing values (--fill-missing drop)`);
+  const raw = { kind: 'table' as const, cells, rowNumbers, fill, featureNames: null, labelColumn: meta.labelColumn, labelIndex: label ?? -1, columns: width, file };
+  return { x: prepareInputs(raw, meta).x, names: rowNumbers.map((n) => `row ${n}`) };
 }
 
 /** A JSON array: one sample, or a list of samples (table rows are normalised like training). */
@@ -105,6 +110,9 @@ function jsonInput(file: string, meta: InputMeta, sample: (number | null)[]): { 
   if (!Array.isArray(v)) throw new CliError(`${file}: expected a JSON array of numbers (one sample) or of samples`);
   const values = flat(v);
   if (values.some((n) => typeof n !== 'number' || !Number.isFinite(n))) throw new CliError(`${file}: every entry must be a finite number`);
+  if (meta.kind === 'table' && meta.encoding?.some((c) => c.kind === 'categorical')) {
+    throw new CliError(`${file}: the model has categorical columns; give the rows as a .csv file so they are one-hot encoded as in training`);
+  }
   const shape = meta.kind === 'table' ? [meta.features] : sample.map((d) => d ?? 1) as number[];
   const per = shape.reduce((a, b) => a * b, 1);
   if (values.length === 0 || values.length % per !== 0) {

@@ -7,12 +7,15 @@ import * as st from '../index.js';
 import { CliError } from './args.js';
 import type { DecodedImage, RawInputs } from './data.js';
 import type { InputMeta, TargetKind } from './sidecar.js';
+import { type ColumnEncoding, encodeTable, encodedWidth, fitTableEncoding } from './table.js';
 
 export interface PrepareOptions {
   /** Text: most words kept in the vocabulary (default 10,000). */
   vocabSize?: number;
   /** Text: tokens per sample (default the longest training text, at most 200). */
   maxLength?: number;
+  /** Tables: rows before the validation split, the only ones statistics are fitted on (default all). */
+  trainRows?: number;
 }
 
 /** Turns raw inputs into the model's input tensor; with no `meta` (training) it fits the statistics and returns them. */
@@ -24,12 +27,17 @@ export function prepareInputs(raw: RawInputs, meta: InputMeta | undefined, opts:
     return { x: raw.x, input: raw.input };
   }
   if (raw.kind === 'table') {
-    const n = raw.values.length / raw.features;
-    const x = st.tensor(raw.values, [n, raw.features]);
-    if (meta && meta.kind !== 'table') throw new CliError(`the model takes ${describeInput(meta)}, not a table of numbers`);
-    if (meta && meta.features !== raw.features) throw new CliError(`the data has ${raw.features} feature columns but the model was trained on ${meta.features}`);
-    const normalization = meta?.normalization ?? st.datasets.fitNormalization(x, { method: 'standardize' });
-    const input: InputMeta = meta ?? { kind: 'table', features: raw.features, featureNames: raw.featureNames, labelColumn: raw.labelColumn, labelIndex: raw.labelIndex, columns: raw.columns, normalization };
+    if (meta && meta.kind !== 'table') throw new CliError(`the model takes ${describeInput(meta)}, not a table`);
+    const width = raw.cells[0].length;
+    if (meta && meta.features !== width) throw new CliError(`${raw.file}: the data has ${width} feature columns but the model was trained on ${meta.features}`);
+    // Training fits on the rows before the validation split only (fit holds out the last ones).
+    const fitted = meta ? null : fitTableEncoding(raw.cells, opts.trainRows ?? raw.cells.length);
+    const encoding = meta ? meta.encoding ?? Array.from({ length: width }, (_, j): ColumnEncoding => ({ kind: 'numeric', mean: meta.normalization.mean?.[j] ?? 0, mode: meta.normalization.mean?.[j] ?? 0 })) : fitted!.encoding;
+    const normalization = meta ? meta.normalization : fitted!.normalization;
+    const fill = raw.fill ?? (meta ? meta.fillMissing : undefined);
+    const values = encodeTable(raw.cells, raw.rowNumbers, encoding, fill, meta ? meta.featureNames : raw.featureNames, raw.file);
+    const x = st.tensor(values, [raw.cells.length, encodedWidth(encoding)]);
+    const input: InputMeta = meta ?? { kind: 'table', features: width, featureNames: raw.featureNames, labelColumn: raw.labelColumn, labelIndex: raw.labelIndex, columns: raw.columns, normalization, encoding, ...(raw.fill ? { fillMissing: raw.fill } : {}) };
     return { x: st.datasets.applyNormalization(x, normalization), input };
   }
   if (raw.kind === 'image') {
@@ -70,7 +78,7 @@ export function imagesToTensor(images: DecodedImage[], files: string[], meta: Ex
 export function describeInput(m: InputMeta): string {
   if (m.kind === 'image') return `${m.width}×${m.height} ${m.channels === 1 ? 'grey-scale' : 'RGB'} images`;
   if (m.kind === 'text') return 'text';
-  if (m.kind === 'table') return `rows of ${m.features} numbers`;
+  if (m.kind === 'table') return `rows of ${m.features} ${m.encoding?.some((c) => c.kind === 'categorical') ? 'columns' : 'numbers'}`;
   return `tensors of shape [${m.shape.join(', ')}]`;
 }
 

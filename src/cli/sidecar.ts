@@ -7,11 +7,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as st from '../index.js';
 import { CliError } from './args.js';
+import type { ColumnEncoding, FillMissing } from './table.js';
 
 /** How raw samples become model input. */
 export type InputMeta =
   | {
       kind: 'table';
+      /** Feature columns of the CSV (the label left out). */
       features: number;
       /** Column names of the features (null without a header row). */
       featureNames: string[] | null;
@@ -21,7 +23,12 @@ export type InputMeta =
       labelIndex: number;
       /** Number of columns of the training file, label included. */
       columns: number;
+      /** Per model input (after one-hot): mean/std of the training split; one-hot inputs 0/1. */
       normalization: st.datasets.NormalizationStats;
+      /** Per feature column: numeric or categorical with its vocabulary; absent in older files (all numeric). */
+      encoding?: ColumnEncoding[];
+      /** --fill-missing at training, the default for evaluate and predict. */
+      fillMissing?: FillMissing;
     }
   | { kind: 'image'; height: number; width: number; channels: 1 | 3 }
   | { kind: 'text'; vocabulary: st.datasets.VocabularyJSON; maxLength: number }

@@ -6,6 +6,7 @@ import { BUILTIN_DATASETS, type ImageTarget, loadData } from './data.js';
 import { defaultsFor, isModelJson, outputSize, readJson, targetOfLoss } from './model-files.js';
 import { classNamesOf, looksLikeClasses, prepareInputs, prepareTargets } from './prepare.js';
 import { type TargetKind, writeSidecar } from './sidecar.js';
+import { delimiterFlag, fillMissingFlag } from './table.js';
 import { buildLayers, buildModel, buildOptimizer, parseSpec } from './spec.js';
 
 export async function train(positional: string[], flags: Flags, log: (s: string) => void): Promise<number> {
@@ -33,10 +34,12 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   if (BUILTIN_DATASETS.includes(source)) log(`loading ${source}…`);
   const skipBad = flags['skip-bad'] === true;
   const data = await loadData(source, { split: 'train', limit: flags.limit as number | undefined, labelColumn: flags['label-column'] as string | undefined,
-    image: await imageTarget(spec, specPath), skipBad, log });
+    image: await imageTarget(spec, specPath), skipBad, log, delimiter: delimiterFlag(flags.delimiter), fillMissing: fillMissingFlag(flags['fill-missing']) });
   const classification = task ? task === 'classification' : data.classification ?? looksLikeClasses(data.labels);
   const classNames = classification ? data.classNames ?? classNamesOf(data.labels) : undefined;
-  const { x, input } = prepareInputs(data.inputs, undefined, { vocabSize: flags['vocab-size'] as number | undefined, maxLength: flags['max-length'] as number | undefined });
+  // fit holds out the last floor(n·split) samples; statistics come from the rows before them.
+  const trainRows = data.labels.length - Math.floor(data.labels.length * validationSplit);
+  const { x, input } = prepareInputs(data.inputs, undefined, { vocabSize: flags['vocab-size'] as number | undefined, maxLength: flags['max-length'] as number | undefined, trainRows });
   const sample = x.shape.slice(1);
   log(`data: ${x.shape[0]} samples of shape [${sample.join(', ')}]` +
     (classNames ? `, ${classNames.length} classes (${preview(classNames)})` : ', numeric target'));
