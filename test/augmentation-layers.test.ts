@@ -47,7 +47,7 @@ test('rescaling: x·scale + offset, per-channel lists, int32 → float32; matche
     const g = grid(2, 3, 2, 2);
     const want = tf.layers.rescaling({ scale: 0.25, offset: 3 }).apply(tf.tensor(Array.from(g.values), g.shape)) as import('@tensorflow/tfjs').Tensor;
     expectClose(run(st.layers.rescaling({ scale: 0.25, offset: 3 }), g), want.dataSync());
-  });
+  }, 'fallback');
 });
 
 test('resizing: bilinear and nearest match tf.image.resize with half-pixel centers, up and down, batch and single image', async () => {
@@ -83,7 +83,7 @@ test('resizing cropToAspectRatio crops the centred window of the target ratio, t
     remap(grid(1, 5, 5), (r, c) => [r, c]).map((v) => v + 1));
   // Without the crop the 6 columns are squeezed: different values.
   assert.notDeepEqual(Array.from(run(st.layers.resizing({ height: 2, width: 2 }), x).values), Array.from(y.values));
-}));
+}, 'fallback'));
 
 test('centerCrop: the window at floor((h − height)/2); smaller images are cropped to the ratio and resized; TF.js agrees', async () => {
   const tf = await loadTf();
@@ -105,7 +105,7 @@ test('centerCrop: the window at floor((h − height)/2); smaller images are crop
     const g = grid(1, 8, 6, 3);
     const tfY = tf.layers.centerCrop({ height: 4, width: 2 }).apply(tf.tensor(Array.from(g.values), g.shape)) as import('@tensorflow/tfjs').Tensor;
     expectClose(run(st.layers.centerCrop({ height: 4, width: 2 }), g), tfY.dataSync());
-  });
+  }, 'fallback');
 });
 
 test('rescaling, resizing and centerCrop are differentiable with respect to the image', () => {
@@ -177,7 +177,7 @@ test('affine sampling matches tf.image.transform for every fill mode and interpo
     for (const fillMode of ['reflect', 'wrap', 'constant', 'nearest'] as FillMode[]) {
       for (const interpolation of ['bilinear', 'nearest'] as Interpolation[]) {
         const want = tf.image.transform(tx, tf.tensor2d([t]), interpolation, fillMode, 2.5).dataSync();
-        forEachBackend(() => expectClose(affineTransform(x, t, interpolation, fillMode, 2.5), want, 1e-4, 1e-5, `${fillMode} ${interpolation} [${t}]`));
+        forEachBackend(() => expectClose(affineTransform(x, t, interpolation, fillMode, 2.5), want, 1e-4, 1e-5, `${fillMode} ${interpolation} [${t}]`), 'either');
       }
     }
   }
@@ -212,7 +212,7 @@ test('randomZoom and randomTranslation against hand-computed fills on tiny image
   expectClose(shift('constant', 0.125, 'nearest'), [0, 2, 3, 4]); // rounds half away from zero, as std::round
   // Vertical shift down by one row of 2 (heightFactor 0.5) on [[1, 2], [3, 4]] with reflect: rows [1 2], [1 2].
   expectClose(run(st.layers.randomTranslation({ heightFactor: [0.5, 0.5], widthFactor: 0 }), st.tensor([1, 2, 3, 4], [2, 2, 1])), [1, 2, 1, 2]);
-}));
+}, 'fallback'));
 
 test('randomContrast: (x − mean)·k + mean per image and channel with one k per image in [1 − lower, 1 + upper], clipped', () => forEachBackend(() => {
   const x = st.add(st.mul(st.randomUniform([6, 3, 4, 2], { seed: 4 }), 100), 50); // [50, 150], far from the clip
