@@ -1,0 +1,101 @@
+/**
+ * `st.io.exportOnnx(model)`: a Sequential or functional model → an ONNX model (opset 13) that ONNX
+ * Runtime runs with Strata's predictions. Tensors keep Strata's channels-last layout at the graph's
+ * inputs and outputs; each convolution or pooling is wrapped in Transposes to ONNX's channels-first.
+ */
+import { ConfigError } from '../../errors.js';
+import type { Layer, LayerShape } from '../../layers/layer.js';
+import type { SymbolicTensor } from '../../layers/symbolic.js';
+import { Model } from '../../model/model.js';
+import { InputLayer } from '../../model/input.js';
+import { ModelFileError } from '../errors.js';
+import { STRATA_VERSION } from '../topology.js';
+import { CONV_CONVERTERS } from './convert-conv.js';
+import { CORE_CONVERTERS, type Converter } from './convert-core.js';
+import { RECURRENT_CONVERTERS } from './convert-recurrent.js';
+import { OnnxGraph, type Dim } from './graph-builder.js';
+import { DataType, IR_VERSION, ModelProto, OPSET } from './schema.js';
+
+const CONVERTERS: Record<string, Converter> = { ...CORE_CONVERTERS, ...CONV_CONVERTERS, ...RECURRENT_CONVERTERS };
+
+/** Keras class names of the layers `exportOnnx` can write. */
+export const ONNX_EXPORTABLE_LAYERS = Object.keys(CONVERTERS).sort();
+
+interface Step { layer: Layer; inputs: SymbolicTensor[] | null; inShapes: LayerShape[]; outShapes: LayerShape[]; outIds: number[] }
+
+/**
+ * Writes a built model as an ONNX ModelProto (opset 13, IR version 7) for ONNX Runtime and other
+ * engines. Inputs and outputs keep the model's names and channels-last shapes, with a symbolic
+ * 'batch' dimension. Layers without an ONNX form here are refused with a ModelFileError naming them
+ * (see `ONNX_EXPORTABLE_LAYERS`). Inference only: dropout and noise layers become identities,
+ * BatchNormalization uses its moving statistics.
+ * @example
+ * const bytes = st.io.exportOnnx(model);
+ * fs.writeFileSync('model.onnx', bytes);   // then: new ort.InferenceSession('model.onnx')
+ */
+export function exportOnnx(model: Model): Uint8Array {
+  if (!(model instanceof Model)) throw new ConfigError(`exportOnnx: expected a Strata model (st.sequential or st.model), got ${typeof model}`);
+  if (!model.built || model.inputShapes === null) {
+    throw new ConfigError(`exportOnnx: ${model.describe()} is not built yet; give the first layer an inputShape or run it once before exporting`);
+  }
+  const g = new OnnxGraph();
+  const values = new Map<number, string>();
+  const ins = model.inputs, outs = model.outputs;
+  // Reserve the interface names first, so that no inner tensor takes them.
+  const inNames = model.inputNames.map((n) => g.name(n));
+  const outNames = model.outputNames.map((n, i) => g.name(outs.length > 1 && model.outputNames.indexOf(n) !== i ? `${n}_${i}` : n));
+  ins.forEach((t, i) => {
+    values.set(t.id, inNames[i]);
+    g.inputs.push({ name: inNames[i], elemType: t.dtype === 'int32' ? DataType.INT32 : DataType.FLOAT, dims: dims(t.shape, inNames[i]) });
+  });
+  for (const step of steps(model)) {
+    const { layer } = step;
+    const where = layer.describe();
+    if (layer instanceof Model) throw new ModelFileError(`exportOnnx: ${where} is a nested model, which cannot be exported to ONNX yet; rebuild it as one flat model`);
+    const convert = CONVERTERS[layer.className];
+    if (!convert) {
+      throw new ModelFileError(`exportOnnx: ${where}: layer class ${layer.className} cannot be exported to ONNX yet ` +
+        `(exportable: ${ONNX_EXPORTABLE_LAYERS.join(', ')})`);
+    }
+    const inputs = step.inputs ? step.inputs.map((t) => values.get(t.id)!) : [values.get(-1)!];
+    const got = convert({ g, layer, config: layer.getConfig(), inputs, inputShapes: step.inShapes, outputShapes: step.outShapes, where });
+    step.outIds.forEach((id, i) => values.set(id, got[i]));
+  }
+  outs.forEach((t, i) => {
+    g.identityTo(values.get(t.id)!, outNames[i]);
+    g.outputs.push({ name: outNames[i], elemType: DataType.FLOAT, dims: dims(t.shape, outNames[i]) });
+  });
+  return ModelProto.encode(ModelProto.fromObject({
+    irVersion: IR_VERSION,
+    producerName: 'strata',
+    producerVersion: STRATA_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: g.toObject(model.name),
+  })).finish();
+}
+
+function dims(shape: LayerShape, name: string): Dim[] {
+  return shape.map((d, i) => (d === null ? (i === 0 ? 'batch' : `${name}_dim${i}`) : d));
+}
+
+/** The model's layers in running order with their input tensors (ids) and shapes. */
+function steps(model: Model): Step[] {
+  if (model.className === 'Sequential') {
+    // A Sequential's stack is its graph: each layer takes the one before's output.
+    const out: Step[] = [];
+    let shape = model.inputShapes![0];
+    let prev = model.inputs[0].id;
+    const layers = model.layers.filter((l) => !(l instanceof InputLayer));
+    layers.forEach((layer, i) => {
+      const next = layer.computeOutputShape(shape) as LayerShape;
+      const id = i === layers.length - 1 ? model.outputs[0].id : -(i + 2);
+      out.push({ layer, inputs: [{ id: prev } as SymbolicTensor], inShapes: [shape], outShapes: [next], outIds: [id] });
+      prev = id;
+      shape = next;
+    });
+    return out;
+  }
+  const nodes = (model as unknown as { nodes?: { layer: Layer; inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] }).nodes;
+  if (!nodes) throw new ModelFileError(`exportOnnx: ${model.describe()}: only Sequential and functional models can be exported`);
+  return nodes.map((n) => ({ layer: n.layer, inputs: n.inputs, inShapes: n.inputs.map((t) => t.shape), outShapes: n.outputs.map((t) => t.shape), outIds: n.outputs.map((t) => t.id) }));
+}
