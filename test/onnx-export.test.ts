@@ -3,7 +3,7 @@
 // python3-onnx is installed, onnx.checker (with shape inference) also checks every exported file.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +153,22 @@ test('the exported ModelProto declares opset 13, IR 7, the model\'s input and ou
   assert.deepEqual([...bytes.subarray(0, 2)], [0x08, 7]);
   const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', new Float32Array(15), [5, 3]) });
   assert.deepEqual([...res.out_layer.dims], [5, 2]);
+});
+
+test('model.save(\'x.onnx\') writes the exported bytes (atomically, no temporary left), also from a file:// URL string', async () => {
+  const model = seq([L.dense({ units: 3, inputShape: [2], activation: 'relu' })]);
+  randomize(model, 21);
+  const file = join(dir, 'saved.onnx');
+  const res = await model.save(file) as st.io.SaveResult;
+  assert.equal(res.location, file);
+  const bytes = new Uint8Array(readFileSync(file));
+  assert.deepEqual(bytes, st.io.exportOnnx(model));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  const { outs } = await runOnnx(bytes, [st.tensor([[1, -2], [0.5, 3]])]);
+  assertClose(outs[0], model.predict(st.tensor([[1, -2], [0.5, 3]])) as st.Tensor, 'saved.onnx');
+  await model.save(`file://${join(dir, 'url.onnx')}`);
+  assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'url.onnx'))), bytes);
+  written.push(file);
 });
 
 test('layers without an ONNX form are refused with a ModelFileError naming the layer', () => {

@@ -65,13 +65,15 @@ export function exportOnnx(model: Model): Uint8Array {
     g.identityTo(values.get(t.id)!, outNames[i]);
     g.outputs.push({ name: outNames[i], elemType: DataType.FLOAT, dims: dims(t.shape, outNames[i]) });
   });
-  return ModelProto.encode(ModelProto.fromObject({
+  const buf = ModelProto.encode(ModelProto.fromObject({
     irVersion: IR_VERSION,
     producerName: 'strata',
     producerVersion: STRATA_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     graph: g.toObject(model.name),
   })).finish();
+  // protobufjs hands Node a Buffer; callers get a plain Uint8Array everywhere.
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 function dims(shape: LayerShape, name: string): Dim[] {
