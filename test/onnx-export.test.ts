@@ -143,6 +143,18 @@ test('LSTM, GRU (resetAfter true and false), SimpleRNN: sequences, last output, 
   await check('lstm_state', st.model({ inputs: inp, outputs: outs }), x);
 });
 
+test('Bidirectional LSTM/GRU/SimpleRNN: concat, sum, ave, mul, no merge, with states', async () => {
+  const x = rnd([2, 6, 3], 16);
+  await check('bi_concat', seq([L.bidirectional({ layer: L.lstm({ units: 3, returnSequences: true }), inputShape: [6, 3] }),
+    L.bidirectional({ layer: L.gru({ units: 2 }), mergeMode: 'sum' })]), x);
+  await check('bi_ave', seq([L.bidirectional({ layer: L.simpleRNN({ units: 3, returnSequences: true, goBackwards: true }), mergeMode: 'ave', inputShape: [6, 3] }),
+    L.bidirectional({ layer: L.gru({ units: 2, resetAfter: false, returnSequences: true }), mergeMode: 'mul' })]), x);
+  const inp = st.input({ shape: [6, 3] });
+  const outs = L.bidirectional({ layer: L.lstm({ units: 2, returnState: true, returnSequences: true }), mergeMode: null }).apply(inp) as st.SymbolicTensor[];
+  assert.equal(outs.length, 6);
+  await check('bi_states', st.model({ inputs: inp, outputs: outs }), x);
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));
@@ -180,6 +192,8 @@ test('layers without an ONNX form are refused with a ModelFileError naming the l
   const rnn = seq([L.lstm({ units: 2, activation: 'gelu', inputShape: [4, 3] })]);
   assert.throws(() => st.io.exportOnnx(rnn), /LSTM '.*' uses activation 'gelu' inside the recurrence/);
   assert.throws(() => st.io.exportOnnx(seq([L.dense({ units: 2 })])), /not built yet/);
+  const masked = seq([L.embedding({ inputDim: 5, outputDim: 2, maskZero: true, inputShape: [3] }), L.lstm({ units: 2 })]);
+  assert.throws(() => st.io.exportOnnx(masked), (e: Error) => e instanceof st.io.ModelFileError && /Embedding '.*' has maskZero/.test(e.message));
 });
 
 test('onnx.checker accepts every exported file (where python3-onnx is installed)', (t) => {

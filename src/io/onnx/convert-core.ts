@@ -73,7 +73,9 @@ const chain = (opType: string): Converter => ({ g, inputs }) => [inputs.slice(1)
 const average: Converter = ({ g, inputs }) => [g.op('Mean', inputs)];
 const concatenate: Converter = ({ g, config, inputs }) => [g.op('Concat', inputs, { axis: Number(config.axis ?? -1) })];
 
-const embedding: Converter = ({ g, layer, inputs }) => {
+const embedding: Converter = ({ g, layer, config, inputs, where }) => {
+  // The mask would change what later layers compute (recurrent layers skip masked steps); ONNX has no masks.
+  if (config.maskZero) refuse(where, 'has maskZero (a mask for the layers after it)');
   const [table] = weightData(layer);
   const [rows, cols] = layer.getWeights()[0].shape;
   // Strata feeds indices as float32 or int32 tensors; Gather wants integers.

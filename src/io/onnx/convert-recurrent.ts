@@ -3,7 +3,9 @@
  * Keras stores LSTM gates i, f, c, o and ONNX wants i, o, f, c; GRU gates are z, r, h in both, and
  * Keras 3's resetAfter is ONNX's linear_before_reset. Kernels are transposed to ONNX's [gates·u, in].
  */
+import type { Layer } from '../../layers/layer.js';
 import { type Converter, refuse, weightData } from './convert-core.js';
+import type { OnnxGraph } from './graph-builder.js';
 
 // ONNX's activation names for the Keras activations its recurrent ops apply themselves. ONNX's
 // HardSigmoid defaults (alpha 0.2, beta 0.5) are Keras 2's hard_sigmoid.
@@ -58,14 +60,47 @@ const recurrent = (opType: 'RNN' | 'LSTM' | 'GRU', order: number[]): Converter =
   if (config.returnSequences) {
     let seq = g.op('Squeeze', [outs[0], g.ints('axis1', [1])]); // [seq, batch, u]
     // ONNX's reverse direction aligns outputs with the input steps; Keras returns them in processing order.
-    if (config.goBackwards) seq = g.op('Slice', [seq, g.ints('starts', [-1]), g.ints('ends', [INT64_MIN]), g.ints('axes', [0]), g.ints('steps', [-1])]);
+    if (config.goBackwards) seq = reverseTime(g, seq, 0);
     y = g.op('Transpose', [seq], { perm: [1, 0, 2] });
   } else y = g.op('Squeeze', [outs[1], g.ints('axis0', [0])]);
   if (!config.returnState) return [y];
   return [y, ...outs.slice(1).map((s) => g.op('Squeeze', [s, g.ints('axis0', [0])]))];
 };
 
-/** Converters of this file, by Keras class name. */
-export const RECURRENT_CONVERTERS: Record<string, Converter> = {
+/** `x` reversed along `axis` (a Slice with step −1). */
+function reverseTime(g: OnnxGraph, x: string, axis: number): string {
+  return g.op('Slice', [x, g.ints('starts', [-1]), g.ints('ends', [INT64_MIN]), g.ints('axes', [axis]), g.ints('steps', [-1])]);
+}
+
+const CELLS: Record<string, Converter> = {
   SimpleRNN: recurrent('RNN', [0]), LSTM: recurrent('LSTM', [0, 3, 1, 2]), GRU: recurrent('GRU', [0, 1, 2]),
 };
+
+/**
+ * Bidirectional: the forward and backward layers as two one-direction ops, the backward sequence
+ * put back in input time order (as the layer does), then merged; states follow, forward first.
+ */
+const bidirectional: Converter = (a) => {
+  const { g, layer, where } = a;
+  const bi = layer as Layer & { forwardLayer: Layer; backwardLayer: Layer; mergeMode: string | null };
+  const run = (l: Layer): string[] => {
+    const convert = CELLS[l.className] ?? refuse(where, `wraps ${l.describe()}`);
+    return convert({ ...a, layer: l, config: l.getConfig(), where: `${where} (${l.describe()})` });
+  };
+  const [y, ...fStates] = run(bi.forwardLayer);
+  let [yRev, ...bStates] = run(bi.backwardLayer);
+  const sequences = Boolean((bi.forwardLayer.getConfig()).returnSequences);
+  if (sequences) yRev = reverseTime(g, yRev, 1);
+  let merged: string[];
+  switch (bi.mergeMode) {
+    case 'concat': merged = [g.op('Concat', [y, yRev], { axis: -1 }, layer.name)]; break;
+    case 'sum': merged = [g.op('Add', [y, yRev], {}, layer.name)]; break;
+    case 'mul': merged = [g.op('Mul', [y, yRev], {}, layer.name)]; break;
+    case 'ave': merged = [g.op('Mean', [y, yRev], {}, layer.name)]; break;
+    default: merged = [y, yRev];
+  }
+  return [...merged, ...fStates, ...bStates];
+};
+
+/** Converters of this file, by Keras class name. */
+export const RECURRENT_CONVERTERS: Record<string, Converter> = { ...CELLS, Bidirectional: bidirectional };
