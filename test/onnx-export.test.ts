@@ -155,6 +155,13 @@ test('Bidirectional LSTM/GRU/SimpleRNN: concat, sum, ave, mul, no merge, with st
   await check('bi_states', st.model({ inputs: inp, outputs: outs }), x);
 });
 
+test('Permute, RepeatVector, ZeroPadding, Cropping, UpSampling (nearest), PReLU', async () => {
+  await check('pad_crop2d', seq([L.zeroPadding2d({ padding: [[1, 2], [0, 3]], inputShape: [4, 5, 2] }), L.cropping2d({ cropping: [[2, 0], [1, 1]] }),
+    L.upSampling2d({ size: [2, 3] }), L.prelu({ sharedAxes: [1, 2] }), L.permute({ dims: [3, 1, 2] })]), rnd([2, 4, 5, 2], 17));
+  await check('pad_crop1d', seq([L.zeroPadding1d({ padding: [2, 1], inputShape: [5, 3] }), L.cropping1d({ cropping: [1, 2] }), L.upSampling1d({ size: 2 }),
+    L.prelu(), L.flatten(), L.repeatVector({ n: 3 })]), rnd([2, 5, 3], 18));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));

@@ -13,10 +13,11 @@ import { STRATA_VERSION } from '../topology.js';
 import { CONV_CONVERTERS } from './convert-conv.js';
 import { CORE_CONVERTERS, type Converter } from './convert-core.js';
 import { RECURRENT_CONVERTERS } from './convert-recurrent.js';
+import { SHAPE_CONVERTERS } from './convert-shape.js';
 import { OnnxGraph, type Dim } from './graph-builder.js';
 import { DataType, IR_VERSION, ModelProto, OPSET } from './schema.js';
 
-const CONVERTERS: Record<string, Converter> = { ...CORE_CONVERTERS, ...CONV_CONVERTERS, ...RECURRENT_CONVERTERS };
+const CONVERTERS: Record<string, Converter> = { ...CORE_CONVERTERS, ...CONV_CONVERTERS, ...RECURRENT_CONVERTERS, ...SHAPE_CONVERTERS };
 
 /** Keras class names of the layers `exportOnnx` can write. */
 export const ONNX_EXPORTABLE_LAYERS = Object.keys(CONVERTERS).sort();
