@@ -162,6 +162,14 @@ test('Permute, RepeatVector, ZeroPadding, Cropping, UpSampling (nearest), PReLU'
     L.prelu(), L.flatten(), L.repeatVector({ n: 3 })]), rnd([2, 5, 3], 18));
 });
 
+test('DepthwiseConv2D, SeparableConv2D and LayerNormalization', async () => {
+  await check('depthwise', seq([L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', inputShape: [7, 6, 3] }),
+    L.separableConv2d({ filters: 4, kernelSize: 2, depthMultiplier: 2, dilationRate: 2, activation: 'relu' }),
+    L.separableConv2d({ filters: 2, kernelSize: 3, padding: 'same', useBias: false }), L.layerNormalization()]), rnd([2, 7, 6, 3], 19));
+  await check('layernorm', seq([L.dense({ units: 4, inputShape: [3, 5] }), L.layerNormalization({ axis: [1, 2], epsilon: 0.1 }),
+    L.layerNormalization({ center: false })]), rnd([2, 3, 5], 20));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));
@@ -191,9 +199,9 @@ test('model.save(\'x.onnx\') writes the exported bytes (atomically, no temporary
 });
 
 test('layers without an ONNX form are refused with a ModelFileError naming the layer', () => {
-  const m = seq([L.dense({ units: 2, inputShape: [3] }), L.layerNormalization({ name: 'ln_1' })]);
+  const m = seq([L.dense({ units: 2, inputShape: [3] }), L.gaussianNoise({ stddev: 0.1 }), L.masking({ name: 'mask_1' })]);
   assert.throws(() => st.io.exportOnnx(m), (e: Error) => e instanceof st.io.ModelFileError &&
-    /LayerNormalization 'ln_1'/.test(e.message) && /cannot be exported to ONNX yet/.test(e.message) && /Dense/.test(e.message));
+    /Masking 'mask_1'/.test(e.message) && /cannot be exported to ONNX yet/.test(e.message) && /Dense/.test(e.message));
   const custom = seq([L.dense({ units: 2, inputShape: [3], activation: (x: st.Tensor) => st.mul(x, 2) })]);
   assert.throws(() => st.io.exportOnnx(custom), /exportOnnx: Dense '.*' uses activation .*cannot be exported to ONNX yet/);
   const rnn = seq([L.lstm({ units: 2, activation: 'gelu', inputShape: [4, 3] })]);

@@ -91,6 +91,32 @@ const convTranspose = (r: number): Converter => (a) => {
   return [emitActivation(g, String(config.activation ?? 'linear'), toLast(g, y, r), where)];
 };
 
+/**
+ * DepthwiseConv2D (and SeparableConv2D's first half): a grouped Conv, one group per input channel.
+ * Keras's kernel [...k, C, M] makes output channel c·M + m, which is ONNX's [C·M, 1, ...k] order.
+ */
+const depthwise = (separable: boolean): Converter => (a) => {
+  checkPlain(a);
+  const r = 2;
+  const { g, layer, config, inputs, inputShapes, where } = a;
+  const k = sizes(config.kernelSize, r), s = sizes(config.strides, r), d = sizes(config.dilationRate, r);
+  const ws = weightData(layer), shapes = layer.getWeights().map((w) => w.shape);
+  const [C, M] = [shapes[0][r], shapes[0][r + 1]];
+  const dw = g.floats(`${layer.name}/depthwise_kernel`, permute(ws[0], shapes[0], [r, r + 1, ...range(0, r)]), [C * M, 1, ...k]);
+  const bias = config.useBias !== false ? ws[separable ? 2 : 1] : undefined;
+  const dIns = [toFirst(g, inputs[0], r), dw];
+  if (!separable && bias) dIns.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
+  let y = g.op('Conv', dIns, { group: C, kernel_shape: k, strides: s, dilations: d, ...padAttrs(String(config.padding), inputShapes[0], k, s, d) }, layer.name);
+  if (separable) {
+    const F = shapes[1][r + 1];
+    const pw = g.floats(`${layer.name}/pointwise_kernel`, permute(ws[1], shapes[1], [r + 1, r, ...range(0, r)]), [F, C * M, 1, 1]);
+    const pIns = [y, pw];
+    if (bias) pIns.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
+    y = g.op('Conv', pIns, { kernel_shape: [1, 1] });
+  }
+  return [emitActivation(g, String(config.activation ?? 'linear'), toLast(g, y, r), where)];
+};
+
 const pool = (opType: 'MaxPool' | 'AveragePool', r: number): Converter => (a) => {
   checkPlain(a);
   const { g, layer, config, inputs, inputShapes } = a;
@@ -106,6 +132,7 @@ const globalPool = (opType: 'ReduceMean' | 'ReduceMax', r: number): Converter =>
 /** Converters of this file, by Keras class name. */
 export const CONV_CONVERTERS: Record<string, Converter> = {
   Conv1D: conv(1), Conv2D: conv(2), Conv3D: conv(3),
+  DepthwiseConv2D: depthwise(false), SeparableConv2D: depthwise(true),
   Conv1DTranspose: convTranspose(1), Conv2DTranspose: convTranspose(2), Conv3DTranspose: convTranspose(3),
   MaxPooling1D: pool('MaxPool', 1), MaxPooling2D: pool('MaxPool', 2), MaxPooling3D: pool('MaxPool', 3),
   AveragePooling1D: pool('AveragePool', 1), AveragePooling2D: pool('AveragePool', 2), AveragePooling3D: pool('AveragePool', 3),

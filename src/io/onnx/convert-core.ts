@@ -105,11 +105,28 @@ const batchNorm: Converter = ({ g, layer, config, inputs, inputShapes, where }) 
   return [g.op('Add', [y, g.floats(`${layer.name}/shift`, shift, dims)])];
 };
 
+/** LayerNormalization from opset-13 reductions (the LayerNormalization op is opset 17). */
+const layerNorm: Converter = ({ g, layer, config, inputs, inputShapes, where }) => {
+  if (config.rmsScaling) refuse(where, 'has rmsScaling');
+  const rank = inputShapes[0].length;
+  const axes = (Array.isArray(config.axis) ? config.axis as number[] : [Number(config.axis ?? -1)]).map((a) => (a < 0 ? a + rank : a)).sort();
+  const ws = weightData(layer);
+  const dims = Array.from({ length: rank }, (_, i) => (axes.includes(i) ? inputShapes[0][i] as number : 1));
+  const m = g.op('ReduceMean', [inputs[0]], { axes, keepdims: 1 });
+  const dx = g.op('Sub', [inputs[0], m]);
+  const v = g.op('ReduceMean', [g.op('Mul', [dx, dx])], { axes, keepdims: 1 });
+  let y = g.op('Div', [dx, g.op('Sqrt', [g.op('Add', [v, g.floats('epsilon', [Number(config.epsilon ?? 1e-3)], [])])])], {}, layer.name);
+  const gamma = config.scale !== false ? ws.shift() : undefined, beta = config.center !== false ? ws.shift() : undefined;
+  if (gamma) y = g.op('Mul', [y, g.floats(`${layer.name}/gamma`, gamma, dims)]);
+  if (beta) y = g.op('Add', [y, g.floats(`${layer.name}/beta`, beta, dims)]);
+  return [y];
+};
+
 /** Converters of this file, by Keras class name. */
 export const CORE_CONVERTERS: Record<string, Converter> = {
   Dense: dense, Activation: activation, ReLU: relu, LeakyReLU: leakyRelu, ELU: elu, ThresholdedReLU: thresholdedRelu,
   Softmax: softmax, Dropout: identity, SpatialDropout1D: identity, SpatialDropout2D: identity, SpatialDropout3D: identity,
   GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity, Flatten: flatten, Reshape: reshape,
   Add: chain('Add'), Subtract: chain('Sub'), Multiply: chain('Mul'), Maximum: chain('Max'), Minimum: chain('Min'),
-  Average: average, Concatenate: concatenate, Embedding: embedding, BatchNormalization: batchNorm,
+  Average: average, Concatenate: concatenate, Embedding: embedding, BatchNormalization: batchNorm, LayerNormalization: layerNorm,
 };
