@@ -170,6 +170,13 @@ test('DepthwiseConv2D, SeparableConv2D and LayerNormalization', async () => {
     L.layerNormalization({ center: false })]), rnd([2, 3, 5], 20));
 });
 
+test('TimeDistributed(Dense) and TimeDistributed(Conv2D), time length unknown', async () => {
+  await check('td_dense', seq([L.timeDistributed({ layer: L.dense({ units: 3, activation: 'tanh' }), inputShape: [4, 5] }), L.lstm({ units: 2 })]), rnd([2, 4, 5], 22));
+  const inp = st.input({ shape: [null, 5, 4, 2] });
+  const y = L.timeDistributed({ layer: L.conv2d({ filters: 3, kernelSize: 2 }) }).apply(inp) as st.SymbolicTensor;
+  await check('td_conv', st.model({ inputs: inp, outputs: y }), rnd([2, 3, 5, 4, 2], 23));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));

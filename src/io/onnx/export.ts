@@ -11,13 +11,31 @@ import { InputLayer } from '../../model/input.js';
 import { ModelFileError } from '../errors.js';
 import { STRATA_VERSION } from '../topology.js';
 import { CONV_CONVERTERS } from './convert-conv.js';
-import { CORE_CONVERTERS, type Converter } from './convert-core.js';
+import { CORE_CONVERTERS, type Converter, refuse } from './convert-core.js';
 import { RECURRENT_CONVERTERS } from './convert-recurrent.js';
 import { SHAPE_CONVERTERS } from './convert-shape.js';
 import { OnnxGraph, type Dim } from './graph-builder.js';
 import { DataType, IR_VERSION, ModelProto, OPSET } from './schema.js';
 
 const CONVERTERS: Record<string, Converter> = { ...CORE_CONVERTERS, ...CONV_CONVERTERS, ...RECURRENT_CONVERTERS, ...SHAPE_CONVERTERS };
+
+/**
+ * TimeDistributed: [batch, time, ...] folded to [batch·time, ...], the inner layer converted on
+ * that, and the result unfolded with the input's own batch and time sizes (read with Shape).
+ */
+CONVERTERS.TimeDistributed = (a) => {
+  const { g, layer, inputs, inputShapes, outputShapes, where } = a;
+  const inner = (layer as Layer & { layer: Layer }).layer;
+  const rest = inputShapes[0].slice(2), outRest = outputShapes[0].slice(2);
+  if ([...rest, ...outRest].some((d) => d === null)) refuse(where, 'has an input or output of unknown size past the time axis');
+  const convert = CONVERTERS[inner.className] ?? refuse(where, `wraps ${inner.describe()}`);
+  const folded = g.op('Reshape', [inputs[0], g.ints(`${layer.name}/fold`, [-1, ...rest as number[]])]);
+  const [y] = convert({ ...a, layer: inner, config: inner.getConfig(), inputs: [folded], inputShapes: [[null, ...rest]],
+    outputShapes: [[null, ...outRest]], where: `${where} (${inner.describe()})` });
+  const bt = g.op('Slice', [g.op('Shape', [inputs[0]]), g.ints('start0', [0]), g.ints('end2', [2])]);
+  const shape = g.op('Concat', [bt, g.ints(`${layer.name}/out_rest`, outRest as number[])], { axis: 0 });
+  return [g.op('Reshape', [y, shape], {}, layer.name)];
+};
 
 /** Keras class names of the layers `exportOnnx` can write. */
 export const ONNX_EXPORTABLE_LAYERS = Object.keys(CONVERTERS).sort();
