@@ -177,6 +177,14 @@ test('TimeDistributed(Dense) and TimeDistributed(Conv2D), time length unknown', 
   await check('td_conv', st.model({ inputs: inp, outputs: y }), rnd([2, 3, 5, 4, 2], 23));
 });
 
+test('nested models are inlined: a Sequential used twice inside a functional model', async () => {
+  const inner = seq([L.dense({ units: 3, inputShape: [4], activation: 'relu' }), L.dense({ units: 4 })]);
+  const a = st.input({ shape: [4] });
+  const h = inner.apply(inner.apply(a) as st.SymbolicTensor) as st.SymbolicTensor;
+  const out = L.dense({ units: 2 }).apply(L.add().apply([h, a]) as st.SymbolicTensor) as st.SymbolicTensor;
+  await check('nested', st.model({ inputs: a, outputs: out }), rnd([3, 4], 24));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));

@@ -40,7 +40,7 @@ CONVERTERS.TimeDistributed = (a) => {
 /** Keras class names of the layers `exportOnnx` can write. */
 export const ONNX_EXPORTABLE_LAYERS = Object.keys(CONVERTERS).sort();
 
-interface Step { layer: Layer; inputs: SymbolicTensor[] | null; inShapes: LayerShape[]; outShapes: LayerShape[]; outIds: number[] }
+interface Step { layer: Layer; inputs: SymbolicTensor[]; inShapes: LayerShape[]; outShapes: LayerShape[]; outIds: number[] }
 
 /**
  * Writes a built model as an ONNX ModelProto (opset 13, IR version 7) for ONNX Runtime and other
@@ -58,30 +58,16 @@ export function exportOnnx(model: Model): Uint8Array {
     throw new ConfigError(`exportOnnx: ${model.describe()} is not built yet; give the first layer an inputShape or run it once before exporting`);
   }
   const g = new OnnxGraph();
-  const values = new Map<number, string>();
   const ins = model.inputs, outs = model.outputs;
   // Reserve the interface names first, so that no inner tensor takes them.
   const inNames = model.inputNames.map((n) => g.name(n));
   const outNames = model.outputNames.map((n, i) => g.name(outs.length > 1 && model.outputNames.indexOf(n) !== i ? `${n}_${i}` : n));
   ins.forEach((t, i) => {
-    values.set(t.id, inNames[i]);
     g.inputs.push({ name: inNames[i], elemType: t.dtype === 'int32' ? DataType.INT32 : DataType.FLOAT, dims: dims(t.shape, inNames[i]) });
   });
-  for (const step of steps(model)) {
-    const { layer } = step;
-    const where = layer.describe();
-    if (layer instanceof Model) throw new ModelFileError(`exportOnnx: ${where} is a nested model, which cannot be exported to ONNX yet; rebuild it as one flat model`);
-    const convert = CONVERTERS[layer.className];
-    if (!convert) {
-      throw new ModelFileError(`exportOnnx: ${where}: layer class ${layer.className} cannot be exported to ONNX yet ` +
-        `(exportable: ${ONNX_EXPORTABLE_LAYERS.join(', ')})`);
-    }
-    const inputs = step.inputs ? step.inputs.map((t) => values.get(t.id)!) : [values.get(-1)!];
-    const got = convert({ g, layer, config: layer.getConfig(), inputs, inputShapes: step.inShapes, outputShapes: step.outShapes, where });
-    step.outIds.forEach((id, i) => values.set(id, got[i]));
-  }
+  const results = emitModel(g, model, inNames);
   outs.forEach((t, i) => {
-    g.identityTo(values.get(t.id)!, outNames[i]);
+    g.identityTo(results[i], outNames[i]);
     g.outputs.push({ name: outNames[i], elemType: DataType.FLOAT, dims: dims(t.shape, outNames[i]) });
   });
   const buf = ModelProto.encode(ModelProto.fromObject({
@@ -93,6 +79,29 @@ export function exportOnnx(model: Model): Uint8Array {
   })).finish();
   // protobufjs hands Node a Buffer; callers get a plain Uint8Array everywhere.
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Appends a model's layers (a nested model's too, inlined) given its inputs' names; returns its outputs' names. */
+function emitModel(g: OnnxGraph, model: Model, inputNames: string[]): string[] {
+  const values = new Map<number, string>();
+  model.inputs.forEach((t, i) => values.set(t.id, inputNames[i]));
+  for (const step of steps(model)) {
+    const { layer } = step;
+    const where = layer.describe();
+    const inputs = step.inputs.map((t) => values.get(t.id)!);
+    let got: string[];
+    if (layer instanceof Model) got = emitModel(g, layer, inputs);
+    else {
+      const convert = CONVERTERS[layer.className];
+      if (!convert) {
+        throw new ModelFileError(`exportOnnx: ${where}: layer class ${layer.className} cannot be exported to ONNX yet ` +
+          `(exportable: ${ONNX_EXPORTABLE_LAYERS.join(', ')})`);
+      }
+      got = convert({ g, layer, config: layer.getConfig(), inputs, inputShapes: step.inShapes, outputShapes: step.outShapes, where });
+    }
+    step.outIds.forEach((id, i) => values.set(id, got[i]));
+  }
+  return model.outputs.map((t) => values.get(t.id)!);
 }
 
 function dims(shape: LayerShape, name: string): Dim[] {
