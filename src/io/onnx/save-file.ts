@@ -17,7 +17,7 @@ export async function saveOnnxFile(model: Model, target: string): Promise<SaveRe
   const { open, rename, rm } = await import('node:fs/promises');
   const { fileURLToPath } = await import('node:url');
   const file = /^file:\/\//i.test(target) ? fileURLToPath(target) : target;
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${file}.tmp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   try {
     const fh = await open(tmp, 'w');
     try {
