@@ -185,6 +185,15 @@ test('nested models are inlined: a Sequential used twice inside a functional mod
   await check('nested', st.model({ inputs: a, outputs: out }), rnd([3, 4], 24));
 });
 
+test('3-D layers: Conv3D, pooling, Conv3DTranspose, ZeroPadding/Cropping/UpSampling 3D, global pooling', async () => {
+  await check('conv3d', seq([L.conv3d({ filters: 3, kernelSize: 2, strides: [1, 2, 1], padding: 'same', inputShape: [4, 5, 3, 2] }),
+    L.maxPooling3d({ poolSize: 2, strides: 1, padding: 'same' }), L.averagePooling3d({ poolSize: [2, 1, 2] }),
+    L.conv3dTranspose({ filters: 2, kernelSize: 2, strides: 2, padding: 'same' }), L.zeroPadding3d({ padding: 1 }),
+    L.cropping3d({ cropping: [[1, 0], [0, 1], [1, 1]] }), L.upSampling3d({ size: [1, 2, 1] })]), rnd([2, 4, 5, 3, 2], 25));
+  await check('gpool3d', seq([L.globalMaxPooling3d({ inputShape: [3, 4, 2, 3] })]), rnd([2, 3, 4, 2, 3], 26));
+  await check('gavg3d', seq([L.globalAveragePooling3d({ inputShape: [3, 4, 2, 3], keepdims: true })]), rnd([2, 3, 4, 2, 3], 27));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));
