@@ -194,6 +194,14 @@ test('3-D layers: Conv3D, pooling, Conv3DTranspose, ZeroPadding/Cropping/UpSampl
   await check('gavg3d', seq([L.globalAveragePooling3d({ inputShape: [3, 4, 2, 3], keepdims: true })]), rnd([2, 3, 4, 2, 3], 27));
 });
 
+test('shorthands in a functional model (conv pooling, dense/conv dropout) export as the layers they stand for', async () => {
+  const inp = st.input({ shape: [8, 7, 2] });
+  const c = L.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', pooling: { type: 'max', poolSize: 2, padding: 'same' }, dropout: 0.3 }).apply(inp);
+  const c2 = L.conv2d({ filters: 2, kernelSize: 2, pooling: { type: 'avg', poolSize: [2, 1] } }).apply(c as st.SymbolicTensor);
+  const out = L.dense({ units: 2, dropout: 0.5 }).apply(L.flatten().apply(c2 as st.SymbolicTensor) as st.SymbolicTensor) as st.SymbolicTensor;
+  await check('shorthands', st.model({ inputs: inp, outputs: out }), rnd([2, 8, 7, 2], 28));
+});
+
 test('the exported ModelProto declares opset 13, IR 7, the model\'s input and output names with a batch dimension', async () => {
   const model = seq([L.dense({ units: 2, inputShape: [3], name: 'out_layer' })]);
   const session = await ort.InferenceSession.create(st.io.exportOnnx(model));

@@ -87,21 +87,34 @@ function emitModel(g: OnnxGraph, model: Model, inputNames: string[]): string[] {
   model.inputs.forEach((t, i) => values.set(t.id, inputNames[i]));
   for (const step of steps(model)) {
     const { layer } = step;
-    const where = layer.describe();
     const inputs = step.inputs.map((t) => values.get(t.id)!);
     let got: string[];
+    const parts = layer instanceof Model ? [layer] : layer.expand();
     if (layer instanceof Model) got = emitModel(g, layer, inputs);
-    else {
-      const convert = CONVERTERS[layer.className];
-      if (!convert) {
-        throw new ModelFileError(`exportOnnx: ${where}: layer class ${layer.className} cannot be exported to ONNX yet ` +
-          `(exportable: ${ONNX_EXPORTABLE_LAYERS.join(', ')})`);
+    else if (parts.length > 1 && inputs.length === 1) {
+      // A shorthand (conv pooling, dense dropout) stands for the standard layers that follow it.
+      let shape = step.inShapes[0];
+      got = inputs;
+      for (const part of parts) {
+        const next = part.computeOutputShape(shape) as LayerShape;
+        got = convertLayer(g, part, got, [shape], [next]);
+        shape = next;
       }
-      got = convert({ g, layer, config: layer.getConfig(), inputs, inputShapes: step.inShapes, outputShapes: step.outShapes, where });
-    }
+    } else got = convertLayer(g, layer, inputs, step.inShapes, step.outShapes);
     step.outIds.forEach((id, i) => values.set(id, got[i]));
   }
   return model.outputs.map((t) => values.get(t.id)!);
+}
+
+/** One leaf layer through its converter. */
+function convertLayer(g: OnnxGraph, layer: Layer, inputs: string[], inputShapes: LayerShape[], outputShapes: LayerShape[]): string[] {
+  const where = layer.describe();
+  const convert = CONVERTERS[layer.className];
+  if (!convert) {
+    throw new ModelFileError(`exportOnnx: ${where}: layer class ${layer.className} cannot be exported to ONNX yet ` +
+      `(exportable: ${ONNX_EXPORTABLE_LAYERS.join(', ')})`);
+  }
+  return convert({ g, layer, config: layer.getConfig(), inputs, inputShapes, outputShapes, where });
 }
 
 function dims(shape: LayerShape, name: string): Dim[] {
