@@ -6,3 +6,4 @@ export { saveModel, modelArtifacts, type SaveOptions } from './save.js';
 export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { encodeWeights, decodeWeights } from './weights.js';
 export { DEFAULT_MAX_WEIGHT_BYTES } from './validate.js';
+export { exportOnnx, ONNX_EXPORTABLE_LAYERS } from './onnx/export.js';
