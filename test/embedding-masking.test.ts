@@ -1,7 +1,10 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as st from '../src/index.js';
-import { expectClose, expectError, forEachBackend, rand } from './helpers.js';
+import { expectClose, expectError, expectExecuted, forEachBackend, rand } from './helpers.js';
 import { expectConfigRoundTrip, expectLayerGradientsClose } from './layer-helpers.js';
 
 const ids = (values: number[][]): st.Tensor => st.tensor(values, undefined, 'int32');
@@ -112,6 +115,152 @@ test('embedding errors name the layer, the bad index and inputDim', () => {
   expectError(() => layer.apply(ids([[1, 2], [10, 0]])), st.ShapeError, "Embedding 'emb_x'", 'input[1, 0] = 10 is out of range for inputDim 10', '[0, 9]');
   expectError(() => layer.apply(ids([[-1]])), st.ShapeError, 'input[0, 0] = -1 is out of range');
   expectError(() => layer.apply(st.tensor([[1, 2.5]])), st.DTypeError, "Embedding 'emb_x'", 'input[0, 1] = 2.5 is not an integer index');
+});
+
+type TF = typeof import('@tensorflow/tfjs');
+async function tfjs(): Promise<TF> {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  return tf;
+}
+const scratch = mkdtempSync(join(tmpdir(), 'strata-embedding-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Deterministic ids in [0, n) with zeros and repeats, of the given shape. */
+function someIds(shape: number[], n: number, seed: number): number[] {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: size }, (_, i) => (i * 7 + seed * 3 + (i % 5 === 0 ? 0 : i >> 2)) % n);
+}
+
+test('embedding over rank 1, 3 and 4 ids matches TF.js 4.22 (values, shapes, maskZero masks)', async () => {
+  const tf = await tfjs();
+  const [inputDim, outputDim] = [7, 6];
+  const table = Array.from({ length: inputDim * outputDim }, (_, i) => Math.sin(0.9 * i + 0.3));
+  // Rank 4 is large enough (48 ids × 6) that the native backend runs its own gather kernel.
+  for (const shape of [[5], [2, 3, 4], [2, 3, 2, 4]]) {
+    const v = someIds(shape, inputDim, shape.length);
+    const ref = tf.layers.embedding({ inputDim, outputDim, maskZero: true });
+    const tx = tf.tensor(v, shape, 'int32');
+    const want = ref.apply(tx) as import('@tensorflow/tfjs').Tensor;
+    ref.setWeights([tf.tensor(table, [inputDim, outputDim])]);
+    const wantY = ref.apply(tx) as import('@tensorflow/tfjs').Tensor;
+    const wantMask = ref.computeMask(tx) as import('@tensorflow/tfjs').Tensor;
+    assert.deepEqual(want.shape, [...shape, outputDim]);
+    forEachBackend((backend) => {
+      const layer = st.layers.embedding({ inputDim, outputDim, maskZero: true });
+      layer.build([null, ...shape.slice(1)]);
+      layer.setWeights([st.tensor(table, [inputDim, outputDim])]);
+      const x = st.tensor(v, shape, 'int32');
+      const y = expectExecuted(backend, shape.length === 4 ? 'native' : 'either', () => layer.apply(x) as st.Tensor, `rank ${shape.length}`);
+      assert.deepEqual(y.shape, wantY.shape, `rank ${shape.length} output shape`);
+      expectClose(y, Array.from(wantY.dataSync()), 1e-6);
+      assert.deepEqual(layer.computeOutputShape([null, ...shape.slice(1)]), [null, ...shape.slice(1), outputDim]);
+      const mask = layer.computeMask(x, null)!;
+      assert.deepEqual(mask.shape, wantMask.shape, `rank ${shape.length} mask shape`);
+      assert.deepEqual(Array.from(mask.values, Number), Array.from(wantMask.dataSync(), Number), `rank ${shape.length} mask`);
+    }, 'either');
+  }
+});
+
+test('embedding gradient on rank-3 ids: finite differences in float64, and native = js scatter-add', () => {
+  const layer = st.layers.embedding({ inputDim: 6, outputDim: 3, dtype: 'float64', embeddingsInitializer: st.initializers.randomNormal({ seed: 2 }) });
+  const shape = [2, 3, 4];
+  const v = someIds(shape, 6, 1);
+  const x = st.tensor(v, shape, 'int32');
+  expectLayerGradientsClose(layer, x);
+  // Weighted upstream gradient: row r of the table receives the sum of dy over the positions holding id r.
+  const check = (inputDim: number, outputDim: number, idShape: number[], dtype: 'float32' | 'float64', backend: string, expect: 'native' | 'fallback') => {
+    const l = st.layers.embedding({ inputDim, outputDim, dtype });
+    const ids = someIds(idShape, inputDim, 4);
+    const xi = st.tensor(ids, idShape, 'int32');
+    const n = ids.length * outputDim;
+    const dyv = Array.from({ length: n }, (_, i) => Math.cos(0.31 * i));
+    const dy = st.tensor(dyv, [...idShape, outputDim], dtype);
+    l.apply(xi);
+    const { grads } = expectExecuted(backend, expect, () => st.valueAndGrads(() => st.sum(st.mul(l.apply(xi) as st.Tensor, dy)), [l.embeddings!]), `${idShape} gradient`);
+    const want = new Array(inputDim * outputDim).fill(0);
+    ids.forEach((id, j) => { for (let t = 0; t < outputDim; t++) want[id * outputDim + t] += dyv[j * outputDim + t]; });
+    assert.deepEqual(grads[0].shape, [inputDim, outputDim]);
+    expectClose(grads[0], want, 1e-4);
+  };
+  for (const backend of st.listBackends()) {
+    const before = st.getBackend();
+    st.setBackend(backend);
+    try {
+      check(6, 3, shape, 'float64', backend, 'fallback');
+      check(9, 8, [4, 5, 6], 'float32', backend, 'native'); // 960 values: the native gather and segment sum
+    } finally {
+      st.setBackend(before);
+    }
+  }
+});
+
+test('an embedding of rank-3 ids trains in a model, saves and loads (Strata and TF.js)', async () => {
+  st.setSeed(5);
+  const model = st.sequential({ layers: [
+    st.layers.embedding({ inputDim: 10, outputDim: 4, inputLength: [3, 5], name: 'emb3' }),
+    st.layers.flatten(),
+    st.layers.dense({ units: 1 }),
+  ] });
+  assert.deepEqual(model.layers[0].computeOutputShape([null, 3, 5]), [null, 3, 5, 4]);
+  const inp = st.input({ shape: [3, 5] });
+  const sym = st.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).apply(inp) as st.SymbolicTensor;
+  assert.deepEqual(sym.shape, [null, 3, 5, 4]);
+  const shape = [16, 3, 5];
+  const v = someIds(shape, 10, 2);
+  const x = st.tensor(v, shape, 'int32');
+  // Target: the count of ids ≥ 5 in each sample, which the table can learn.
+  const yv = Array.from({ length: 16 }, (_, b) => v.slice(b * 15, b * 15 + 15).filter((id) => id >= 5).length / 15);
+  const y = st.tensor(yv, [16, 1]);
+  model.compile({ optimizer: st.train.adam(0.05), loss: 'meanSquaredError' });
+  const history = await model.fit(x, y, { epochs: 15, batchSize: 16, verbose: 0 });
+  const loss = history.history.loss as number[];
+  assert.ok(loss[loss.length - 1] < 0.5 * loss[0], `loss ${loss[0]} → ${loss[loss.length - 1]}`);
+
+  const dir = join(scratch, 'emb3');
+  await model.save(dir);
+  const loaded = await st.loadLayersModel(dir);
+  const emb = loaded.layers[0] as st.layers.Embedding;
+  assert.deepEqual(emb.inputLength, [3, 5]);
+  assert.deepEqual(emb.batchInputShape, [null, 3, 5]);
+  const xs = st.tensor(v.slice(0, 45), [3, 3, 5], 'int32');
+  const want = model.predict(xs) as st.Tensor;
+  expectClose(loaded.predict(xs) as st.Tensor, want, 1e-6);
+  // The same file loads in TF.js and predicts the same.
+  const tf = await tfjs();
+  const tm = await tf.loadLayersModel(tf.io.fromMemory(await memoryArtifacts(model)));
+  expectClose(Array.from((tm.predict(tf.tensor(v.slice(0, 45), [3, 3, 5], 'int32')) as import('@tensorflow/tfjs').Tensor).dataSync()), want, 1e-5);
+});
+
+/** A Strata model's saved artifacts, in the form tf.io.fromMemory takes. */
+async function memoryArtifacts(model: st.Model): Promise<{ modelTopology: object; weightSpecs: never; weightData: ArrayBuffer }> {
+  let art: st.io.ModelArtifacts | null = null;
+  await model.save(st.io.withSaveHandler(async (a) => {
+    art = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } } as never;
+  }));
+  const a = art! as unknown as { modelTopology: object; weightSpecs: never; weightData: ArrayBuffer | Uint8Array };
+  return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData instanceof Uint8Array ? a.weightData.slice().buffer as ArrayBuffer : a.weightData };
+}
+
+test('embedding inputLength lists: one size per axis after the batch axis (null = any), checked with a clear error', () => {
+  const layer = st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: [3, null] });
+  assert.deepEqual(layer.batchInputShape, [null, 3, null]);
+  assert.deepEqual(layer.computeOutputShape([null, 3, 7]), [null, 3, 7, 2]);
+  assert.deepEqual((layer.apply(st.zeros([2, 3, 7], 'int32')) as st.Tensor).shape, [2, 3, 7, 2]);
+  expectError(() => layer.computeOutputShape([null, 3]), st.ShapeError, 'inputLength is [3,null] but the input shape is [null, 3]', 'the 2 axes after the batch axis');
+  expectError(() => layer.computeOutputShape([null, 4, 7]), st.ShapeError, 'inputLength is [3,null]');
+  assert.deepEqual((expectConfigRoundTrip(layer) as st.layers.Embedding).inputLength, [3, null]);
+  // An inputLength that disagrees with the given input shape is refused when the layer is made.
+  expectError(() => st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: 4, inputShape: [3] }), st.ConfigError,
+    'inputLength 4 disagrees with the input shape [null, 3]', 'axes after the batch axis (1 here)');
+  expectError(() => st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: [2, 3], batchInputShape: [null, 2, 3, 4] }), st.ConfigError,
+    'inputLength [2,3] disagrees with the input shape [null, 2, 3, 4]');
+  expectError(() => st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: [3, 0] }), st.ConfigError, 'inputLength must be a positive integer (or a list of them), got [3,0]');
+  expectError(() => st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: 2.5 }), st.ConfigError, 'got 2.5');
+  // Eager calls are checked against the input shape that inputLength fixes.
+  const late = st.layers.embedding({ inputDim: 5, outputDim: 2, inputLength: [2, 2] });
+  expectError(() => late.apply(st.zeros([1, 2, 3], 'int32')), st.ShapeError, 'expected input shape [null, 2, 2], got [1, 2, 3]');
 });
 
 test('masking zeroes fully masked steps and masks them for later layers', () => forEachBackend(() => {

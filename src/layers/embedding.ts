@@ -19,13 +19,18 @@ export interface EmbeddingOptions extends LayerOptions {
   embeddingsConstraint?: ConstraintIdentifier | null;
   /** Index 0 is padding: `computeMask` gives ids ≠ 0, and recurrent layers skip those steps. Default false. */
   maskZero?: boolean;
-  /** Length of the input sequences (Keras 2 / TF.js); fixes the input shape to [batch, ...inputLength]. */
+  /**
+   * Length of the input sequences (Keras 2 / TF.js): a number for [batch, n] ids, or a list with one
+   * size per axis after the batch axis (null = any) for ids of higher rank; fixes the input shape to
+   * [batch, ...inputLength] and is checked against the inputs.
+   */
   inputLength?: number | (number | null)[] | null;
 }
 
 /**
  * Turns integer indices into dense vectors by looking them up in a trainable table
- * [inputDim, outputDim] (the weight 'embeddings'); output shape is the input's plus [outputDim].
+ * [inputDim, outputDim] (the weight 'embeddings'); ids of any rank, output shape is the input's plus
+ * [outputDim] ([batch] → [batch, outputDim], [batch, a, b] → [batch, a, b, outputDim]), as in Keras.
  * The gradient scatter-adds into the looked-up rows.
  * @example st.layers.embedding({ inputDim: 10000, outputDim: 64, maskZero: true })
  */
@@ -57,6 +62,12 @@ export class Embedding extends Layer {
     if (inputLength !== null && lengths.some((d) => d !== null && (!Number.isInteger(d) || d <= 0))) {
       throw new ConfigError(`${where}: inputLength must be a positive integer (or a list of them), got ${JSON.stringify(inputLength)}`);
     }
+    // A given input shape must agree with inputLength, or the layer would fail later at a distance.
+    if (inputLength !== null && this.batchInputShape && !lengthsFit(lengths, this.batchInputShape)) {
+      throw new ConfigError(`${where}: inputLength ${JSON.stringify(inputLength)} disagrees with the input shape ` +
+        `${fmtShape(this.batchInputShape as number[])}; inputLength lists the sizes of the axes after the batch axis ` +
+        `(${this.batchInputShape.length - 1} here) — make them match or drop one of the two`);
+    }
     this.inputDim = opts.inputDim;
     this.outputDim = opts.outputDim;
     // Keras 3 spells its default 'uniform'; our registry knows it as RandomUniform.
@@ -78,14 +89,16 @@ export class Embedding extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     if (this.inputLength === null) return [...inputShape, this.outputDim];
     const lengths = Array.isArray(this.inputLength) ? this.inputLength : [this.inputLength];
-    if (lengths.length !== inputShape.length - 1 || lengths.some((d, i) => d !== null && inputShape[i + 1] !== null && d !== inputShape[i + 1])) {
+    if (!lengthsFit(lengths, inputShape)) {
       throw new ShapeError(`${this.describe()}: inputLength is ${JSON.stringify(this.inputLength)} but the input shape is ` +
-        `${fmtShape(inputShape as number[])}; give sequences of that length or drop inputLength`);
+        `${fmtShape(inputShape as number[])}; inputLength gives the ${lengths.length} axes after the batch axis — ` +
+        'give inputs of that shape or drop inputLength');
     }
     return [inputShape[0], ...lengths.map((d, i) => d ?? inputShape[i + 1]), this.outputDim];
   }
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
+    // Ids of any rank: gather puts the [outputDim] row after the ids' own shape.
     return gather(this.embeddings!, this.indices(x));
   }
 
@@ -122,6 +135,12 @@ export class Embedding extends Layer {
   }
 }
 registerLayer(Embedding);
+
+/** Whether inputLength (one entry per axis after the batch axis, null = any) fits `shape`. */
+function lengthsFit(lengths: readonly (number | null)[], shape: LayerShape): boolean {
+  return lengths.length === shape.length - 1 &&
+    lengths.every((d, i) => d === null || shape[i + 1] === null || d === shape[i + 1]);
+}
 
 /** "[i, j]": where flat position `j` sits in a tensor of `shape`. */
 function position(shape: readonly number[], j: number): string {
