@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import * as st from '../src/index.js';
+import { expectClose } from './helpers.js';
 import { buildLayers, buildModel, parseSpec } from '../src/cli/spec.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,6 +127,21 @@ test('train a conv spec on a PNG folder and predict a PNG with the class name', 
   assert.match(p.stdout, /^light\.png: light \([01]\.\d+\)/);
   const summary = strata('summary', 'shapes-model').stdout;
   assert.ok(summary.includes('MaxPooling2D') && summary.includes('Dropout'), 'the shorthands became layers');
+});
+
+test('export writes a trained model as ONNX that ONNX Runtime runs with the model\'s predictions', async () => {
+  assert.ok(existsSync(at('shapes-model', 'model.json')), 'the conv test above saved shapes-model');
+  const r = strata('export', 'shapes-model', '--out', 'shapes.onnx');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /saved shapes\.onnx/);
+  const ort = (await import('onnxruntime-node')).default;
+  const session = await ort.InferenceSession.create(readFileSync(at('shapes.onnx')));
+  const model = await st.loadLayersModel(at('shapes-model', 'model.json'));
+  const x = st.randomUniform([3, 6, 6, 1], 0, 1, 'float32', 5);
+  const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape) });
+  expectClose(res[session.outputNames[0]].data as Float32Array, model.predict(x) as st.Tensor, 1e-4, 1e-3, 'ONNX Runtime vs Strata');
+  expectFailure(strata('export', 'shapes-model', '--format', 'keras'), 2, "--format must be one of onnx, got 'keras'");
+  expectFailure(strata('export', 'no-such-model'), 2, "'no-such-model' not found");
 });
 
 test('an image folder of mixed formats and sizes trains (resized to the first image); bad files stop the run or, with --skip-bad, are counted', async () => {

@@ -119,6 +119,22 @@ export const COMMANDS: Command[] = [
     run: async (p, f, _e, log) => (await import('./summary.js')).summary(p, f, log),
   },
   {
+    name: 'export',
+    usage: 'strata export <model dir> [--format onnx] [--out FILE]',
+    summary: 'write a saved model in another engine\'s format (ONNX, for ONNX Runtime)',
+    details: [
+      'ONNX: opset 13, channels-last inputs and outputs as the model has them; a layer ONNX cannot express is refused',
+      'by name. --out defaults to the model folder\'s name with the format\'s extension, in the current folder.',
+    ],
+    flags: [
+      { name: 'format', type: 'string', value: 'FMT', help: 'onnx (default)' },
+      { name: 'out', type: 'string', value: 'FILE', help: 'file to write (default <model folder name>.onnx)' },
+      help,
+    ],
+    examples: ['strata export models/mnist --out mnist.onnx'],
+    run: async (p, f, _e, log) => (await import('./export.js')).exportModel(p, f, log),
+  },
+  {
     name: 'example',
     usage: 'strata example <name> [--fast] [--epochs N] [--out DIR] [example flags]   |   strata example --list',
     summary: 'run one of the bundled examples (trains on real data, checks its accuracy floor)',
