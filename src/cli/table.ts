@@ -4,7 +4,6 @@
  * train, evaluate and predict: categorical columns one-hot with the training vocabulary, numeric
  * columns standardised with statistics of the training split, missing values refused or filled.
  */
-import Papa from 'papaparse';
 import type * as st from '../index.js';
 import { csvRows } from '../data/csv-rows.js';
 import { CliError, UsageError } from './args.js';
@@ -47,6 +46,8 @@ export async function readCsv(text: string, file: string, delimiter: string | nu
   text = text.replace(/^\uFEFF/, '');
   // papaparse's guess looks at the first rows for the candidate that splits them evenly (a blank
   // line, such as the one after the final line break, would make every candidate look uneven).
+  // Loaded here, not at the top: importing papaparse slows training steps (see data/csv-rows.ts).
+  const Papa = (await import('papaparse')).default;
   const delim = delimiter ?? (Papa.parse(text.slice(0, 20000), { preview: 20, skipEmptyLines: true }).meta.delimiter || ',');
   const rows: string[][] = [];
   try {
