@@ -55,6 +55,23 @@ function bmp24(g: Uint8Array, w: number, h: number): Uint8Array {
   return out;
 }
 
+/** An 8-bit grey-palette BMP compressed with RLE8 (one run per pixel, end-of-line after each row). */
+function bmpRle8(g: Uint8Array, w: number, h: number): Uint8Array {
+  const runs: number[] = [];
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = 0; x < w; x++) runs.push(1, g[y * w + x]);
+    runs.push(0, y === 0 ? 1 : 0); // end of line; end of bitmap after the last
+  }
+  const offset = 54 + 256 * 4, out = new Uint8Array(offset + runs.length), v = new DataView(out.buffer);
+  out.set([0x42, 0x4d]);
+  v.setUint32(2, out.length, true); v.setUint32(10, offset, true); v.setUint32(14, 40, true);
+  v.setInt32(18, w, true); v.setInt32(22, h, true); v.setUint16(26, 1, true); v.setUint16(28, 8, true);
+  v.setUint32(30, 1, true); v.setUint32(34, runs.length, true); v.setUint32(46, 256, true);
+  for (let i = 0; i < 256; i++) out.set([i, i, i, 0], 54 + 4 * i);
+  out.set(runs, offset);
+  return out;
+}
+
 async function all<T>(ds: st.data.Dataset<T>): Promise<T[]> {
   return ds.toArray();
 }
@@ -190,4 +207,31 @@ test('textDatasetFromDirectory: texts by class folder, Keras split, maxLength', 
   assert.equal(va.filePaths.length, 2);
   assert.equal(tr.filePaths.length, 5);
   assert.equal(new Set([...tr.filePaths, ...va.filePaths]).size, 7);
+});
+
+test('BMP through libnsbmp (@cwasm/nsbmp): an RLE8 palette bitmap decodes to its pixels; a header asking for a huge image is refused', async () => {
+  const dir = join(formats, '..', 'bmp-only');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'rle8.bmp'), bmpRle8(sample, 28, 28));
+  const x = await st.data.readImage(join(dir, 'rle8.bmp'), { colorMode: 'grayscale' });
+  assert.deepEqual(Array.from(x.dataSync()), Array.from(sample));
+  const huge = bmp24(sample, 28, 28);
+  new DataView(huge.buffer).setInt32(18, 1 << 20, true);
+  writeFileSync(join(dir, 'huge.bmp'), huge);
+  await assert.rejects(st.data.readImage(join(dir, 'huge.bmp')), (e: Error) => e instanceof DatasetFormatError && /huge\.bmp.*bad size/.test(e.message));
+  writeFileSync(join(dir, 'cut.bmp'), bmp24(sample, 28, 28).subarray(0, 200));
+  await assert.rejects(st.data.readImage(join(dir, 'cut.bmp')), (e: Error) => e instanceof DatasetFormatError && /cut\.bmp/.test(e.message));
+});
+
+test('imageDatasetFromDirectory streams: files are read batch by batch while iterating, not when the dataset is made', async () => {
+  const dir = join(root, 'stream', 'one');
+  mkdirSync(dir, { recursive: true });
+  const files = digits.slice(0, 60).map((d, i) => join(dir, `f${String(i).padStart(2, '0')}.jpg`));
+  files.forEach((f, i) => writeFileSync(f, readFileSync(digits[i].file)));
+  const ds = await st.data.imageDatasetFromDirectory(join(root, 'stream'), { imageSize: 28, batchSize: 10, shuffle: false, labelMode: null });
+  const it = await ds.iterator();
+  assert.equal(((await it.next()).value as st.Tensor).shape[0], 10);
+  // The last file is broken after the first batch was read: a dataset that decoded up front would not see it.
+  writeFileSync(files[59], 'no longer an image');
+  await assert.rejects((async () => { while (!(await it.next()).done); })(), /f59\.jpg: cannot decode/);
 });

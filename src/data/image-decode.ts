@@ -87,7 +87,7 @@ export async function decodeImageBytes(bytes: Uint8Array, spec: DecodeSpec, wher
     let img;
     let deep = false;
     if (isBmp(bytes)) {
-      const bmp = decodeBmp(bytes, where);
+      const bmp = await decodeBmp(bytes, where);
       img = sharp(bmp.pixels, { raw: { width: bmp.width, height: bmp.height, channels: 3 } });
     } else {
       img = sharp(bytes, { pages: 1 });
