@@ -2,15 +2,13 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import type { Variable } from '../autograd/variable.js';
-import { add, dropoutMask, matmul, mul, notEqual, reshape, stack, unstack, where } from '../ops/index.js';
-import { type Activation, fusedRnnActivation, getActivation } from '../activations/index.js';
+import { type Activation, getActivation } from '../activations/index.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
-import { type Cell, type StepParams, UnitForgetBias } from './rnn-cells.js';
-import { type RnnSequenceOptions, rnnSequence } from '../ops/rnn-sequence.js';
-import { recordingDepth } from '../autograd/tape.js';
+import { type Cell, UnitForgetBias } from './rnn-cells.js';
+import { runSequence } from './recurrent-sequence.js';
 import { SymbolicTensor, isSymbolic } from './symbolic.js';
 
 /** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults). */
@@ -56,14 +54,7 @@ export interface AnyRecurrentOptions extends RecurrentOptions {
   resetAfter?: boolean;
 }
 
-let fusedEnabled = true;
-/**
- * Internal switch for benchmarks and tests: false makes every recurrent layer run the per-step path
- * (one small op graph per time step) instead of the fused sequence kernels.
- */
-export function setFusedRecurrent(on: boolean): void {
-  fusedEnabled = on;
-}
+export { setFusedRecurrent } from './recurrent-sequence.js';
 
 /** A dropout rate option: a number in [0, 1), 0 when absent. */
 function rate(where: string, name: string, v: unknown): number {
@@ -222,52 +213,14 @@ export abstract class RecurrentLayer extends Layer {
   /** `apply(x)`, or `apply([x, h0, c0?])` with the initial states after the input, as Keras. */
   protected call(inputs: Tensor | Tensor[], opts: CallOptions): Tensor | Tensor[] {
     const [x, ...given] = Array.isArray(inputs) ? inputs : [inputs];
-    const [batch, time] = this.checkInput(x);
-    const u = this.units, kernel = this.kernel!;
-    let states = this.initialStates(batch, x.dtype, opts.initialState ?? (given.length ? given : undefined));
-    const training = opts.training ?? false;
-    const features = kernel.shape[0];
-    // One mask per sequence, reused at every step: distinct but fixed seeds for the two masks.
-    const inMask = training && this.dropout > 0 ? dropoutMask([batch, 1, features], this.dropout, this.seed, x.dtype) : null;
-    const recMask = training && this.recurrentDropout > 0
-      ? dropoutMask([batch, u], this.recurrentDropout, this.seed === undefined ? undefined : this.seed + 1, x.dtype) : null;
-
-    let inputBias: Tensor | null = null, recurrentBias: Tensor | null = null;
-    if (this.bias) [inputBias, recurrentBias] = this.bias.rank === 2 ? unstack(this.bias, 0) : [this.bias, null];
-    const xin = inMask ? mul(x, inMask) : x;
-    const fused = this.fusedActivations(xin, states);
-    if (fused) {
-      if (opts.mask) this.checkMask(opts.mask, batch, time);
-      const out = rnnSequence(xin, kernel, this.recurrentKernel!, {
-        bias: inputBias, recurrentBias, initialStates: states, mask: opts.mask ?? null, recurrentMask: recMask,
-      }, {
-        cell: this.cell.kind, ...fused, resetAfter: this.resetAfter, goBackwards: this.goBackwards, returnSequences: this.returnSequences,
-      });
-      return this.finish(this.returnSequences ? out[0] : null, this.returnSequences ? out.slice(1) : out);
-    }
-    let proj = matmul(reshape(xin, [batch * time, features]), kernel);
-    if (inputBias) proj = add(proj, inputBias);
-    const steps = unstack(reshape(proj, [batch, time, kernel.shape[1]]), 1);
-    const stepMasks = opts.mask ? this.stepMasks(opts.mask, batch, time) : null;
-
-    const p: StepParams = {
-      units: u, recurrentKernel: this.recurrentKernel!, recurrentBias, activation: this.activation,
-      recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter, kernelParts: [],
-    };
-    p.kernelParts = this.cell.prepare(p);
-    const outputs: Tensor[] = [];
-    for (let i = 0; i < time; i++) {
-      const t = this.goBackwards ? time - 1 - i : i;
-      const hRec = recMask ? mul(states[0], recMask) : states[0];
-      let next = this.cell.step(steps[t], hRec, states, p);
-      if (stepMasks) {
-        const m = stepMasks[t];
-        next = next.map((s, j) => where(m, s, states[j]));
-      }
-      states = next;
-      if (this.returnSequences) outputs.push(states[0]);
-    }
-    return this.finish(this.returnSequences ? stack(outputs, 1) : null, states);
+    const [batch] = this.checkInput(x);
+    const states = this.initialStates(batch, x.dtype, opts.initialState ?? (given.length ? given : undefined));
+    const out = runSequence({
+      where: this.describe(), cell: this.cell, units: this.units, activation: this.activation, recurrentActivation: this.recurrentActivation,
+      resetAfter: this.resetAfter, kernel: this.kernel!, recurrentKernel: this.recurrentKernel!, bias: this.bias ?? null,
+      dropout: this.dropout, recurrentDropout: this.recurrentDropout, seed: this.seed, goBackwards: this.goBackwards, returnSequences: this.returnSequences,
+    }, x, states, opts.training ?? false, opts.mask ?? null);
+    return this.finish(out.sequence, out.states);
   }
 
   /** The layer's outputs from the sequence (with returnSequences) and the final states; keeps them when stateful. */
@@ -275,23 +228,6 @@ export abstract class RecurrentLayer extends Layer {
     if (this.stateful) this.savedStates = states.map((s) => new Tensor(s.values, s.shape));
     const output = sequence ?? states[0];
     return this.returnState ? [output, ...states] : output;
-  }
-
-  /**
-   * The fused kernels' activations when this call can run as one rnnSequence op: built-in activations
-   * they apply themselves, one float dtype throughout, and at most one gradient tape (the fused op's
-   * gradient is not differentiable again). Otherwise null: the per-step path runs.
-   */
-  private fusedActivations(x: Tensor, states: Tensor[]): Pick<RnnSequenceOptions, 'activation' | 'recurrentActivation'> | null {
-    if (!fusedEnabled || recordingDepth() > 1) return null;
-    const activation = fusedRnnActivation(this.activation);
-    // SimpleRNN has no gates: its recurrentActivation is never applied.
-    const recurrentActivation = this.cell.kind === 'rnn' ? 'sigmoid' : fusedRnnActivation(this.recurrentActivation);
-    if (!activation || !recurrentActivation) return null;
-    const dtype = x.dtype;
-    if (dtype === 'int32' || this.kernel!.dtype !== dtype || this.recurrentKernel!.dtype !== dtype || states.some((s) => s.dtype !== dtype)) return null;
-    if (this.bias && this.bias.dtype !== dtype) return null;
-    return { activation, recurrentActivation };
   }
 
   private checkInput(x: Tensor): [number, number] {
@@ -302,18 +238,6 @@ export abstract class RecurrentLayer extends Layer {
     }
     if (x.shape[1] === 0) throw new ShapeError(`${this.describe()}: the input has no time steps (shape ${fmtShape(x.shape)})`);
     return [x.shape[0], x.shape[1]];
-  }
-
-  /** The mask as one [batch, 1] int32 0/1 tensor per step. */
-  private stepMasks(mask: Tensor, batch: number, time: number): Tensor[] {
-    this.checkMask(mask, batch, time);
-    return unstack(reshape(notEqual(mask, 0), [batch, time, 1]), 1);
-  }
-
-  private checkMask(mask: Tensor, batch: number, time: number): void {
-    if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
-      throw new ShapeError(`${this.describe()}: mask must be [batch, time] = ${fmtShape([batch, time])} (1 = real step), got ${fmtShape(mask.shape)}`);
-    }
   }
 
   /** Given initial states (checked), the stateful layer's saved states, or zeros. */
