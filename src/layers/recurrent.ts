@@ -2,41 +2,14 @@ import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import type { Variable } from '../autograd/variable.js';
-import { type Activation, getActivation } from '../activations/index.js';
-import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
-import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
-import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
-import { type Cell, UnitForgetBias } from './rnn-cells.js';
+import type { Cell } from './rnn-cells.js';
+import { type AnyCellOptions, type CellOptions, type CellSettings, cellConfig, cellFeatures, cellSettings, makeCellWeights } from './cell-settings.js';
 import { runSequence } from './recurrent-sequence.js';
 import { SymbolicTensor, isSymbolic } from './symbolic.js';
 
-/** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults). */
-export interface RecurrentOptions extends LayerOptions {
-  /** Size of the state and of the output: a positive integer. */
-  units: number;
-  /** Activation of the candidate and output, default 'tanh'. */
-  activation?: string | Activation | ((x: Tensor) => Tensor) | null;
-  /** Default true. */
-  useBias?: boolean;
-  /** Input kernel initializer, default 'glorotUniform'. */
-  kernelInitializer?: InitializerIdentifier;
-  /** Recurrent kernel initializer, default 'orthogonal'. */
-  recurrentInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  recurrentRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
-  kernelConstraint?: ConstraintIdentifier | null;
-  recurrentConstraint?: ConstraintIdentifier | null;
-  biasConstraint?: ConstraintIdentifier | null;
-  /** Fraction of the input features dropped while training, in [0, 1); default 0. */
-  dropout?: number;
-  /** Fraction of the recurrent state dropped (before the recurrent matmuls) while training; default 0. */
-  recurrentDropout?: number;
-  /** Seed of the dropout masks: the same masks at every call (tests); omitted: fresh masks per call. */
-  seed?: number;
+/** Options shared by SimpleRNN, LSTM and GRU (TensorFlow.js names, Keras 3 defaults): the cell's and the sequence's. */
+export interface RecurrentOptions extends CellOptions {
   /** Return the output of every step [batch, time, units] instead of the last [batch, units]; default false. */
   returnSequences?: boolean;
   /** Also return the final states: apply gives [output, h] or, for LSTM, [output, h, c]; default false. */
@@ -48,20 +21,9 @@ export interface RecurrentOptions extends LayerOptions {
 }
 
 /** Options with the cell-specific ones, as the base class stores them. */
-export interface AnyRecurrentOptions extends RecurrentOptions {
-  recurrentActivation?: string | Activation | ((x: Tensor) => Tensor) | null;
-  unitForgetBias?: boolean;
-  resetAfter?: boolean;
-}
+export interface AnyRecurrentOptions extends RecurrentOptions, AnyCellOptions {}
 
 export { setFusedRecurrent } from './recurrent-sequence.js';
-
-/** A dropout rate option: a number in [0, 1), 0 when absent. */
-function rate(where: string, name: string, v: unknown): number {
-  if (v === undefined) return 0;
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ConfigError(`${where}: ${name} must be a number in [0, 1), got ${JSON.stringify(v)}`);
-  return v;
-}
 
 /**
  * The recurrent layer: one sequence loop over a cell's step function (SimpleRNN, LSTM and GRU
@@ -80,29 +42,13 @@ function rate(where: string, name: string, v: unknown): number {
  *   A masked first step thus outputs the initial h, as TF.js and Keras 3's jax/torch loops do.
  * - goBackwards reverses the input (and mask); returnSequences outputs are in processed order.
  */
+// The checked cell options (units, activation, initializers, dropout, ...) are fields of the layer.
+export interface RecurrentLayer extends CellSettings {}
 export abstract class RecurrentLayer extends Layer {
-  readonly units: number;
-  readonly activation: Activation;
-  readonly recurrentActivation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly recurrentInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly recurrentRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly kernelConstraint: Constraint | null;
-  readonly recurrentConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
-  readonly dropout: number;
-  readonly recurrentDropout: number;
-  readonly seed?: number;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly stateful: boolean;
-  readonly unitForgetBias: boolean;
-  readonly resetAfter: boolean;
   kernel?: Variable;
   recurrentKernel?: Variable;
   bias?: Variable;
@@ -111,56 +57,19 @@ export abstract class RecurrentLayer extends Layer {
   constructor(opts: AnyRecurrentOptions, readonly cell: Cell) {
     // Keras default names ('lstm', 'simple_rnn'); the base would split acronyms letter by letter.
     super(opts);
-    const where = this.describe();
-    if (!opts || !Number.isInteger(opts.units) || opts.units <= 0) {
-      throw new ConfigError(`${where}: units (size of the state) must be a positive integer, got ${JSON.stringify(opts?.units)}`);
-    }
-    this.units = opts.units;
-    this.activation = getActivation(opts.activation === undefined ? 'tanh' : opts.activation, `${where} activation`);
-    this.recurrentActivation = getActivation(opts.recurrentActivation === undefined ? 'sigmoid' : opts.recurrentActivation,
-      `${where} recurrentActivation`);
-    this.useBias = opts.useBias ?? true;
-    this.kernelInitializer = getInitializer(opts.kernelInitializer ?? 'glorotUniform', `${where} kernelInitializer`);
-    this.recurrentInitializer = getInitializer(opts.recurrentInitializer ?? 'orthogonal', `${where} recurrentInitializer`);
-    this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
-    this.kernelRegularizer = getRegularizer(opts.kernelRegularizer, `${where} kernelRegularizer`);
-    this.recurrentRegularizer = getRegularizer(opts.recurrentRegularizer, `${where} recurrentRegularizer`);
-    this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
-    this.kernelConstraint = getConstraint(opts.kernelConstraint, `${where} kernelConstraint`);
-    this.recurrentConstraint = getConstraint(opts.recurrentConstraint, `${where} recurrentConstraint`);
-    this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
-    this.dropout = rate(where, 'dropout', opts.dropout);
-    this.recurrentDropout = rate(where, 'recurrentDropout', opts.recurrentDropout);
-    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) throw new ConfigError(`${where}: seed must be a finite number, got ${JSON.stringify(opts.seed)}`);
-    this.seed = opts.seed;
+    Object.assign(this, cellSettings(opts, this.describe()));
     this.returnSequences = opts.returnSequences ?? false;
     this.returnState = opts.returnState ?? false;
     this.goBackwards = opts.goBackwards ?? false;
     this.stateful = opts.stateful ?? false;
-    this.unitForgetBias = opts.unitForgetBias ?? true;
-    this.resetAfter = opts.resetAfter ?? true;
     this.supportsMasking = true;
   }
 
   override build(inputShape: LayerShape | LayerShape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as LayerShape;
-    const features = shape[2];
-    if (shape.length !== 3 || features === null) {
-      throw new ShapeError(`${this.describe()}: expected input of rank 3 [batch, time, features] with known features, ` +
-        `got ${fmtShape(shape as number[])}; did you forget an embedding or a reshape?`);
-    }
-    const u = this.units, k = this.cell.gates;
+    const features = cellFeatures(this.describe(), shape, 3);
     this.inputSpec = { ndim: 3, axes: { [2]: features }, layout: '[batch, time, features]', fix: 'did you forget an embedding or a reshape?' };
-    this.kernel = this.addWeight('kernel', [features, k * u], this.kernelInitializer,
-      { regularizer: this.kernelRegularizer, constraint: this.kernelConstraint });
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, k * u], this.recurrentInitializer,
-      { regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint });
-    if (this.useBias) {
-      const twoBiases = this.cell.kind === 'gru' && this.resetAfter;
-      const init = this.cell.kind === 'lstm' && this.unitForgetBias ? new UnitForgetBias(this.biasInitializer, u) : this.biasInitializer;
-      this.bias = this.addWeight('bias', twoBiases ? [2, k * u] : [k * u], init,
-        { regularizer: this.biasRegularizer, constraint: this.biasConstraint });
-    }
+    Object.assign(this, makeCellWeights(this, this.cell, features, (n, sh, init, o) => this.addWeight(n, sh, init, o)));
     this.built = true;
   }
 
@@ -287,15 +196,9 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    const config: Record<string, unknown> = {
-      ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer, recurrentInitializer: this.recurrentInitializer, biasInitializer: this.biasInitializer,
-      kernelRegularizer: this.kernelRegularizer, recurrentRegularizer: this.recurrentRegularizer, biasRegularizer: this.biasRegularizer,
-      kernelConstraint: this.kernelConstraint, recurrentConstraint: this.recurrentConstraint, biasConstraint: this.biasConstraint,
-      dropout: this.dropout, recurrentDropout: this.recurrentDropout, returnSequences: this.returnSequences,
-      returnState: this.returnState, goBackwards: this.goBackwards, stateful: this.stateful,
+    return {
+      ...super.getConfig(), ...cellConfig(this, this.cell),
+      returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards, stateful: this.stateful,
     };
-    if (this.seed !== undefined) config.seed = this.seed;
-    return config;
   }
 }

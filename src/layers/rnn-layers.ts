@@ -51,10 +51,6 @@ export class LSTM extends RecurrentLayer {
   constructor(opts: LSTMOptions) {
     super(opts, lstmCell);
   }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, unitForgetBias: this.unitForgetBias };
-  }
 }
 registerLayer(LSTM);
 
@@ -72,10 +68,6 @@ export class GRU extends RecurrentLayer {
   /** A config lacking resetAfter comes from a TF.js or Keras 2 file, where the GRU resets before the matmul. */
   static override fromConfig<T>(this: new (opts: never) => T, config: Record<string, unknown>): T {
     return new this({ ...config, resetAfter: config.resetAfter ?? false } as never);
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, resetAfter: this.resetAfter };
   }
 }
 registerLayer(GRU);
