@@ -16,7 +16,9 @@ export * from './depthwise-conv.js';
 
 // recurrent
 export * from './recurrent.js';
-export * from './rnn-cells.js';
+export { type CellKind } from './rnn-cells.js';
+export * from './rnn-cell-layers.js';
+export * from './rnn-generic.js';
 export * from './rnn-layers.js';
 export * from './wrappers.js';
 export * from './bidirectional.js';

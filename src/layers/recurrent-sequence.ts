@@ -50,12 +50,11 @@ export interface SequenceResult {
  * state (Keras 3's default implementation), only when training; a mask [batch, time] carries the
  * states over masked steps.
  */
-export function runSequence(s: SequenceSpec, x: Tensor, initial: Tensor[], training: boolean, mask: Tensor | null): SequenceResult {
+export function runSequence(s: SequenceSpec, x: Tensor, initial: Tensor[], training: boolean, mask: Tensor | null,
+  masks: DropoutMasks = drawDropoutMasks(s, x, training)): SequenceResult {
   const [batch, time, features] = x.shape;
   const u = s.units;
-  const inMask = training && s.dropout > 0 ? dropoutMask([batch, 1, features], s.dropout, s.seed, x.dtype) : null;
-  const recMask = training && s.recurrentDropout > 0
-    ? dropoutMask([batch, u], s.recurrentDropout, s.seed === undefined ? undefined : s.seed + 1, x.dtype) : null;
+  const { input: inMask, recurrent: recMask } = masks;
   let inputBias: Tensor | null = null, recurrentBias: Tensor | null = null;
   if (s.bias) [inputBias, recurrentBias] = s.bias.rank === 2 ? unstack(s.bias, 0) : [s.bias, null];
   const xin = inMask ? mul(x, inMask) : x;
@@ -90,6 +89,22 @@ export function runSequence(s: SequenceSpec, x: Tensor, initial: Tensor[], train
     if (s.returnSequences) outputs.push(states[0]);
   }
   return { sequence: s.returnSequences ? stack(outputs, 1) : null, states };
+}
+
+/** The dropout masks of one sequence: inputs [batch, 1, features] and state [batch, units]; null when none. */
+export interface DropoutMasks {
+  input: Tensor | null;
+  recurrent: Tensor | null;
+}
+
+/** Draws a sequence's dropout masks when training (distinct but fixed seeds for the two when seeded). */
+export function drawDropoutMasks(s: Pick<SequenceSpec, 'dropout' | 'recurrentDropout' | 'seed' | 'units'>, x: Tensor, training: boolean): DropoutMasks {
+  const [batch, , features] = x.shape;
+  return {
+    input: training && s.dropout > 0 ? dropoutMask([batch, 1, features], s.dropout, s.seed, x.dtype) : null,
+    recurrent: training && s.recurrentDropout > 0
+      ? dropoutMask([batch, s.units], s.recurrentDropout, s.seed === undefined ? undefined : s.seed + 1, x.dtype) : null,
+  };
 }
 
 /**
