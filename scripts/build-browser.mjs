@@ -18,6 +18,8 @@ await build({
   format: 'esm',
   target: 'es2022',
   minify: true,
+  // Class names survive minification: error names (ModelFileError, ShapeError) are part of the API.
+  keepNames: true,
   sourcemap: true,
   logLevel: 'warning',
 });
