@@ -132,12 +132,18 @@ test('http(s) load, <input type=file> (st.io.browserFiles) and downloads:// in C
   for (const f of ['model.json', 'group1-shard1of1.bin']) server.put(`/model/${f}`, readFileSync(join(dir, f)));
   const page = await openPage();
   // http: the page fetches model.json and its shard from the server.
+  server.put('/table.csv', 'a,b\n1,"x, y"\n3,z\n');
   const viaHttp = await page.evaluate(async (x) => {
     const st = (window as any).st;
     const m = await st.loadLayersModel(`${location.origin}/model/model.json`);
-    return Array.from(await m.predict(st.tensor(x)).data()) as number[];
+    // Beside models: st.data.csv takes a URL relative to the page, and ONNX export needs no file system.
+    const rows = await st.data.csv('/table.csv').toArray();
+    const onnx: Uint8Array = st.io.exportOnnx(m);
+    return { values: Array.from(await m.predict(st.tensor(x)).data()) as number[], rows, onnx: Array.from(onnx) };
   }, x);
-  assertClose(viaHttp, y);
+  assertClose(viaHttp.values, y);
+  assert.deepEqual(viaHttp.rows, [{ a: 1, b: 'x, y' }, { a: 3, b: 'z' }]);
+  assert.deepEqual(viaHttp.onnx, Array.from(st.io.exportOnnx(model)), 'the page exports the same ONNX bytes as Node');
   // <input type=file multiple>: the same two files, set by playwright as a user would pick them.
   await page.setInputFiles('#files', [join(dir, 'model.json'), join(dir, 'group1-shard1of1.bin')]);
   const viaFiles = await page.evaluate(async (x) => {
