@@ -1,67 +1,21 @@
 /**
- * Strata: neural networks in TypeScript with Keras/TensorFlow.js conventions.
+ * Strata: neural networks in TypeScript with Keras/TensorFlow.js conventions. This is the Node
+ * entry (package.json `exports` condition `node`, and `main`); index.browser.ts is the browser one,
+ * and both re-export the platform-neutral core (core.ts).
  * @example
  * import * as st from 'strata';
  * const w = st.variable(st.randomNormal([3, 1], { seed: 1 }));
  * const { grads: [dw] } = st.valueAndGrads(() => st.sum(st.square(st.matmul(x, w))), [w]);
  */
-import { setGradientAdder } from './autograd/tape.js';
-import { add } from './ops/arithmetic.js';
-// Registers the native backend and makes it the default where it was built and loads.
+// Registers the native backend (the default, by priority) where it was built and loads.
 import './kernels/native/register.js';
-// Installs the chained methods (t.reshape(...), t.mul(2), ...) on Tensor and so on Variable.
-import './compat/tensor-methods.js';
+// Model files on disk (folders, file://, *.onnx), and local files for st.data.csv.
+import './io/register-node.js';
+import './data/register-node.js';
 
-setGradientAdder(add);
-
-export { Tensor, type NestedArray } from './tensor/tensor.js';
-export { type DType, type TypedArray } from './tensor/dtype.js';
-export {
-  tensor, scalar, fill, zeros, ones, zerosLike, onesLike, range, eye,
-  randomNormal, randomUniform, truncatedNormal, toTensor,
-  type TensorLike, type RandomNormalOptions, type RandomUniformOptions,
-} from './tensor/create.js';
-export { setSeed, Random } from './tensor/random.js';
-export { Variable, variable, type VariableOptions } from './autograd/variable.js';
-export { noGrad, type ValueAndGrads } from './autograd/tape.js';
-export { valueAndGrads, grads, grad, valueAndGrad, variableGrads, type NamedGradients } from './autograd/gradient-functions.js';
-export { getBackend, setBackend, listBackends, registerBackend } from './kernels/registry.js';
-export type { Backend } from './kernels/backend.js';
-export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from './errors.js';
-export * from './ops/index.js';
-export * as testing from './testing/index.js';
-export * as initializers from './initializers/index.js';
-export * as layers from './layers/index.js';
-export * as activations from './activations/index.js';
-export * as regularizers from './regularizers/index.js';
-export * as constraints from './constraints/index.js';
-export * as losses from './losses/index.js';
-export * as metrics from './metrics/index.js';
-export { Model, type SummaryRow, type EvaluateOptions } from './model/model.js';
-// TF.js's name for the same class (`m instanceof tf.LayersModel`, as the cart-pole example checks).
-export { Model as LayersModel } from './model/model.js';
-export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
-export { Functional, model, type FunctionalOptions } from './model/functional.js';
-export { InputLayer, input, type InputOptions } from './model/input.js';
-export { SymbolicTensor, type InputSpec } from './layers/symbolic.js';
-export type { CompileArgs } from './model/compile.js';
-export type { FitOptions, YieldEvery } from './model/fit.js';
-export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike, IteratorLike } from './model/fit-dataset.js';
-export type { TensorOrList, Batch, BatchSource } from './model/data.js';
+export * from './core.js';
 export * as callbacks from './callbacks/index.js';
 export * as node from './node/index.js';
-export * as optimizers from './optimizers/index.js';
 export * as io from './io/index.js';
-export { loadLayersModel } from './io/load.js';
-export { ModelFileError } from './io/errors.js';
 export * as datasets from './datasets/index.js';
 export * as data from './data/index.js';
-// TensorFlow.js surface (`import * as tf from 'strata'`): thin aliases over the above.
-export * as train from './compat/train.js';
-export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d } from './compat/tensor-nd.js';
-export { TensorBuffer, buffer } from './compat/buffer.js';
-export * as util from './compat/util.js';
-export { tidy, dispose, keep, memory, nextFrame, ready, type MemoryInfo } from './compat/engine.js';
-export { multinomial } from './compat/multinomial.js';
-export * as serialization from './compat/serialization.js';
-export * as models from './compat/models.js';

@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors.js';
-import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 
@@ -143,26 +142,6 @@ export class LearningRateScheduler extends Callback {
   }
   onEpochEnd(_epoch: number, logs: Logs): void {
     if (this.model.optimizer) logs.lr = this.model.optimizer.currentLearningRate;
-  }
-}
-
-/** Writes one CSV row per epoch (epoch, then every logged value) to `filename`. */
-export class CSVLogger extends Callback {
-  private keys: string[] | null = null;
-  constructor(readonly filename: string, readonly opts: { separator?: string; append?: boolean } = {}) {
-    super();
-  }
-  onTrainBegin(): void {
-    this.keys = null;
-    if (!this.opts.append) writeFileSync(this.filename, '');
-  }
-  onEpochEnd(epoch: number, logs: Logs): void {
-    const sep = this.opts.separator ?? ',';
-    if (!this.keys) {
-      this.keys = Object.keys(logs).sort();
-      appendFileSync(this.filename, ['epoch', ...this.keys].join(sep) + '\n');
-    }
-    appendFileSync(this.filename, [epoch, ...this.keys.map((k) => logs[k] ?? '')].join(sep) + '\n');
   }
 }
 

@@ -1,23 +1,8 @@
-export { Callback, CallbackList, History, type CallbackHooks, type Logs, type TrainingParams } from './callback.js';
-export {
-  EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, CSVLogger, TerminateOnNaN, ModelCheckpoint,
-  type EarlyStoppingOptions, type ReduceLROnPlateauOptions, type ModelCheckpointOptions,
-} from './builtin.js';
-import {
-  EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, CSVLogger, TerminateOnNaN, ModelCheckpoint,
-  type EarlyStoppingOptions, type ReduceLROnPlateauOptions, type ModelCheckpointOptions,
-} from './builtin.js';
+// st.callbacks in Node: the platform-neutral ones (common.ts) and those that write files.
+export * from './common.js';
+export { CSVLogger } from './csv-logger.js';
+import { CSVLogger } from './csv-logger.js';
 
-/** Stops training when a monitored value stops improving. */
-export const earlyStopping = (opts: EarlyStoppingOptions = {}): EarlyStopping => new EarlyStopping(opts);
-/** Reduces the learning rate when a monitored value plateaus. */
-export const reduceLROnPlateau = (opts: ReduceLROnPlateauOptions = {}): ReduceLROnPlateau => new ReduceLROnPlateau(opts);
-/** Sets the learning rate per epoch from a function. */
-export const learningRateScheduler = (schedule: (epoch: number, lr: number) => number): LearningRateScheduler => new LearningRateScheduler(schedule);
-/** Logs epoch results to a CSV file. */
+/** Logs epoch results to a CSV file (Node). */
 export const csvLogger = (filename: string, opts: { separator?: string; append?: boolean } = {}): CSVLogger => new CSVLogger(filename, opts);
-/** Stops on a NaN or infinite loss (fit adds one by default). */
-export const terminateOnNaN = (): TerminateOnNaN => new TerminateOnNaN();
-/** Saves the model after epochs (optionally only the best). */
-export const modelCheckpoint = (filepath: string, opts: ModelCheckpointOptions = {}): ModelCheckpoint => new ModelCheckpoint(filepath, opts);
 export { tensorBoard, TensorBoardCallback, type TensorBoardCallbackArgs } from './tensorboard.js';

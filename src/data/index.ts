@@ -5,11 +5,8 @@
  * const ds = st.data.zip({ xs: st.data.array(features), ys: st.data.array(labels) }).shuffle(100, 1).batch(32);
  * await model.fitDataset(ds, { epochs: 10 });
  */
-export { Dataset, type ShuffleSeed } from './dataset.js';
-export { DataIterator } from './iterator.js';
-export { array, generator, func, zip, type DatasetContainer } from './sources.js';
-export { csv, CSVDataset, type CSVConfig, type ColumnConfig, type CSVRecord } from './csv.js';
-export type { TextSource } from './text-source.js';
+export * from './common.js';
+// Node only: folders of files, and images decoded with sharp.
 export { imageDatasetFromDirectory, IMAGE_EXTENSIONS, type ImageDirectoryOptions, type ImageElement } from './image-directory.js';
 export { textDatasetFromDirectory, type TextDirectoryOptions, type TextElement } from './text-directory.js';
 export { DirectoryDataset, type DirectoryOptions, type LabelMode, type Subset } from './directory-index.js';

@@ -3,9 +3,11 @@ import { DatasetFormatError } from '../datasets/errors.js';
 /** Where a CSV comes from: a file path or file:// URL (Node), or an http(s) URL / Request (fetch). */
 export type TextSource = string | URL | Request;
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
+/**
+ * Reads a local file (path or file:// URL) as text chunks; set by the Node entry
+ * (data/register-node.ts), null in the browser build, whose sources are URLs.
+ */
+export const localText: { reader: ((path: string, where: string, chunkBytes: number) => AsyncIterable<string>) | null } = { reader: null };
 
 function urlOf(source: TextSource): string {
   if (typeof source === 'string') return source;
@@ -16,24 +18,14 @@ function urlOf(source: TextSource): string {
 /**
  * The text of a source as it arrives, in chunks (UTF-8 decoded, multi-byte characters never split).
  * Node reads files with a stream; elsewhere (and for http(s) in Node) the body of a fetch is read
- * chunk by chunk. `node:` modules are imported only inside the Node branch, so browser builds load.
+ * chunk by chunk. Files are read by the reader the Node entry installs, so browser builds hold no `node:` import.
  */
 export async function* textChunks(source: TextSource, where: string, chunkBytes = 64 * 1024): AsyncGenerator<string> {
   const url = urlOf(source);
   const local = typeof source === 'string' || source instanceof URL;
-  if (isNode() && local && !/^https?:\/\//i.test(url)) {
-    const fs = await import('node:fs');
-    // file://./data.csv (tfjs-node style) is a relative path, which fileURLToPath rejects.
-    const { pathFromFileUrl } = await import('../io/file-url.js');
-    const path = pathFromFileUrl(url);
-    const stream = fs.createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes });
-    try {
-      for await (const chunk of stream) yield chunk as string;
-    } catch (e) {
-      throw new DatasetFormatError(`${where}: cannot read '${path}': ${(e as Error).message} — pass an existing file path or file:// URL`);
-    } finally {
-      stream.destroy();
-    }
+  // Without a file reader (browser) a string is a URL, relative ones resolved against the page.
+  if (local && localText.reader && !/^(https?|blob|data):/i.test(url)) {
+    yield* localText.reader(url, where, chunkBytes);
     return;
   }
   if (typeof fetch !== 'function') throw new DatasetFormatError(`${where}: no fetch() in this environment to read ${url}`);

@@ -6,7 +6,8 @@
  * const { train, test } = await st.datasets.mnist();
  * const ys = st.datasets.oneHot(train.labels, 10);
  */
-export { MissingDatasetError, DatasetFormatError } from './errors.js';
+export * from './common.js';
+// Node only: the loaders read the packages that ship the data from disk.
 export type { PackageSource } from './resolve.js';
 export type { ImageDataset, ImageSplit, ImageLoadOptions } from './images.js';
 export { mnist } from './mnist.js';
@@ -16,13 +17,3 @@ export { imdb, type ImdbOptions, type ImdbDataset } from './imdb.js';
 export { spamAssassin, SPAM_ASSASSIN_GROUPS, type SpamAssassinGroup, type SpamAssassinDataset } from './spam-assassin.js';
 export { mobyDick, mobyDickChapters, type MobyDickOptions, type MobyDickChapter } from './moby-dick.js';
 export { cmudict, cmudictPhones, type CmudictEntry, type CmudictOptions } from './cmudict.js';
-export {
-  permutation, shuffle, takeRows, sampleCount, splitIndices, trainTestSplit,
-  type Rows, type Samples, type SplitOptions, type SplitIndices,
-} from './split.js';
-export { normalize, fitNormalization, applyNormalization, type NormalizeOptions, type NormalizationStats } from './normalize.js';
-export { oneHot, toCategorical } from './labels.js';
-export { tokenize, stripHtml, characters, type TokenizeOptions } from './text.js';
-export { Vocabulary, wordVocabulary, charVocabulary, PAD, OOV, type VocabularyOptions, type VocabularyJSON } from './vocabulary.js';
-export { padSequences, type PadSequencesOptions } from './sequences.js';
-export { batches, type BatchOptions } from './batches.js';

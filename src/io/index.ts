@@ -1,9 +1,4 @@
-// st.io: model files in the TensorFlow.js layers format, and where they are stored.
-export { ModelFileError } from './errors.js';
-export type { IOHandler, ModelArtifacts, ModelJSON, ModelTopology, TrainingConfig, WeightSpec, WeightGroup, WeightDType, SaveResult, LoadOptions } from './types.js';
-export { fileSystem, http, fromMemory, withSaveHandler } from './handlers.js';
-export { saveModel, modelArtifacts, type SaveOptions } from './save.js';
-export { loadLayersModel, modelFromArtifacts } from './load.js';
-export { encodeWeights, decodeWeights } from './weights.js';
-export { DEFAULT_MAX_WEIGHT_BYTES } from './validate.js';
-export { exportOnnx, ONNX_EXPORTABLE_LAYERS } from './onnx/export.js';
+// st.io in Node: model files in the TensorFlow.js layers format, and where they are stored
+// (common.ts holds what the browser build has too; index.browser.ts adds the browser storages).
+export * from './common.js';
+export { fileSystem } from './handlers.js';

@@ -16,7 +16,7 @@ import '../model/functional.js';
 import type { CompileArgs } from '../model/compile.js';
 import * as optimizers from '../optimizers/index.js';
 import { ModelFileError } from './errors.js';
-import { fileSystem, http } from './handlers.js';
+import { routeOrThrow } from './router.js';
 import { asFileError, matchWeights, topologyToModel } from './topology.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, TrainingConfig, WeightSpec } from './types.js';
 import { type Limits, checkDepth, checkSpec, isRecord, resolveLimits, show } from './validate.js';
@@ -24,8 +24,10 @@ import { decodeWeights } from './weights.js';
 
 /**
  * Loads a model saved in the TensorFlow.js layers format, by Strata, TensorFlow.js or the tfjs
- * converter (Keras 2/3 topologies). `source`: a folder or model.json path, a file:// or http(s) URL,
- * or an IO handler (`st.io.fromMemory(...)`). Weights are matched to layers by name (see
+ * converter (Keras 2/3 topologies). `source`: a URL-like string routed by the registered load
+ * routers (`st.io.registerLoadRouter`) — a folder or model.json path or file:// URL (Node), an
+ * http(s) URL, 'indexeddb://name' or 'localstorage://name' (browser) — or an IO handler
+ * (`st.io.fromMemory(...)`, `st.io.browserFiles(files)`). Weights are matched to layers by name (see
  * `matchWeights` in io/topology.ts for the rule). Refuses, with a ModelFileError, files that are
  * malformed, inconsistent, or larger than `opts.maxWeightBytes` (default 2 GiB).
  * @example const model = await st.loadLayersModel('./my-model'); model.predict(x);
@@ -34,7 +36,7 @@ export async function loadLayersModel(source: string | URL | IOHandler, opts: Lo
   const limits = resolveLimits(opts);
   let handler: IOHandler;
   if (source instanceof URL) source = source.href;
-  if (typeof source === 'string') handler = /^https?:\/\//i.test(source) ? http(source, opts) : fileSystem(source, opts);
+  if (typeof source === 'string') handler = routeOrThrow('load', source, 'loadLayersModel', opts);
   else if (source && typeof (source as IOHandler).load === 'function') handler = source;
   else throw new ModelFileError(`loadLayersModel: expected a path, a URL or an IO handler with load(), got ${show(source)}`);
   let artifacts: ModelArtifacts;

@@ -8,9 +8,8 @@ import { LOSS_NAMES, getLoss } from '../losses/index.js';
 import * as optimizers from '../optimizers/index.js';
 import { toSnakeCase } from '../utils/case.js';
 import { ModelFileError } from './errors.js';
-import { fileSystem } from './handlers.js';
+import { routeOrThrow } from './router.js';
 import { STRATA_VERSION, modelToTopology, namedModelWeights } from './topology.js';
-import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig } from './types.js';
 import { encodeWeights } from './weights.js';
 
@@ -26,19 +25,20 @@ export interface SaveOptions {
 }
 
 /**
- * Saves a model in the TensorFlow.js layers format. `target`: a folder path or file:// URL (Node;
- * written atomically), or an IO handler such as `st.io.withSaveHandler(fn)`. A path ending in
- * `.onnx` writes an ONNX file instead (Node; see `st.io.exportOnnx`).
+ * Saves a model. `target`: a URL-like string routed by the registered save routers (see
+ * `st.io.registerSaveRouter`) — in Node a folder path or file:// URL (TensorFlow.js layers format,
+ * written atomically) or a path ending in `.onnx` (see `st.io.exportOnnx`); in a browser
+ * 'indexeddb://name', 'localstorage://name' or 'downloads://name' — or an IO handler such as
+ * `st.io.withSaveHandler(fn)`.
  * @example await saveModel(model, './my-model', { includeOptimizer: true })
  */
 export async function saveModel(model: Model, target: unknown, opts: SaveOptions = {}): Promise<SaveResult> {
   let handler: IOHandler;
-  if (isOnnxTarget(target)) return saveOnnxFile(model, target); // 'x.onnx': st.io.exportOnnx's bytes, written atomically
-  if (typeof target === 'string') handler = fileSystem(target);
-  else if (target instanceof URL && target.protocol === 'file:') handler = fileSystem(target.href);
+  if (target instanceof URL) target = target.href;
+  if (typeof target === 'string') handler = routeOrThrow('save', target, `${model.describe()}.save`);
   else if (target && typeof (target as IOHandler).save === 'function') handler = target as IOHandler;
-  else throw new ConfigError(`${model.describe()}.save: expected a folder path, a file:// URL or an IO handler with save(), got ${typeof target}`);
-  return handler.save!(modelArtifacts(model, opts));
+  else throw new ConfigError(`${model.describe()}.save: expected a path or URL string (e.g. './my-model', 'indexeddb://my-model') or an IO handler with save(), got ${typeof target}`);
+  return handler.save!(modelArtifacts(model, opts), { model });
 }
 
 /** The artifacts `save` writes, in memory. */

@@ -1,3 +1,5 @@
+import type { Model } from '../model/model.js';
+
 /** The data types a weight can have in a TensorFlow.js manifest that Strata reads. */
 export type WeightDType = 'float32' | 'int32' | 'bool';
 
@@ -77,9 +79,14 @@ export interface SaveResult {
   [key: string]: unknown;
 }
 
+/** What `model.save` hands a save handler beside the artifacts (handlers that write other formats use the model). */
+export interface SaveContext {
+  model?: Model;
+}
+
 /** Storage for models: `save` writes artifacts, `load` reads them (TensorFlow.js' IOHandler). */
 export interface IOHandler {
-  save?(artifacts: ModelArtifacts): Promise<SaveResult>;
+  save?(artifacts: ModelArtifacts, context?: SaveContext): Promise<SaveResult>;
   load?(): Promise<ModelArtifacts>;
 }
 

@@ -6,13 +6,41 @@ import { countKernels, kernelCalls, resetKernelCalls, type KernelCallCount } fro
 // Every registered backend's kernels are counted (native code executed vs js), for the tests.
 export { kernelCalls, resetKernelCalls, type KernelCallCount };
 
+/** Priorities of the built-in backends: the fastest that loads is the default (see registerBackend). */
+export const BACKEND_PRIORITY = { native: 300, wasm: 200, js: 100 } as const;
+
 const countedJs = countKernels(jsBackend);
 const backends = new Map<string, Backend>([['js', countedJs]]);
+const priorities = new Map<string, number>([['js', BACKEND_PRIORITY.js]]);
+/** The backend chosen with setBackend; null while the default (highest priority) applies. */
+let chosen: Backend | null = null;
 let active: Backend = countedJs;
 
-/** Makes a backend available to `setBackend` under its name. */
-export function registerBackend(backend: Backend): void {
-  backends.set(backend.name, countKernels(backend));
+/**
+ * Makes a backend available to `setBackend` under its name. The default backend — the one ops use
+ * until `setBackend` is called — is the registered backend of highest `priority`, so a platform
+ * entry registers what loads on it and the fastest wins, whatever the order of registration:
+ * `BACKEND_PRIORITY` gives native 300, wasm 200, js 100 (always registered). Register a backend only
+ * once it can run (an addon that loaded, a WebAssembly module already instantiated). Registering a
+ * name again replaces that backend; equal priorities keep the earlier one as default.
+ * @example registerBackend(createWasmBackend(instance), BACKEND_PRIORITY.wasm)
+ */
+export function registerBackend(backend: Backend, priority = 0): void {
+  const counted = countKernels(backend);
+  if (chosen?.name === backend.name) chosen = counted;
+  backends.set(backend.name, counted);
+  priorities.set(backend.name, priority);
+  active = chosen ?? defaultBackend();
+}
+
+/** The registered backend of highest priority (the earliest registered among equals). */
+function defaultBackend(): Backend {
+  let best = countedJs, bestPriority = -Infinity;
+  for (const [name, b] of backends) {
+    const p = priorities.get(name) ?? 0;
+    if (p > bestPriority) [best, bestPriority] = [b, p];
+  }
+  return best;
 }
 
 // TensorFlow.js's names for the backends Strata has: its pure-JS 'cpu' is our reference 'js', and
@@ -20,7 +48,8 @@ export function registerBackend(backend: Backend): void {
 const TFJS_NAMES: Record<string, string> = { cpu: 'js', tensorflow: 'native' };
 
 /**
- * Switches the backend that runs every op from now on ('js' is always there). TensorFlow.js's names
+ * Switches the backend that runs every op from now on ('js' is always there), overriding the
+ * priority default (see registerBackend). TensorFlow.js's names
  * 'cpu' and 'tensorflow' select 'js' and 'native'.
  * @example st.setBackend('js')
  */
@@ -31,6 +60,7 @@ export function setBackend(name: string): void {
     throw new ConfigError(`setBackend: no backend named '${name}'${gpu}; available: ${[...backends.keys()].join(', ')}` +
       ` (TensorFlow.js names: ${Object.keys(TFJS_NAMES).filter((k) => backends.has(TFJS_NAMES[k])).join(', ')})`);
   }
+  chosen = b;
   active = b;
 }
 

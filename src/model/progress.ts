@@ -12,6 +12,13 @@ function formatTime(seconds: number): string {
   return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
 }
 
+/** process.stdout in Node; elsewhere (browsers) whole lines to console.log. */
+function defaultStream(): Pick<NodeJS.WriteStream, 'write' | 'isTTY'> {
+  const proc = (globalThis as { process?: { stdout?: NodeJS.WriteStream } }).process;
+  if (proc?.stdout) return proc.stdout;
+  return { isTTY: false, write: (line: string | Uint8Array) => (console.log(String(line).replace(/\n$/, '')), true) } as Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+}
+
 /**
  * fit's console output. verbose 1: a progress bar with ETA and running loss/metrics, redrawn in
  * place on a terminal; one line per epoch when output is not a terminal (CI, pipes). verbose 2:
@@ -20,8 +27,10 @@ function formatTime(seconds: number): string {
 export class ProgressLogger extends Callback {
   private start = 0;
   private lastDraw = 0;
-  constructor(readonly verbose: number, readonly stream: NodeJS.WriteStream = process.stdout) {
+  readonly stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+  constructor(readonly verbose: number, stream?: NodeJS.WriteStream) {
     super();
+    this.stream = stream ?? defaultStream();
   }
   private get live(): boolean {
     return this.verbose === 1 && !!this.stream.isTTY;

@@ -1,6 +1,6 @@
 /**
  * `model.save('path.onnx')` in Node: the exported bytes written beside the target, synced, then
- * renamed over it, so a crash never leaves half a file. node: modules load on first use only.
+ * renamed over it, so a crash never leaves half a file. Registered as a save router by io/register-node.ts.
  */
 import type { Model } from '../../model/model.js';
 import type { SaveResult } from '../types.js';

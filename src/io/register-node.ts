@@ -1,0 +1,21 @@
+/**
+ * Side effect of the Node entry: model files on disk. A folder path or file:// URL saves and loads
+ * the TensorFlow.js layers format (io/handlers.ts); a path ending in `.onnx` saves ONNX. Strings
+ * with another scheme (http://, indexeddb://) are left to their own routers.
+ */
+import { modelFromArtifacts } from './load.js';
+import { fileSystem } from './handlers.js';
+import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
+import { ROUTER_PRIORITY, registerLoadRouter, registerSaveRouter } from './router.js';
+
+/** A path (no `scheme://`) or a file:// URL. */
+function isFilePath(url: string): boolean {
+  return /^file:\/\//i.test(url) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+}
+
+const FILES = 'folder paths and file:// URLs (Node)';
+registerSaveRouter((url) => (isFilePath(url) ? fileSystem(url) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
+registerLoadRouter((url, opts) => (isFilePath(url) ? fileSystem(url, opts) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
+registerSaveRouter((url) => (isOnnxTarget(url)
+  ? { save: (artifacts, ctx) => saveOnnxFile(ctx?.model ?? modelFromArtifacts(artifacts), url) }
+  : null), { priority: ROUTER_PRIORITY.extension, label: '*.onnx paths (Node, save)' });

@@ -1,0 +1,316 @@
+// Strata's browser build in real Chromium (Debian's /usr/bin/chromium driven by playwright-core):
+// the bundle imported from a plain <script type="module"> trains the W3 CNN on real MNIST, saves to
+// IndexedDB and reloads it exactly, with and without cross-origin isolation; the browser storages
+// (localStorage, downloads, <input type=file>, http) and TensorFlow.js's own readers of them; pixels
+// in and out of canvases; and an app bundled by esbuild from `import 'strata'` with no polyfills.
+// Skipped with one line where Chromium or playwright-core is missing. The page runs the js backend
+// whatever the Node pass, so the js pass of `npm test` (STRATA_DISABLE_NATIVE=1) skips it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as st from '../src/index.js';
+import { ROOT, CHROMIUM, chromiumMissing, startServer, type TestServer } from './browser-server.js';
+
+const missing = chromiumMissing() ?? (process.env.STRATA_DISABLE_NATIVE === '1' ? 'the page runs the js backend either way; they run in the default pass' : null)
+  ?? (existsSync(join(ROOT, 'dist', 'strata.browser.js')) ? null : 'dist/strata.browser.js is not built (npm run build)');
+if (missing) console.log(`# browser tests skipped: ${missing}`);
+const skip = missing !== null;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+let browser: Browser, server: TestServer;
+const scratch = mkdtempSync(join(tmpdir(), 'strata-browser-'));
+
+before(async () => {
+  if (skip) return;
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  server = await startServer();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A fresh page (own context: own IndexedDB and localStorage) on `path`, with Strata loaded as window.st. */
+async function openPage(path = '/'): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url + path);
+  await page.waitForFunction(() => (window as any).strataLoaded === true, null, { timeout: 20_000 }).catch(() => {
+    throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
+  });
+  return page;
+}
+
+// W3 in the page: 320 MNIST training samples, 2 epochs, batch 16, Adam, seed 1; accuracy on the
+// first 100 test samples. Measured in Chromium 156 on the js backend: 0.73 (0.67 on 200 samples;
+// 0.535 with batch 32). The floor leaves margin for other backends' rounding, far above chance (0.1).
+const W3_FLOOR = 0.5;
+
+async function trainW3InPage(page: Page, name: string): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; trainMs: number; n: number }> {
+  return page.evaluate(async (name) => {
+    const st = (window as any).st;
+    const rows = async (split: string, start: number, n: number) => {
+      const b = new Uint8Array(await (await fetch(`/mnist?split=${split}&start=${start}&n=${n}`)).arrayBuffer());
+      const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
+      for (let i = 0; i < n * 784; i++) x[i] = b[i] / 255;
+      for (let i = 0; i < n; i++) y[i * 10 + b[n * 784 + i]] = 1;
+      return [st.tensor(x, [n, 28, 28, 1]), st.tensor(y, [n, 10])];
+    };
+    const [x, y] = await rows('train', 0, 320);
+    const [xt, yt] = await rows('test', 0, 100);
+    st.setSeed(1);
+    const model = st.sequential({ layers: [
+      st.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      st.layers.maxPooling2d({ poolSize: 2 }),
+      st.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      st.layers.maxPooling2d({ poolSize: 2 }),
+      st.layers.flatten(),
+      st.layers.dense({ units: 128, activation: 'relu' }),
+      st.layers.dropout({ rate: 0.5 }),
+      st.layers.dense({ units: 10, activation: 'softmax' }),
+    ] });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const t0 = performance.now();
+    await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
+    const trainMs = performance.now() - t0;
+    const t1 = performance.now();
+    const [, acc] = model.evaluate(xt, yt);
+    const t2 = performance.now();
+    await model.save(`indexeddb://${name}`);
+    const loaded = await st.loadLayersModel(`indexeddb://${name}`);
+    const t3 = performance.now();
+    const a = await model.predict(xt).data(), b = await loaded.predict(xt).data();
+    (window as any).timings = `evaluate ${(t2 - t1).toFixed(0)} ms, save+load ${(t3 - t2).toFixed(0)} ms, 2 predicts ${(performance.now() - t3).toFixed(0)} ms`;
+    const same = a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i]));
+    return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), trainMs, n: a.length };
+  }, name);
+}
+
+for (const isolated of [true, false]) {
+  test(`W3 CNN trains on MNIST in Chromium ${isolated ? 'with' : 'without'} COOP/COEP, then saves to IndexedDB and reloads with the same predictions`, { skip }, async (t) => {
+    const page = await openPage(isolated ? '/coi/' : '/');
+    const r = await trainW3InPage(page, isolated ? 'w3-isolated' : 'w3');
+    await page.context().close();
+    t.diagnostic(`test accuracy ${r.acc.toFixed(3)}, training ${(r.trainMs / 1000).toFixed(1)} s; ${r.timings}`);
+    assert.equal(r.isolated, isolated, 'crossOriginIsolated in the page');
+    assert.equal(r.backend, 'js');
+    assert.ok(r.acc >= W3_FLOOR, `test accuracy ${r.acc} after 2 epochs on 320 samples, expected at least ${W3_FLOOR}`);
+    assert.equal(r.n, 1000);
+    assert.ok(r.same, 'the model reloaded from IndexedDB predicts exactly the values of the trained one');
+  });
+}
+
+/** A small model and its predictions on x, in Node (js backend, as in the page). */
+function smallModel(seed: number): { model: st.Sequential; x: number[][]; y: number[] } {
+  st.setBackend('js');
+  st.setSeed(seed);
+  const model = st.sequential({ layers: [
+    st.layers.dense({ units: 5, inputShape: [4], activation: 'relu', name: 'hidden' }),
+    st.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
+  ] });
+  const x = [[0.1, -0.2, 0.3, 0.5], [1, 2, -1, 0.5]];
+  return { model, x, y: Array.from((model.predict(st.tensor(x)) as st.Tensor).dataSync()) };
+}
+
+function assertClose(got: number[], want: number[], tol = 1e-6): void {
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol, `value ${i}: ${g} vs ${want[i]}`));
+}
+
+test('http(s) load, <input type=file> (st.io.browserFiles) and downloads:// in Chromium, checked against Node', { skip }, async () => {
+  const { model, x, y } = smallModel(3);
+  const dir = join(scratch, 'served');
+  await model.save(dir);
+  for (const f of ['model.json', 'group1-shard1of1.bin']) server.put(`/model/${f}`, readFileSync(join(dir, f)));
+  const page = await openPage();
+  // http: the page fetches model.json and its shard from the server.
+  server.put('/table.csv', 'a,b\n1,"x, y"\n3,z\n');
+  const viaHttp = await page.evaluate(async (x) => {
+    const st = (window as any).st;
+    const m = await st.loadLayersModel(`${location.origin}/model/model.json`);
+    // Beside models: st.data.csv takes a URL relative to the page, and ONNX export needs no file system.
+    const rows = await st.data.csv('/table.csv').toArray();
+    const onnx: Uint8Array = st.io.exportOnnx(m);
+    return { values: Array.from(await m.predict(st.tensor(x)).data()) as number[], rows, onnx: Array.from(onnx) };
+  }, x);
+  assertClose(viaHttp.values, y);
+  assert.deepEqual(viaHttp.rows, [{ a: 1, b: 'x, y' }, { a: 3, b: 'z' }]);
+  assert.deepEqual(viaHttp.onnx, Array.from(st.io.exportOnnx(model)), 'the page exports the same ONNX bytes as Node');
+  // <input type=file multiple>: the same two files, set by playwright as a user would pick them.
+  await page.setInputFiles('#files', [join(dir, 'model.json'), join(dir, 'group1-shard1of1.bin')]);
+  const viaFiles = await page.evaluate(async (x) => {
+    const st = (window as any).st;
+    const files = (document.getElementById('files') as HTMLInputElement).files!;
+    const m = await st.loadLayersModel(st.io.browserFiles(files));
+    const missing = await st.loadLayersModel(st.io.browserFiles([files[0]])).then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`);
+    return { values: Array.from(await m.predict(st.tensor(x)).data()) as number[], missing };
+  }, x);
+  assertClose(viaFiles.values, y);
+  assert.match(viaFiles.missing, /ModelFileError: model\.json: weight file 'group1-shard1of1\.bin' .*was not among the files given/);
+  // downloads://: the page saves, playwright catches both downloads, Node loads them.
+  const downloads: import('playwright-core').Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  const saved = await page.evaluate(async () => {
+    const st = (window as any).st;
+    const m = await st.loadLayersModel(`${location.origin}/model/model.json`);
+    return (await m.save('downloads://picked')).location as string;
+  });
+  assert.equal(saved, 'downloads://picked');
+  for (let i = 0; i < 50 && downloads.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), ['picked.json', 'picked.weights.bin']);
+  const got = join(scratch, 'downloaded');
+  mkdirSync(got);
+  for (const d of downloads) copyFileSync((await d.path())!, join(got, d.suggestedFilename()));
+  const fromDownload = await st.loadLayersModel(join(got, 'picked.json'));
+  assertClose(Array.from((fromDownload.predict(st.tensor(x)) as st.Tensor).dataSync()), y, 0);
+  await page.context().close();
+});
+
+test('indexeddb:// and localstorage:// use TensorFlow.js\'s layout: each library loads what the other saved; tampered records are refused', { skip }, async () => {
+  const page = await openPage();
+  await page.addScriptTag({ url: '/node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js' });
+  const r = await page.evaluate(async () => {
+    const st = (window as any).st, tf = (window as any).tf;
+    await tf.setBackend('cpu');
+    const x = [[0.1, -0.2, 0.3, 0.5], [1, 2, -1, 0.5]];
+    st.setSeed(5);
+    const sm = st.sequential({ layers: [st.layers.dense({ units: 5, inputShape: [4], activation: 'relu' }), st.layers.dense({ units: 3, activation: 'softmax' })] });
+    const tm = tf.sequential({ layers: [tf.layers.dense({ units: 5, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+    const sPred = Array.from(await sm.predict(st.tensor(x)).data()) as number[];
+    const tPred = Array.from(await tm.predict(tf.tensor(x)).data()) as number[];
+    const out: Record<string, unknown> = { sPred, tPred };
+    for (const scheme of ['indexeddb', 'localstorage']) {
+      await sm.save(`${scheme}://from-strata`);
+      await tm.save(`${scheme}://from-tfjs`);
+      out[`${scheme}: tfjs reads strata`] = Array.from(await (await tf.loadLayersModel(`${scheme}://from-strata`)).predict(tf.tensor(x)).data());
+      out[`${scheme}: strata reads tfjs`] = Array.from(await (await st.loadLayersModel(`${scheme}://from-tfjs`)).predict(st.tensor(x)).data());
+      out[`${scheme}: strata reads strata`] = Array.from(await (await st.loadLayersModel(`${scheme}://from-strata`)).predict(st.tensor(x)).data());
+    }
+    const refusal = (p: Promise<unknown>) => p.then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`);
+    out.lsKeys = Object.keys(localStorage).filter((k) => k.startsWith('tensorflowjs_models/from-strata/')).sort();
+    // localStorage: a weight spec that claims far more bytes than stored.
+    localStorage.setItem('tensorflowjs_models/from-strata/weight_specs', JSON.stringify([{ name: 'dense_Dense1/kernel', shape: [100000, 100000], dtype: 'float32' }]));
+    out.lsHuge = await refusal(st.loadLayersModel('localstorage://from-strata'));
+    // IndexedDB: the stored weight data cut short.
+    const db: IDBDatabase = await new Promise((res, rej) => { const q = indexedDB.open('tensorflowjs', 1); q.onsuccess = () => res(q.result); q.onerror = () => rej(q.error); });
+    const rec: any = await new Promise((res) => { const q = db.transaction('models_store').objectStore('models_store').get('from-strata'); q.onsuccess = () => res(q.result); });
+    rec.modelPath = 'cut';
+    rec.modelArtifacts.weightData = rec.modelArtifacts.weightData.slice(0, 20);
+    await new Promise((res) => { const tx = db.transaction('models_store', 'readwrite'); tx.objectStore('models_store').put(rec); tx.oncomplete = res; });
+    db.close();
+    out.idbCut = await refusal(st.loadLayersModel('indexeddb://cut'));
+    out.idbMissing = await refusal(st.loadLayersModel('indexeddb://nothing-here'));
+    out.filePath = await refusal(st.loadLayersModel('./my-model'));
+    return out;
+  });
+  await page.context().close();
+  const sPred = r.sPred as number[], tPred = r.tPred as number[];
+  for (const scheme of ['indexeddb', 'localstorage']) {
+    assertClose(r[`${scheme}: tfjs reads strata`] as number[], sPred, 1e-6);
+    assertClose(r[`${scheme}: strata reads tfjs`] as number[], tPred, 1e-6);
+    assertClose(r[`${scheme}: strata reads strata`] as number[], sPred, 0);
+  }
+  assert.deepEqual(r.lsKeys, ['info', 'model_metadata', 'model_topology', 'weight_data', 'weight_specs'].map((k) => `tensorflowjs_models/from-strata/${k}`));
+  assert.match(r.lsHuge as string, /^ModelFileError: localstorage:\/\/from-strata.*(bytes|maxWeightBytes)/);
+  assert.match(r.idbCut as string, /^ModelFileError: indexeddb:\/\/cut: the shards of weight group 0 .* hold 20 bytes, but the manifest describes \d+/);
+  assert.match(r.idbMissing as string, /^ModelFileError: loadLayersModel: no model named 'nothing-here' in IndexedDB/);
+  assert.match(r.filePath as string, /^ModelFileError: loadLayersModel: no load handler for '\.\/my-model' — paths on disk are Node-only/);
+});
+
+test('st.browser.fromPixels and toPixels on canvases, images, ImageData and ImageBitmaps give the known pixel values', { skip }, async () => {
+  const page = await openPage();
+  const r = await page.evaluate(async () => {
+    const st = (window as any).st;
+    // 3 × 2 opaque pixels (opaque: a canvas stores premultiplied alpha, so translucent values round-trip inexactly).
+    const rgba = new Uint8ClampedArray([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 255, 40, 50, 60, 255, 70, 80, 90, 255]);
+    const canvas = document.createElement('canvas');
+    canvas.width = 3;
+    canvas.height = 2;
+    canvas.getContext('2d')!.putImageData(new ImageData(rgba, 3, 2), 0, 0);
+    const img = new Image();
+    img.src = canvas.toDataURL('image/png');
+    await img.decode();
+    const bitmap = await createImageBitmap(canvas);
+    const read = (t: any) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) });
+    const refusal = async (f: () => unknown) => { try { await f(); return 'accepted'; } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; } };
+    const target = document.createElement('canvas');
+    const drawn = await st.browser.toPixels(st.tensor([[[0], [0.5]], [[1], [0.25]]]), target);
+    return {
+      canvas3: read(st.browser.fromPixels(canvas)),
+      canvas4: read(st.browser.fromPixels(canvas, 4)),
+      image1: read(st.browser.fromPixels(img, 1)),
+      imageData: read(st.browser.fromPixels(new ImageData(rgba, 3, 2), 3)),
+      bitmap: read(st.browser.fromPixels(bitmap, 3)),
+      raw: read(st.browser.fromPixels({ data: new Uint8Array(rgba), width: 3, height: 2 }, 2)),
+      floatGrey: Array.from(drawn),
+      onCanvas: Array.from(target.getContext('2d')!.getImageData(0, 0, 2, 2).data),
+      canvasSize: [target.width, target.height],
+      intRgb: Array.from(await st.browser.toPixels(st.tensor([[[1, 2, 3], [250, 251, 252]]], undefined, 'int32'))),
+      rgbaRoundTrip: Array.from(await st.browser.toPixels(st.browser.fromPixels(canvas, 4))),
+      arrayIsInt: Array.from(await st.browser.toPixels([[7, 200]])),
+      badFloat: await refusal(() => st.browser.toPixels(st.tensor([[1.5]]))),
+      badInt: await refusal(() => st.browser.toPixels(st.tensor([[256]], undefined, 'int32'))),
+      badDepth: await refusal(() => st.browser.toPixels(st.zeros([2, 2, 2]))),
+      badRank: await refusal(() => st.browser.toPixels(st.zeros([1, 2, 2, 3]))),
+      badChannels: await refusal(() => st.browser.fromPixels(canvas, 5)),
+      badSource: await refusal(() => st.browser.fromPixels({ width: 1 })),
+    };
+  });
+  await page.context().close();
+  const rgb = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90];
+  assert.deepEqual(r.canvas3, { shape: [2, 3, 3], dtype: 'int32', values: rgb });
+  assert.deepEqual(r.canvas4.values, [255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 255, 40, 50, 60, 255, 70, 80, 90, 255]);
+  assert.deepEqual(r.image1, { shape: [2, 3, 1], dtype: 'int32', values: [255, 0, 0, 10, 40, 70] });
+  assert.deepEqual(r.imageData.values, rgb);
+  assert.deepEqual(r.bitmap.values, rgb);
+  assert.deepEqual(r.raw, { shape: [2, 3, 2], dtype: 'int32', values: [255, 0, 0, 255, 0, 0, 10, 20, 40, 50, 70, 80] });
+  // float32 × 255, rounded (127.5 → 128, 63.75 → 64); grey on three channels, alpha 255.
+  assert.deepEqual(r.floatGrey, [0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255, 64, 64, 64, 255]);
+  assert.deepEqual(r.onCanvas, r.floatGrey);
+  assert.deepEqual(r.canvasSize, [2, 2]);
+  assert.deepEqual(r.intRgb, [1, 2, 3, 255, 250, 251, 252, 255]);
+  assert.deepEqual(r.rgbaRoundTrip, r.canvas4.values);
+  assert.deepEqual(r.arrayIsInt, [7, 7, 7, 255, 200, 200, 200, 255]);
+  assert.match(r.badFloat, /^ConfigError: browser\.toPixels: float32 values must lie in \[0, 1\], got 1\.5/);
+  assert.match(r.badInt, /^ConfigError: browser\.toPixels: int32 values must lie in \[0, 255\], got 256/);
+  assert.match(r.badDepth, /^ShapeError: browser\.toPixels: expected 1, 3 or 4 channels, got 2/);
+  assert.match(r.badRank, /^ShapeError: browser\.toPixels: expected a tensor of rank 2 or 3/);
+  assert.match(r.badChannels, /^ConfigError: browser\.fromPixels: numChannels must be 1, 2, 3 or 4, got 5/);
+  assert.match(r.badSource, /^ConfigError: browser\.fromPixels: pixels must be an HTMLImageElement/);
+});
+
+test('an app bundled by esbuild from `import * as st from \'strata\'` (platform browser, no polyfills) runs in the page', { skip }, async () => {
+  const { build } = await import('esbuild');
+  const app = join(scratch, 'app');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(app, 'node_modules', 'strata'), 'dir');
+  writeFileSync(join(app, 'main.js'), `import * as st from 'strata';
+const m = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones' })] });
+window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]])).data()), backend: st.getBackend(),
+  hasNode: 'node' in st, fromPixels: typeof st.browser.fromPixels, hasFileSystem: 'fileSystem' in st.io };
+`);
+  const out = await build({ entryPoints: [join(app, 'main.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+  const code = out.outputFiles[0].text;
+  assert.doesNotMatch(code, /(from|import\()\s*["']node:/, 'no node: import in the bundle');
+  server.put('/bundle/app.js', code);
+  server.put('/bundle/index.html', '<!doctype html><script type="module" src="/bundle/app.js"></script>');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/bundle/index.html`);
+  await page.waitForFunction(() => (window as any).bundleResult !== undefined, null, { timeout: 20_000 }).catch(() => {
+    throw new Error(`the bundled app did not run: ${errors.join('; ') || 'no error reported'}`);
+  });
+  const result = await page.evaluate(() => (window as any).bundleResult);
+  await context.close();
+  assert.deepEqual(result, { values: [6, 6], backend: 'js', hasNode: false, fromPixels: 'function', hasFileSystem: false });
+});
