@@ -285,6 +285,29 @@ test('apply never writes a tensor in place; iterations count; null gradients are
   expectError(() => o.apply([null], [w]), st.ConfigError, 'no gradient');
 });
 
+test('adam updates its slots in their own storage until slotVariables hands them out; results do not change', () => {
+  forEachBackend(() => {
+    // float32 and 800 parameters: the native kernel (above its 256-parameter threshold).
+    const grads = [1, 2, 3].map((s) => rand([40, 20], 10 + s, 'float32'));
+    const inPlace = st.variable(rand([40, 20], 1, 'float32')), outOfPlace = st.variable(rand([40, 20], 1, 'float32'));
+    const a = O.adam({ learningRate: 0.01, amsgrad: true }), b = O.adam({ learningRate: 0.01, amsgrad: true });
+    b.build([outOfPlace]);
+    assert.equal(b.slotVariables.length, 3); // handed out: b updates out of place from now on
+    const slotStorage = (o: optimizers.Optimizer) => (o as unknown as { entries: { slots: st.Variable[] }[] }).entries[0].slots.map((v) => v.values);
+    a.apply([grads[0]], [inPlace]);
+    const first = slotStorage(a);
+    for (const g of grads.slice(1)) {
+      a.apply([g], [inPlace]);
+    }
+    slotStorage(a).forEach((v, i) => assert.equal(v, first[i], `slot ${i} keeps its storage`));
+    const bViews = b.slotVariables.map((v) => st.reshape(v, [-1]));
+    for (const g of grads) b.apply([g], [outOfPlace]);
+    bViews.forEach((t) => assert.ok(t.dataSync().every((x) => x === 0), 'a view of a handed-out slot keeps its values'));
+    expectClose(inPlace, outOfPlace, 0, 0, 'weights');
+    a.getWeights().slice(1).forEach((t, i) => expectClose(t, b.getWeights()[i + 1], 0, 0, `slot ${i}`));
+  });
+});
+
 test('applyGradients takes pairs or { grad, variable }; minimize returns the loss', () => {
   const w = st.variable(st.tensor([1], [1], 'float64'));
   const o = O.sgd({ learningRate: 0.5 });

@@ -1,6 +1,7 @@
 // Fused optimizer updates on float32 storage: one pass reads the parameter, its gradient and its
-// slots and writes the new values into separate output arrays (never into an input), as the js rules
-// in src/optimizers/update-rules.ts do. Arithmetic in float32 with AVX-512 where the compiler can
+// slots and writes the new values into output arrays, as the js rules in src/optimizers/update-rules.ts
+// do. An output may be its own input (Adam's slots are updated in place): element i is read before it
+// is written, and no element reads another's. Arithmetic in float32 with AVX-512 where the compiler can
 // vectorise it; the js rules compute in float64, so results agree to float32 rounding.
 #include <node_api.h>
 

@@ -107,7 +107,14 @@ export function gradientsOf(f: () => Tensor, wrt: readonly Tensor[], dy: Tensor 
   if (dy !== undefined && !shapesEqual(dy.shape, value.shape)) {
     throw new ShapeError(`${where}: dy has shape ${fmtShape(dy.shape)} but f returned shape ${fmtShape(value.shape)}`);
   }
-  const grads = backpropagate(tape, value, dy ?? onesOf(value));
+  const savedRoots = rootStorage;
+  rootStorage = new Set(wrt.map((t) => t.values));
+  let grads: Map<number, Tensor>;
+  try {
+    grads = backpropagate(tape, value, dy ?? onesOf(value));
+  } finally {
+    rootStorage = savedRoots;
+  }
   // A variable read but not reaching the value gets no gradient (TF.js: null), so it is left out.
   const found = (tape.found ?? []).filter((v) => grads.has(v.id));
   return { value, grads: wrt.map((t) => grads.get(t.id) ?? null), found, foundGrads: found.map((v) => grads.get(v.id)!) };
@@ -127,6 +134,19 @@ export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tens
 /** The gradients of `f`'s (summed) result with respect to each tensor of `wrt`. */
 export function grads(f: () => Tensor, wrt: readonly Tensor[], dy?: Tensor): Tensor[] {
   return valueAndGrads(f, wrt, dy).grads;
+}
+
+// Storage of the tensors whose gradients the running backward pass returns (its wrt), so an op's
+// backward pass can tell an intermediate gradient (only its producer reads it) from one the caller sees.
+let rootStorage: Set<unknown> | null = null;
+
+/**
+ * Whether the backward pass now running returns the gradient of a tensor with this storage to its
+ * caller (a wrt tensor or a reshape of one). A backward pass may hand its producer a gradient that is
+ * only right for that producer (see ops/relu-pool-grad.ts) when this is false.
+ */
+export function isGradientRoot(values: unknown): boolean {
+  return rootStorage === null || rootStorage.has(values);
 }
 
 // The gradient accumulator uses a plain kernel-free add so this module stays below ops/.

@@ -5,6 +5,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { runOp } from './engine.js';
 import type { ConvGeometry } from './conv-util.js';
 import { type FusedActivation, biasActivationGrad } from './bias-activation.js';
+import { markReluOutput, reluMaskedBiasGrad } from './relu-pool-grad.js';
+import { isRecording } from '../autograd/tape.js';
 
 /** The kernels work on 5-D storage; give the result the user-facing shape (same storage). */
 function as(t: Tensor, shape: number[]): Tensor {
@@ -25,13 +27,18 @@ export function convForward(x: Tensor, filter: Tensor, g: ConvGeometry): Tensor 
 export function convBiasActivationForward(x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number,
   g: ConvGeometry): Tensor {
   const inputs = bias ? [x, filter, bias] : [x, filter];
-  return runOp('ConvBiasActivation', inputs, (b) => as(b.conv3dBiasActivation(x, filter, bias, act, alpha, g.info), g.yShape),
+  const out = runOp('ConvBiasActivation', inputs, (b) => as(b.conv3dBiasActivation(x, filter, bias, act, alpha, g.info), g.yShape),
     (dy, y, needs) => {
-      const [dz, db] = biasActivationGrad(dy, y, act, alpha, bias !== null && needs[2]);
+      // A max pool's gradient may come already masked by relu′ (relu-pool-grad.ts): dz is dy itself.
+      const premasked = act === 'relu' ? reluMaskedBiasGrad(dy, y) : undefined;
+      const [dz, db] = premasked !== undefined && (premasked !== null || bias === null || !needs[2])
+        ? [dy, premasked] : biasActivationGrad(dy, y, act, alpha, bias !== null && needs[2]);
       const dx = needs[0] ? convBackpropInput(dz, filter, g) : null;
       const dw = needs[1] ? convBackpropFilter(x, dz, g) : null;
       return bias ? [dx, dw, db] : [dx, dw];
     });
+  if (act === 'relu' && isRecording()) markReluOutput(out);
+  return out;
 }
 
 /** dx = the gradient of convForward with respect to x, given dy (also: the transposed conv of dy). */

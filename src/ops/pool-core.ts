@@ -3,8 +3,10 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Pool3dInfo } from '../kernels/pool-kernels.js';
 import { kernels } from '../kernels/registry.js';
-import { isRecording } from '../autograd/tape.js';
+import { isGradientRoot, isRecording } from '../autograd/tape.js';
 import { runOp } from './engine.js';
+import { biasActivationGrad } from './bias-activation.js';
+import { isReluOutput, markReluMasked } from './relu-pool-grad.js';
 
 /** Max pooling of x [N, D, H, W, C]. When a tape records, the argmax is kept for the backward pass. */
 export function maxPool5d(x: Tensor, info: Pool3dInfo): Tensor {
@@ -14,8 +16,15 @@ export function maxPool5d(x: Tensor, info: Pool3dInfo): Tensor {
     const r = k.maxPool3dWithArgmax(x, info);
     argmax = r.argmax;
     return r.values;
-  }, (dy) => {
+  }, (dy, y) => {
     argmax ??= kernels().maxPool3dArgmax(x, info);
+    // x from a conv + bias + relu: relu′ applied here to the small gradient (see relu-pool-grad.ts).
+    if (isReluOutput(x) && !isGradientRoot(x.values)) {
+      const [masked, biasGrad] = biasActivationGrad(dy, y, 'relu', 0, true);
+      const dx = scatterArgmax(masked, argmax, x.shape);
+      markReluMasked(dx, x, biasGrad);
+      return [dx];
+    }
     return [scatterArgmax(dy, argmax, x.shape)];
   });
 }

@@ -55,9 +55,9 @@ export class Adam extends Optimizer {
     const t = ctx.iteration + 1;
     const alpha = (ctx.lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
     const outP = allocLike(p);
-    const outM = allocLike(p);
-    const outV = allocLike(p);
-    const outVHat = this.amsgrad ? allocLike(p) : null;
+    const outM = this.slotOutput(slots[0]);
+    const outV = this.slotOutput(slots[1]);
+    const outVHat = this.amsgrad ? this.slotOutput(slots[2]) : null;
     kernels().adamUpdate(p, g, slots[0], slots[1], this.amsgrad ? slots[2] : null, alpha, this.beta1, this.beta2,
       this.epsilonAt(t), ctx.decay, outP, outM, outV, outVHat);
     return { p: outP, slots: outVHat ? [outM, outV, outVHat] : [outM, outV] };
