@@ -7,3 +7,4 @@ export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { encodeWeights, decodeWeights } from './weights.js';
 export { DEFAULT_MAX_WEIGHT_BYTES } from './validate.js';
 export { exportOnnx, ONNX_EXPORTABLE_LAYERS } from './onnx/export.js';
+export { loadOnnxModel, onnxToModel, ONNX_IMPORTABLE_OPS, type OnnxLoadOptions } from './onnx/import.js';
