@@ -159,7 +159,7 @@ export function readTensor(t: Record<string, unknown>, where: string, budget: { 
   const per = ELEM_BYTES[type];
   if (per === undefined) fail(`${where} has data type ${TYPE_NAMES[type] ?? type}; Strata reads float32, float64, int32, int64 and bool tensors`);
   const dims = ((t.dims as unknown[]) ?? []).map(toNumber);
-  const n = checkShape(dims, where, per, budget.left);
+  const n = checkShape(dims, `${WHERE}: ${where}`, per, budget.left);
   budget.left -= n * per;
   const raw = t.rawData instanceof Uint8Array && t.rawData.length ? t.rawData : null;
   const field = type === DataType.FLOAT ? t.floatData : type === DataType.INT64 ? t.int64Data : type === DataType.DOUBLE ? t.doubleData : t.int32Data;
@@ -168,7 +168,8 @@ export function readTensor(t: Record<string, unknown>, where: string, budget: { 
     fail(`${where}: dims [${dims.join(', ')}] need ${n} values (${n * per} bytes) but the tensor holds ` +
       `${raw ? `${raw.length} bytes of raw_data` : `${fieldLen} values`}; the file is corrupt or truncated`);
   }
-  const copy = raw ? raw.slice().buffer : null; // aligned copy of the little-endian bytes
+  // An aligned copy of the little-endian bytes (a Buffer's slice() would share the whole pool).
+  const copy = raw ? new Uint8Array(raw).buffer : null;
   if (type === DataType.FLOAT) return { kind: 'const', dims, floats: copy ? new Float32Array(copy) : Float32Array.from(field as number[]) };
   if (type === DataType.DOUBLE) return { kind: 'const', dims, floats: Float32Array.from(copy ? new Float64Array(copy) : field as number[]) };
   let ints: number[];
