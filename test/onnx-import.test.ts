@@ -31,7 +31,7 @@ function assertClose(got: st.Tensor, want: { shape: readonly number[]; data: Arr
   }
 }
 
-const MODELS = ['mlp', 'cnn', 'upsampler', 'lstm', 'gru', 'ops'];
+const MODELS = ['mlp', 'cnn', 'upsampler', 'lstm', 'gru', 'rnn', 'ops'];
 
 for (const name of MODELS) {
   test(`${name}.onnx from PyTorch predicts as PyTorch (and ONNX Runtime)`, async () => {
@@ -69,7 +69,7 @@ test('the CNN takes NCHW input and flattens in PyTorch\'s element order; weights
   assert.equal(model.trainableWeights.length, 8); // 2 conv + 2 dense, kernel and bias each
 });
 
-const LOSSES: Record<string, string> = { mlp: 'sparseCategoricalCrossentropy', cnn: 'sparseCategoricalCrossentropy', upsampler: 'meanSquaredError', lstm: 'meanSquaredError', gru: 'meanSquaredError', ops: 'sparseCategoricalCrossentropy' };
+const LOSSES: Record<string, string> = { mlp: 'sparseCategoricalCrossentropy', cnn: 'sparseCategoricalCrossentropy', upsampler: 'meanSquaredError', lstm: 'meanSquaredError', gru: 'meanSquaredError', rnn: 'meanSquaredError', ops: 'sparseCategoricalCrossentropy' };
 
 for (const name of MODELS) {
   test(`${name}.onnx fine-tunes with fit: the loss goes down`, async () => {

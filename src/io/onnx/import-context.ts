@@ -33,7 +33,13 @@ export class ImportContext {
   /** Nodes (by output name) already translated by an earlier node that fused them (MatMul + Add). */
   readonly done = new Set<OnnxNode>();
 
-  constructor(readonly consumers: Map<string, OnnxNode[]>) {}
+  constructor(readonly consumers: Map<string, OnnxNode[]>, readonly producers: Map<string, OnnxNode> = new Map()) {}
+
+  /** True when input i is known to hold no negative values (a Relu's output), so zero padding acts as -inf for a max. */
+  nonNegative(node: OnnxNode, i: number): boolean {
+    const p = this.producers.get(node.inputs[i]);
+    return p !== undefined && (p.opType === 'Relu' || p.opType === 'Sigmoid' || p.opType === 'Softmax');
+  }
 
   /** The ModelFileError for a node: what it is and why it cannot be read. */
   fail(node: OnnxNode, msg: string): never {

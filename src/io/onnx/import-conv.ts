@@ -133,19 +133,20 @@ const pool = (kind: 'MaxPool' | 'AveragePool'): OpHandler => (cx, node) => {
   if (node.outputs.length > 1 && cx.consumers.has(node.outputs[1])) cx.fail(node, 'has its Indices output used');
   const w = window(cx, node, null);
   if (w.d.some((x) => x !== 1)) cx.fail(node, 'has dilations; Strata\'s pooling has none');
+  if (cx.attrInt(node, 'ceil_mode', 0) === 1) {
+    const span = (i: number): number => (w.sizes[i] ?? NaN) + w.pads[i] + w.pads[i + w.r] - w.k[i];
+    if (w.sizes.some((_, i) => !(span(i) % w.s[i] === 0))) cx.fail(node, 'has ceil_mode = 1, which changes the output size here; Strata pools with floor');
+  }
   let padding = keras(w);
   const countPad = kind === 'AveragePool' && cx.attrInt(node, 'count_include_pad', 0) === 1;
   if (padding === 'same' && countPad) padding = null;
   if (padding === null) {
-    // Zeros count in the average with count_include_pad; a max over zeros would differ from -inf padding.
-    if (!countPad) cx.fail(node, `has pads [${w.pads.join(', ')}] that differ from Keras's 'same' rule; Strata cannot pad a ${kind} with them`);
+    // Zeros count in the average with count_include_pad; for a max they act as ONNX's -inf padding
+    // only over values that cannot be negative (the ReLU before ResNet's stem pooling).
+    const zerosExact = countPad || (kind === 'MaxPool' && cx.nonNegative(node, 0));
+    if (!zerosExact) cx.fail(node, `has pads [${w.pads.join(', ')}] that differ from Keras's 'same' rule; Strata can pad a ${kind} with them only after a Relu`);
     padFor(cx, node, w);
     padding = 'valid';
-  }
-  if (cx.attrInt(node, 'ceil_mode', 0) === 1) {
-    const n = w.x.shape.slice(1, w.r + 1);
-    const differs = padding === 'valid' && n.some((len, i) => len === null || (len - w.k[i]) % w.s[i] !== 0);
-    if (differs) cx.fail(node, 'has ceil_mode = 1, which changes the output size here; Strata pools with floor');
   }
   const y = cx.apply(node, new POOL[kind][w.r - 1]({ poolSize: w.k, strides: w.s, padding }), w.x)[0];
   return [channelsFirstView(y)];

@@ -49,7 +49,9 @@ export function onnxToModel(bytes: Uint8Array, opts: OnnxLoadOptions = {}): Func
   const outputNode: OnnxNode = { name: 'graph output', opType: 'Output', domain: '', inputs: m.outputs, outputs: [], attrs: {}, where: 'the graph output' };
   for (const o of m.outputs) use(o, outputNode);
 
-  const cx = new ImportContext(consumers);
+  const producers = new Map<string, OnnxNode>();
+  for (const node of m.nodes) for (const o of node.outputs) if (o !== '') producers.set(o, node);
+  const cx = new ImportContext(consumers, producers);
   for (const [name, c] of m.initializers) cx.values.set(name, c);
   const inputs = m.inputs.map((gi) => {
     const where = `loadOnnxModel: graph input '${gi.name}'`;
