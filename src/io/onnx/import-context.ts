@@ -30,7 +30,7 @@ export type OpHandler = (cx: ImportContext, node: OnnxNode) => (Stored | undefin
 
 export class ImportContext {
   readonly values = new Map<string, Stored>();
-  /** Nodes (by output name) already translated by an earlier node that fused them (MatMul + Add). */
+  /** Nodes already translated by an earlier node that fused them (the Add after a MatMul). */
   readonly done = new Set<OnnxNode>();
 
   constructor(readonly consumers: Map<string, OnnxNode[]>, readonly producers: Map<string, OnnxNode> = new Map()) {}

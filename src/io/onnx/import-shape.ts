@@ -267,6 +267,7 @@ const flatten: OpHandler = (cx, node) => {
 };
 
 const concat: OpHandler = (cx, node) => {
+  if (node.inputs.length === 0) cx.fail(node, 'has no inputs');
   const vs: Value[] = node.inputs.map((_, i) => cx.get(node, i));
   const axis = cx.attrInt(node, 'axis', 0);
   if (vs.every((v) => v.kind === 'const')) {
