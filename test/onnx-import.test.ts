@@ -3,7 +3,8 @@
 // with fit, and survive a round trip through Strata's own exportOnnx. ONNX Runtime is a second reference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
@@ -105,3 +106,17 @@ for (const name of MODELS) {
     assertClose(want, { shape: res.dims, data: res.data as Float32Array }, `${name} re-exported, in ONNX Runtime`);
   });
 }
+
+test('an imported model saves in the TensorFlow.js layers format and loads back with the same predictions', async () => {
+  const f = fixture('ops');
+  const model = await st.loadOnnxModel(file('ops'));
+  const dir = mkdtempSync(join(tmpdir(), 'strata-onnx-in-'));
+  try {
+    await model.save(dir);
+    const again = await st.loadLayersModel(join(dir, 'model.json'));
+    const want = model.predict(inputsOf(f)) as st.Tensor;
+    assertClose(again.predict(inputsOf(f)) as st.Tensor, { shape: want.shape, data: want.dataSync() }, 'ops saved and loaded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -37,7 +37,7 @@ const FLOAT_INPUTS = [1, 10, 11, 16], INT_INPUTS = [2, 3, 4, 5, 6, 7, 12, 13, 9]
  * exactly with a ModelFileError naming the node and op.
  */
 export function onnxToModel(bytes: Uint8Array, opts: OnnxLoadOptions = {}): Functional {
-  const limits = resolveLimits(opts);
+  const limits = onnxLimits(opts);
   const m = decodeOnnx(bytes, limits);
   const consumers = new Map<string, OnnxNode[]>();
   const use = (name: string, node: OnnxNode): void => {
@@ -97,6 +97,15 @@ export function onnxToModel(bytes: Uint8Array, opts: OnnxLoadOptions = {}): Func
   }
 }
 
+/** The size limits, with errors that name this loader. */
+function onnxLimits(opts: OnnxLoadOptions): ReturnType<typeof resolveLimits> {
+  try {
+    return resolveLimits(opts);
+  } catch (e) {
+    throw new ModelFileError((e as Error).message.replace(/^loadLayersModel/, 'loadOnnxModel'));
+  }
+}
+
 /** ONNX names ('/net/net.0/Conv_output_0', 'input.1') as Strata layer names. */
 function safeName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[_.]+/, '');
@@ -123,7 +132,7 @@ export async function loadOnnxModel(source: string | ArrayBuffer | Uint8Array, o
       throw new ModelFileError(`loadOnnxModel: '${source}': only paths and file:// URLs are read; fetch other URLs yourself and pass the bytes`);
     }
     const { readOnnxFile } = await import('./read-file.js');
-    bytes = await readOnnxFile(source, resolveLimits(opts).maxWeightBytes);
+    bytes = await readOnnxFile(source, onnxLimits(opts).maxWeightBytes);
   } else {
     throw new ModelFileError(`loadOnnxModel: expected a path, a file:// URL, an ArrayBuffer or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
   }
