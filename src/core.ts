@@ -50,6 +50,7 @@ export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike, IteratorLi
 export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as optimizers from './optimizers/index.js';
 export { loadLayersModel } from './io/load.js';
+export { loadOnnxModel, type OnnxLoadOptions } from './io/onnx/import.js';
 export { ModelFileError } from './io/errors.js';
 // TensorFlow.js surface (`import * as tf from 'strata'`): thin aliases over the above.
 export * as train from './compat/train.js';

@@ -8,6 +8,7 @@ export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { encodeWeights, decodeWeights } from './weights.js';
 export { DEFAULT_MAX_WEIGHT_BYTES } from './validate.js';
 export { exportOnnx, ONNX_EXPORTABLE_LAYERS } from './onnx/export.js';
+export { loadOnnxModel, onnxToModel, ONNX_IMPORTABLE_OPS, type OnnxLoadOptions } from './onnx/import.js';
 export {
   registerSaveRouter, registerLoadRouter, getSaveHandlers, getLoadHandlers, ROUTER_PRIORITY,
   type IORouter, type RouterOptions,

@@ -7,6 +7,11 @@ import { modelFromArtifacts } from './load.js';
 import { fileSystem } from './handlers.js';
 import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
 import { ROUTER_PRIORITY, registerLoadRouter, registerSaveRouter } from './router.js';
+import { setLocalFileReader } from './local-files.js';
+import { readModelFile } from './read-model-file.js';
+
+// Paths given to the loaders that take bytes (loadOnnxModel, loadKerasModel).
+setLocalFileReader(readModelFile);
 
 /** A path (no `scheme://`) or a file:// URL. */
 function isFilePath(url: string): boolean {

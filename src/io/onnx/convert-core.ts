@@ -122,6 +122,15 @@ const layerNorm: Converter = ({ g, layer, config, inputs, inputShapes, where }) 
   return [y];
 };
 
+/** x·scale + offset, per channel (last axis) when given as lists; integer inputs become float first, as in the layer. */
+const rescaling: Converter = ({ g, layer, config, inputs }) => {
+  const vec = (v: unknown): number[] => (Array.isArray(v) ? v as number[] : [Number(v ?? 0)]);
+  const scale = vec(config.scale), offset = vec(config.offset);
+  const x = g.op('Cast', [inputs[0]], { to: 1 /* FLOAT */ });
+  const y = g.op('Mul', [x, g.floats(`${layer.name}/scale`, scale, scale.length > 1 ? [scale.length] : [])], {}, layer.name);
+  return [g.op('Add', [y, g.floats(`${layer.name}/offset`, offset, offset.length > 1 ? [offset.length] : [])])];
+};
+
 /** Converters of this file, by Keras class name. */
 export const CORE_CONVERTERS: Record<string, Converter> = {
   Dense: dense, Activation: activation, ReLU: relu, LeakyReLU: leakyRelu, ELU: elu, ThresholdedReLU: thresholdedRelu,
@@ -129,4 +138,5 @@ export const CORE_CONVERTERS: Record<string, Converter> = {
   GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity, Flatten: flatten, Reshape: reshape,
   Add: chain('Add'), Subtract: chain('Sub'), Multiply: chain('Mul'), Maximum: chain('Max'), Minimum: chain('Min'),
   Average: average, Concatenate: concatenate, Embedding: embedding, BatchNormalization: batchNorm, LayerNormalization: layerNorm,
+  Rescaling: rescaling,
 };

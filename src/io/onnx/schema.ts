@@ -1,5 +1,5 @@
 /**
- * The ONNX messages the exporter writes, with the field numbers of the public onnx.proto
+ * The ONNX messages the exporter writes and the importer reads, with the field numbers of the public onnx.proto
  * (package `onnx`, IR version 7). protobufjs does the wire encoding; this file only declares.
  */
 import protobuf from 'protobufjs/light.js';
@@ -28,6 +28,8 @@ const root = protobuf.Root.fromJSON({
         input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
         output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
         valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
+        // Read by the importer only to refuse it; left undecoded (bytes).
+        sparseInitializer: { rule: 'repeated', type: 'bytes', id: 15 },
       },
     },
     NodeProto: {
@@ -51,6 +53,9 @@ const root = protobuf.Root.fromJSON({
         floats: { rule: 'repeated', type: 'float', id: 7 },
         ints: { rule: 'repeated', type: 'int64', id: 8 },
         strings: { rule: 'repeated', type: 'bytes', id: 9 },
+        // Subgraphs (If, Loop, Scan) are read as bytes only, so that they are refused, never recursed into.
+        g: { type: 'bytes', id: 6 },
+        graphs: { rule: 'repeated', type: 'bytes', id: 11 },
         type: { type: 'int32', id: 20 }, // enum AttributeType
       },
     },
@@ -60,8 +65,16 @@ const root = protobuf.Root.fromJSON({
         dataType: { type: 'int32', id: 2 }, // enum DataType
         name: { type: 'string', id: 8 },
         rawData: { type: 'bytes', id: 9 },
+        // The typed-field forms of the data, which the importer also reads (the exporter writes rawData).
+        floatData: { rule: 'repeated', type: 'float', id: 4 },
+        int32Data: { rule: 'repeated', type: 'int32', id: 5 },
+        int64Data: { rule: 'repeated', type: 'int64', id: 7 },
+        doubleData: { rule: 'repeated', type: 'double', id: 10 },
+        externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+        dataLocation: { type: 'int32', id: 14 }, // enum DataLocation: 0 DEFAULT, 1 EXTERNAL
       },
     },
+    StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
     ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
     TypeProto: {
       fields: { tensorType: { type: 'TensorTypeProto', id: 1 } },
@@ -85,7 +98,7 @@ const root = protobuf.Root.fromJSON({
 export const ModelProto = root.lookupType('ModelProto');
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
