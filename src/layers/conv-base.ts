@@ -8,9 +8,9 @@ import { type Initializer, getInitializer } from '../initializers/index.js';
 import { type Regularizer, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerShape } from './layer.js';
-import { Dropout } from './dropout.js';
+import { DropoutPart } from './shorthands.js';
 import { AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D } from './pooling.js';
-import { type BaseConvOptions, type DropoutShorthand, type Pooling, checkDataFormat, fmtValue, readDropout, readPadding, readPooling,
+import { type BaseConvOptions, type DropoutShorthand, type Pooling, checkDataFormat, fmtValue, readPadding, readPooling,
   readSizes } from './conv-options.js';
 
 export type { BaseConvOptions, DropoutShorthand, PoolingShorthand } from './conv-options.js';
@@ -26,16 +26,19 @@ const POOL_LAYERS = {
 } as const;
 
 /**
- * The part every convolution layer shares, parameterised by the number of spatial dims (PyTorch's
- * _ConvNd idea): options, input checks, the output-shape arithmetic, bias → activation → pooling →
- * dropout after the convolution proper, and the shorthand expansion. Subclasses make their weights
- * in `build` (after `checkInputShape`), convolve in `convolve`, and say their channel count.
+ * The part every convolution layer shares, plain or transposed, parameterised by the number of
+ * spatial dims (PyTorch's _ConvNd idea): options, input checks, the output-shape arithmetic,
+ * bias → activation → pooling → dropout after the convolution proper, and the shorthands.
+ * Subclasses make their weights in `build` (after `checkInputShape`), convolve in `convolve`, and
+ * say their channel count; a transposed one also says its output lengths (`spatialOutputShape`).
  */
 export abstract class BaseConv extends Layer {
   readonly rank: 1 | 2 | 3;
   readonly kernelSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same' | 'causal';
+  /** Whether this is a transposed convolution (PyTorch's `transposed` flag of _ConvNd). */
+  readonly transposed: boolean;
   readonly dilationRate: number[];
   readonly activation: Activation;
   readonly useBias: boolean;
@@ -43,13 +46,12 @@ export abstract class BaseConv extends Layer {
   readonly biasRegularizer: Regularizer | null;
   readonly biasConstraint: Constraint | null;
   readonly pooling: Pooling | null;
-  readonly dropout: DropoutShorthand | null;
   bias?: Variable;
   /** The input shape the layer was built for (batch null). */
   protected builtShape?: LayerShape;
-  private readonly dropoutLayer: Dropout | null;
+  private readonly dropoutPart: DropoutPart;
 
-  constructor(rank: number, opts: BaseConvOptions) {
+  constructor(rank: number, opts: BaseConvOptions, transposed = false) {
     super(opts);
     const where = this.describe();
     if (!opts || typeof opts !== 'object') throw new ConfigError(`${where}: expected an options object with kernelSize`);
@@ -61,16 +63,24 @@ export abstract class BaseConv extends Layer {
     this.kernelSize = readSizes(where, 'kernelSize', opts.kernelSize, rank);
     this.strides = readSizes(where, 'strides', opts.strides, rank, 1);
     this.dilationRate = readSizes(where, 'dilationRate', opts.dilationRate, rank, 1);
-    this.padding = readPadding(where, opts.padding, rank, this.className);
+    this.transposed = transposed;
+    this.padding = readPadding(where, opts.padding, rank, this.className, transposed);
     checkDataFormat(where, opts.dataFormat, rank);
     this.activation = getActivation(opts.activation, `${where} activation`);
     this.useBias = opts.useBias ?? true;
     this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
     this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
     this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
+    if (transposed && opts.pooling) {
+      throw new ConfigError(`${where}: the pooling shorthand is for convolutions, not transposed ones; add a pooling layer after it`);
+    }
     this.pooling = opts.pooling ? readPooling(where, opts.pooling, rank) : null;
-    this.dropout = readDropout(where, opts.dropout, opts.dropoutSeed);
-    this.dropoutLayer = this.dropout ? new Dropout({ ...this.dropout, name: `${this.name}_dropout` }) : null;
+    this.dropoutPart = new DropoutPart(this, opts.dropout, opts.dropoutSeed);
+  }
+
+  /** The dropout shorthand, or null. */
+  get dropout(): DropoutShorthand | null {
+    return this.dropoutPart.spec;
   }
 
   /** Output channels for this many input channels (null: unknown). */
@@ -112,10 +122,9 @@ export abstract class BaseConv extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     const where = this.describe();
     if (inputShape.length !== this.rank + 2) return this.checkInputShape(inputShape) as never; // throws
-    let spatial: (number | null)[] = inputShape.slice(1, this.rank + 1);
     const plan = (n: number | null, i: number, k: number[], s: number[], d: number[], p: 'valid' | 'same' | 'causal'): number | null =>
       n === null ? null : planWindow(where, [n], [k[i]], [s[i]], [d[i]], p).outSize[0];
-    spatial = spatial.map((n, i) => plan(n, i, this.kernelSize, this.strides, this.dilationRate, this.padding));
+    let spatial = this.spatialOutputShape(inputShape);
     const pool = this.pooling;
     if (pool) {
       const ones = pool.poolSize.map(() => 1);
@@ -128,6 +137,12 @@ export abstract class BaseConv extends Layer {
       });
     }
     return [inputShape[0], ...spatial, this.outChannels(inputShape[this.rank + 1])];
+  }
+
+  /** The spatial lengths of the convolution's output for a channels-last input shape (the window rule; transposed convs override). */
+  protected spatialOutputShape(inputShape: LayerShape): (number | null)[] {
+    return inputShape.slice(1, this.rank + 1).map((n, i) => (n === null ? null
+      : planWindow(this.describe(), [n], [this.kernelSize[i]], [this.strides[i]], [this.dilationRate[i]], this.padding).outSize[0]));
   }
 
   protected call(x: Tensor, opts: CallOptions): Tensor {
@@ -143,7 +158,7 @@ export abstract class BaseConv extends Layer {
       const { type, poolSize, strides, padding } = this.pooling;
       y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
     }
-    return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
+    return this.dropoutPart.apply(y, opts);
   }
 
   /** activation(conv(x) + bias); the plain conv layers override it with a fused kernel. */
@@ -156,19 +171,15 @@ export abstract class BaseConv extends Layer {
     return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding });
   }
 
-  override expand(): Layer[] {
-    if (!this.pooling && !this.dropoutLayer) return [this];
-    const Cls = this.constructor as new (opts: never) => BaseConv;
-    const plain = new Cls({ ...this.getConfig(), pooling: null, dropout: null, dropoutSeed: null } as never);
-    if (this.built && this.builtShape) {
-      plain.build(this.builtShape);
-      plain.built = true;
-      plain.setWeights(this.getWeights());
-    }
-    const out: Layer[] = [plain];
+  protected override shorthandLayers(): Layer[] {
+    const out: Layer[] = [];
     if (this.pooling) out.push(this.poolingLayer(this.pooling, `${this.name}_pool`));
-    if (this.dropoutLayer) out.push(this.dropoutLayer);
+    if (this.dropoutPart.layer) out.push(this.dropoutPart.layer);
     return out;
+  }
+
+  protected override shapeBuiltFor(): LayerShape | null {
+    return this.builtShape ?? null;
   }
 
   override getConfig(): Record<string, unknown> {
@@ -180,12 +191,7 @@ export abstract class BaseConv extends Layer {
       biasConstraint: this.biasConstraint,
     };
     if (this.pooling) config.pooling = { ...this.pooling, poolSize: this.pooling.poolSize.slice(), strides: this.pooling.strides.slice() };
-    if (this.dropout?.noiseShape) config.dropout = { ...this.dropout };
-    else if (this.dropout) {
-      config.dropout = this.dropout.rate;
-      if (this.dropout.seed !== undefined) config.dropoutSeed = this.dropout.seed;
-    }
-    return config;
+    return this.dropoutPart.addTo(config);
   }
 }
 

@@ -5,6 +5,9 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import type { LayerOptions } from './layer.js';
+import type { DropoutShorthand } from './shorthands.js';
+
+export { type DropoutShorthand, readDropout } from './shorthands.js';
 
 // Options of the convolution layers and their validation, shared by conv.ts and depthwise-conv.ts.
 
@@ -18,13 +21,6 @@ export interface PoolingShorthand {
   strides?: number | number[] | null;
   /** 'valid' (default) or 'same'. */
   padding?: 'valid' | 'same';
-}
-
-/** The `dropout` shorthand given as an object, to fix the seed (tests) or share the mask (noiseShape). */
-export interface DropoutShorthand {
-  rate: number;
-  seed?: number;
-  noiseShape?: (number | null)[];
 }
 
 /** Options shared by every convolution layer (Conv1D/2D/3D, DepthwiseConv2D, SeparableConv2D). */
@@ -80,8 +76,13 @@ export function readSizes(where: string, name: string, v: unknown, rank: number,
   return list as number[];
 }
 
-export function readPadding(where: string, v: unknown, rank: number, className: string): 'valid' | 'same' | 'causal' {
-  const p = v ?? 'valid';
+/** Reads `padding`: 'valid' (default), 'same', or 'causal' for a 1-D convolution (not a transposed one). */
+export function readPadding(where: string, v: unknown, rank: number, className: string, transposed = false): 'valid' | 'same' | 'causal' {
+  // Keras 2 files may hold upper-case names.
+  const p = typeof v === 'string' ? v.toLowerCase() : v ?? 'valid';
+  if (transposed && p === 'causal') {
+    throw new ConfigError(`${where}: padding must be 'valid' or 'same' (a transposed convolution has no 'causal'), got ${fmtValue(v)}`);
+  }
   if (p === 'causal' && rank !== 1) {
     throw new ConfigError(`${where}: padding 'causal' is for 1-D convolutions (Conv1D) only; use 'same' or 'valid' for ${className}`);
   }
@@ -121,20 +122,6 @@ export function readPooling(where: string, p: PoolingShorthand, rank: number): P
     throw new ConfigError(`${where}: pooling.padding must be 'valid' or 'same', got ${fmtValue(p.padding)}`);
   }
   return { type, poolSize, strides, padding };
-}
-
-export function readDropout(where: string, d: number | DropoutShorthand | null | undefined, seed: number | null | undefined): DropoutShorthand | null {
-  if (d === undefined || d === null || d === 0) return null;
-  const o = typeof d === 'number' ? { rate: d } as DropoutShorthand : d;
-  if (typeof o !== 'object' || typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate < 1)) {
-    throw new ConfigError(`${where}: dropout must be a rate in [0, 1) or { rate, seed }, got ${fmtValue(d)}`);
-  }
-  if (seed !== undefined && seed !== null && o.seed !== undefined && o.seed !== seed) {
-    throw new ConfigError(`${where}: dropoutSeed ${seed} and dropout.seed ${o.seed} disagree; give one of them`);
-  }
-  const out: DropoutShorthand = { ...o };
-  if (seed !== undefined && seed !== null) out.seed = seed;
-  return o.rate === 0 ? null : out;
 }
 
 /** Resolves an initializer, regularizer and constraint triple for one weight, naming the layer in errors. */
