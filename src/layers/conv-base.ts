@@ -10,12 +10,11 @@ import { type Constraint, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerShape } from './layer.js';
 import { DropoutPart } from './shorthands.js';
 import { AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D } from './pooling.js';
-import { type BaseConvOptions, type DropoutShorthand, type Pooling, checkDataFormat, fmtValue, readPadding, readPooling,
-  readSizes } from './conv-options.js';
+import { type BaseConvOptions, type DropoutShorthand, type Pooling, fmtValue, readPadding, readPooling, readSizes } from './conv-options.js';
+import { type DataFormat, dataFormatConfig, layoutOf, readDataFormat, shapeToFirst, shapeToLast, toChannelsFirst, toChannelsLast } from './data-format.js';
 
 export type { BaseConvOptions, DropoutShorthand, PoolingShorthand } from './conv-options.js';
 
-const LAYOUTS = ['', '[batch, width, channels]', '[batch, height, width, channels]', '[batch, depth, height, width, channels]'];
 const POOL_OPS = {
   max: [maxPool1d, maxPool, maxPool3d],
   avg: [avgPool1d, avgPool, avgPool3d],
@@ -40,6 +39,8 @@ export abstract class BaseConv extends Layer {
   /** Whether this is a transposed convolution (PyTorch's `transposed` flag of _ConvNd). */
   readonly transposed: boolean;
   readonly dilationRate: number[];
+  /** 'channelsLast' ([batch, ...spatial, channels], the default) or 'channelsFirst' ([batch, channels, ...spatial]). */
+  readonly dataFormat: DataFormat;
   readonly activation: Activation;
   readonly useBias: boolean;
   readonly biasInitializer: Initializer;
@@ -65,7 +66,7 @@ export abstract class BaseConv extends Layer {
     this.dilationRate = readSizes(where, 'dilationRate', opts.dilationRate, rank, 1);
     this.transposed = transposed;
     this.padding = readPadding(where, opts.padding, rank, this.className, transposed);
-    checkDataFormat(where, opts.dataFormat, rank);
+    this.dataFormat = readDataFormat(where, opts.dataFormat);
     this.activation = getActivation(opts.activation, `${where} activation`);
     this.useBias = opts.useBias ?? true;
     this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
@@ -89,25 +90,33 @@ export abstract class BaseConv extends Layer {
   /** The convolution proper (no bias, activation or shorthands), on a checked input. */
   protected abstract convolve(x: Tensor): Tensor;
 
+  /** The axis of the channels in this layer's inputs and outputs. */
+  protected get channelsAxis(): number {
+    return this.dataFormat === 'channelsFirst' ? 1 : this.rank + 1;
+  }
+
   /**
-   * Checks an input shape [batch, ...spatial, channels] (batch null) for this layer's rank and a
-   * known channel count, and that the window fits; returns the channel count.
+   * Checks an input shape [batch, ...spatial, channels] (or [batch, channels, ...spatial] for
+   * channels-first; batch null) for this layer's rank and a known channel count, and that the
+   * window fits; returns the channel count.
    */
   protected checkInputShape(shape: LayerShape): number {
     const want = this.rank + 2, where = this.describe(), shown = fmtShape(shape.map((d) => d ?? 'null') as never);
+    const first = this.dataFormat === 'channelsFirst';
     if (shape.length !== want) {
       let fix = 'reshape the input';
       if (shape.length === want - 1) {
-        const target = [...shape.slice(1), 1].map((d) => d ?? -1);
+        const target = (first ? [1, ...shape.slice(1)] : [...shape.slice(1), 1]).map((d) => d ?? -1);
         fix = `add a channels dimension with reshape (st.layers.reshape({ targetShape: ${fmtShape(target)} }))`;
       } else if (shape.length >= 3 && shape.length <= 5) {
         fix = `use Conv${shape.length - 2}D for inputs of rank ${shape.length}, or reshape the input`;
       }
-      throw new ShapeError(`${where}: expected input of rank ${want} ${LAYOUTS[this.rank]}, got ${shown} — ${fix}`);
+      throw new ShapeError(`${where}: expected input of rank ${want} ${layoutOf(this.rank, this.dataFormat)}, got ${shown} — ${fix}`);
     }
-    const channels = shape[want - 1];
+    const channels = shape[this.channelsAxis];
     if (channels === null || channels === undefined) {
-      throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${shown} — give the layer an inputShape`);
+      throw new ShapeError(`${where}: the channels dimension (${first ? 'axis 1, channels-first' : 'last'}) of the input must be known, ` +
+        `got ${shown} — give the layer an inputShape`);
     }
     this.computeOutputShape(shape); // throws when the window does not fit the input
     return channels;
@@ -115,13 +124,20 @@ export abstract class BaseConv extends Layer {
 
   override build(inputShape: LayerShape): void {
     this.builtShape = inputShape.slice();
-    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: inputShape[this.rank + 1] as number }, layout: LAYOUTS[this.rank] };
+    const axis = this.dataFormat === 'channelsFirst' ? 1 : -1;
+    this.inputSpec = { ndim: this.rank + 2, axes: { [axis]: inputShape[this.channelsAxis] as number }, layout: layoutOf(this.rank, this.dataFormat) };
     this.built = true;
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const where = this.describe();
     if (inputShape.length !== this.rank + 2) return this.checkInputShape(inputShape) as never; // throws
+    if (this.dataFormat === 'channelsFirst') return shapeToFirst(this.outputShapeLast(shapeToLast(inputShape)));
+    return this.outputShapeLast(inputShape);
+  }
+
+  /** The output shape for a channels-last input shape. */
+  private outputShapeLast(inputShape: LayerShape): LayerShape {
+    const where = this.describe();
     const plan = (n: number | null, i: number, k: number[], s: number[], d: number[], p: 'valid' | 'same' | 'causal'): number | null =>
       n === null ? null : planWindow(where, [n], [k[i]], [s[i]], [d[i]], p).outSize[0];
     let spatial = this.spatialOutputShape(inputShape);
@@ -148,17 +164,20 @@ export abstract class BaseConv extends Layer {
   protected call(x: Tensor, opts: CallOptions): Tensor {
     const shape: LayerShape = [null, ...x.shape.slice(1)];
     const channels = this.checkInputShape(shape);
-    const built = this.builtShape![this.rank + 1];
+    const built = this.builtShape![this.channelsAxis];
     if (channels !== built) {
-      throw new ShapeError(`${this.describe()}: expected input with ${built} channels (last dimension), got shape ` +
+      const dim = this.dataFormat === 'channelsFirst' ? 'axis 1, channels-first' : 'last dimension';
+      throw new ShapeError(`${this.describe()}: expected input with ${built} channels (${dim}), got shape ` +
         `${fmtShape(x.shape)} — the layer was built for ${fmtShape(this.builtShape!.map((d) => d ?? 'null') as never)}`);
     }
-    let y = this.convolveActivated(x);
+    // The kernels are channels-last: a channels-first layer transposes around them.
+    const first = this.dataFormat === 'channelsFirst';
+    let y = this.convolveActivated(first ? toChannelsLast(x) : x);
     if (this.pooling) {
       const { type, poolSize, strides, padding } = this.pooling;
       y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
     }
-    return this.dropoutPart.apply(y, opts);
+    return this.dropoutPart.apply(first ? toChannelsFirst(y) : y, opts);
   }
 
   /** activation(conv(x) + bias); the plain conv layers override it with a fused kernel. */
@@ -168,7 +187,7 @@ export abstract class BaseConv extends Layer {
 
   /** The pooling layer the shorthand stands for: MaxPoolingND or AveragePoolingND. */
   private poolingLayer({ type, poolSize, strides, padding }: Pooling, name: string): Layer {
-    return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding });
+    return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding, dataFormat: this.dataFormat });
   }
 
   protected override shorthandLayers(): Layer[] {
@@ -185,8 +204,8 @@ export abstract class BaseConv extends Layer {
   override getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {
       ...super.getConfig(), kernelSize: this.kernelSize.slice(), strides: this.strides.slice(), padding: this.padding,
-      // Keras's spelling: TensorFlow.js and Keras files both hold 'channels_last'.
-      dataFormat: 'channels_last', dilationRate: this.dilationRate.slice(), activation: this.activation.name,
+      // Keras's spelling: TensorFlow.js and Keras files both hold 'channels_last' / 'channels_first'.
+      dataFormat: dataFormatConfig(this.dataFormat), dilationRate: this.dilationRate.slice(), activation: this.activation.name,
       useBias: this.useBias, biasInitializer: this.biasInitializer, biasRegularizer: this.biasRegularizer,
       biasConstraint: this.biasConstraint,
     };

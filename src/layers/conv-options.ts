@@ -33,7 +33,10 @@ export interface BaseConvOptions extends LayerOptions {
   padding?: 'valid' | 'same' | 'causal';
   /** Spacing between kernel taps, one number or one per spatial dim (default 1). */
   dilationRate?: number | number[];
-  /** Only channels-last ('channelsLast' / 'channels_last', the default) is supported. */
+  /**
+   * 'channelsLast' (default: [batch, ...spatial, channels]) or 'channelsFirst' ([batch, channels, ...spatial],
+   * as PyTorch); Keras's 'channels_last' / 'channels_first' too. The weights' layout is the same in both.
+   */
   dataFormat?: string;
   /** Activation by name ('relu', ...) or function; default linear. */
   activation?: string | Activation | ((x: Tensor) => Tensor) | null;
@@ -90,16 +93,6 @@ export function readPadding(where: string, v: unknown, rank: number, className: 
     throw new ConfigError(`${where}: padding must be 'valid' or 'same'${rank === 1 ? " or 'causal'" : ''}, got ${fmtValue(v)}`);
   }
   return p;
-}
-
-export function checkDataFormat(where: string, v: unknown, rank: number): void {
-  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
-  if (v === 'channelsFirst' || v === 'channels_first') {
-    const perm = rank === 1 ? '[0, 2, 1]' : rank === 2 ? '[0, 2, 3, 1]' : '[0, 2, 3, 4, 1]';
-    throw new ConfigError(`${where}: dataFormat ${fmtValue(v)} is not supported; Strata is channels-last — ` +
-      `transpose the input with st.transpose(x, ${perm}) and use dataFormat 'channelsLast'`);
-  }
-  throw new ConfigError(`${where}: dataFormat must be 'channelsLast', got ${fmtValue(v)}`);
 }
 
 export function readPooling(where: string, p: PoolingShorthand, rank: number): Pooling {
