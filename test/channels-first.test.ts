@@ -3,9 +3,10 @@
 // right, gradients against finite differences on every backend, configs and model files.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import { expectClose, expectError, forEachBackend, rand } from './helpers.js';
 import { expectConfigRoundTrip, expectLayerGradientsClose } from './layer-helpers.js';
@@ -209,3 +210,22 @@ test('channels-first shape errors show the channels-first layout and fix', () =>
   expectError(() => L.maxPooling2d(CF).apply(st.zeros([2, 4, 4])), st.ShapeError, '[batch, channels, height, width]');
   expectError(() => L.zeroPadding3d(CF).apply(st.zeros([2, 4, 4, 4])), st.ShapeError, '[batch, channels, depth, height, width]');
 });
+
+test('1-D channels-first layers and half-pixel bilinear upsampling match PyTorch (channels-first natively; fixture by scripts/make-channels-first-torch.py)', () => forEachBackend(() => {
+  // The compiled test runs from build/test/; the fixture stays in the source tree.
+  const fromBuild = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'channels-first-torch.json');
+  const file = existsSync(fromBuild) ? fromBuild : join(process.cwd(), 'test', 'fixtures', 'channels-first-torch.json');
+  type Case = { layer: string; opts: Record<string, unknown>; x: number[]; xShape: number[]; weights: [number[], number[]][]; y: number[]; yShape: number[] };
+  const { cases } = JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] };
+  assert.equal(cases.length, 8);
+  for (const c of cases) {
+    const make = (L as unknown as Record<string, (o: object) => st.layers.Layer>)[c.layer];
+    const layer = make({ ...c.opts, ...CF });
+    const x = st.tensor(Float32Array.from(c.x), c.xShape);
+    layer.apply(x);
+    if (c.weights.length) layer.setWeights(c.weights.map(([v, shape]) => st.tensor(Float32Array.from(v), shape)));
+    const y = layer.apply(x) as st.Tensor;
+    assert.deepEqual(y.shape, c.yShape, `${c.layer}: shape`);
+    expectClose(y, c.y, 1e-5, 1e-4, `${c.layer} ${JSON.stringify(c.opts)} against PyTorch`);
+  }
+}, 'either'));
