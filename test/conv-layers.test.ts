@@ -193,8 +193,9 @@ test('conv layers load TF.js / Keras snake_case configs', () => {
   assert.ok(st.layers.deserialize({ class_name: 'Convolution2D', config: { filters: 1, kernel_size: 2 } }) instanceof st.layers.Conv2D);
   assert.ok(st.layers.deserialize({ class_name: 'Convolution3D', config: { filters: 1, kernel_size: 2 } }) instanceof st.layers.Conv3D);
   assert.ok(st.layers.deserialize({ class_name: 'Convolution1D', config: { filters: 1, kernel_size: 2 } }) instanceof st.layers.Conv1D);
-  expectError(() => st.layers.deserialize({ class_name: 'Conv2D', config: { filters: 1, kernel_size: 3, data_format: 'channels_first' } }),
-    st.ConfigError, "dataFormat \"channels_first\" is not supported", 'st.transpose(x, [0, 2, 3, 1])');
+  const cf = st.layers.deserialize({ class_name: 'Conv2D', config: { filters: 1, kernel_size: 3, data_format: 'channels_first' } }) as st.layers.Conv2D;
+  assert.equal(cf.dataFormat, 'channelsFirst', 'a Keras channels_first config loads channels-first');
+  assert.deepEqual(cf.computeOutputShape([null, 2, 5, 6]), [null, 1, 3, 4]);
 });
 
 test('conv errors name the layer, the value and a fix', () => {
@@ -207,7 +208,8 @@ test('conv errors name the layer, the value and a fix', () => {
   expectError(() => st.layers.conv3d({ filters: 2, kernelSize: 3, padding: 'full' as never }), st.ConfigError, "padding must be 'valid' or 'same', got \"full\"");
   expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, strides: [1, 2, 1] }), st.ConfigError, 'strides must be a positive integer or a tuple of 2');
   expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 0 }), st.ConfigError, 'dilationRate must be a positive integer');
-  expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'channelsFirst' }), st.ConfigError, 'is not supported; Strata is channels-last');
+  expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'NCHW', name: 'c_nchw' }), st.ConfigError,
+    "Conv2D 'c_nchw': dataFormat must be 'channelsLast' or 'channelsFirst'", 'got "NCHW"');
   expectError(() => st.layers.conv2d({ filters: 4, kernelSize: 3, groups: 2 }), st.ConfigError, 'groups 2 is not supported');
   expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relux' }), st.ConfigError, 'unknown activation "relux"');
   expectError(() => st.layers.conv2d({ filters: 2, kernelSize: 3, dropout: 1 }), st.ConfigError, 'dropout must be a rate in [0, 1)');

@@ -204,10 +204,10 @@ test('conv transpose errors name the layer, the values and a fix', () => {
     "Conv2DTranspose 'up'", 'outputPadding must be smaller than strides', '[2, 2]');
   expectError(() => st.layers.conv1dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 }), st.ConfigError, 'smaller than strides');
   expectError(() => st.layers.conv2dTranspose({ filters: 2, kernelSize: [3, 0] }), st.ConfigError,
-    'kernelSize must be a positive integer or a tuple of 2, got [3,0]');
+    'kernelSize must be a positive integer or a tuple of 2, got [3, 0]');
   expectError(() => st.layers.conv2dTranspose({ filters: 0, kernelSize: 3 }), st.ConfigError, 'filters', 'positive integer, got 0');
   expectError(() => st.layers.conv1dTranspose({ filters: 1, kernelSize: 3, padding: 'causal' as never }), st.ConfigError, "'valid' or 'same'");
-  expectError(() => st.layers.conv2dTranspose({ filters: 1, kernelSize: 3, dataFormat: 'channels_first' }), st.ConfigError, 'channels-last');
+  expectError(() => st.layers.conv2dTranspose({ filters: 1, kernelSize: 3, dataFormat: 'first' }), st.ConfigError, "dataFormat must be 'channelsLast' or 'channelsFirst'");
   expectError(() => st.layers.convTranspose({ rank: 4 as never, filters: 1, kernelSize: 3 }), st.ConfigError, 'rank must be 1, 2 or 3');
   const layer = st.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'deconv' });
   expectError(() => layer.apply(st.zeros([2, 28, 28])), st.ShapeError, "Conv2DTranspose 'deconv'",

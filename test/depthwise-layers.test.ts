@@ -120,7 +120,7 @@ test('depthwise and separable errors name the layer, the value and a fix', () =>
   expectError(() => st.layers.depthwiseConv2d({ kernelSize: 3, kernelInitializer: 'ones' } as never), st.ConfigError,
     'kernelInitializer do not apply to this layer; use depthwiseInitializer');
   expectError(() => st.layers.separableConv2d({ kernelSize: 3 } as never), st.ConfigError, 'filters (number of feature maps) must be a positive integer');
-  expectError(() => st.layers.separableConv2d({ filters: 2, kernelSize: 3, dataFormat: 'channels_first' }), st.ConfigError, 'channels-last');
+  expectError(() => st.layers.separableConv2d({ filters: 2, kernelSize: 3, dataFormat: 'NCHW' }), st.ConfigError, "dataFormat must be 'channelsLast' or 'channelsFirst'");
   const d = st.layers.depthwiseConv2d({ kernelSize: 3, name: 'dw2' });
   expectError(() => d.apply(st.zeros([2, 10, 10])), st.ShapeError, "DepthwiseConv2D 'dw2': expected input of rank 4 [batch, height, width, channels], got [null, 10, 10]",
     'add a channels dimension');

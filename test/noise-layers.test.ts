@@ -156,8 +156,18 @@ test('noise layers load from TensorFlow.js / Keras snake_case configs', () => {
     name: 'sd2', trainable: true, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } },
     rate: 0.5, seed: 12, data_format: 'channels_last' } }) as st.layers.SpatialDropout2D;
   assert.equal(sd2.seed, 12);
-  expectError(() => st.layers.deserialize({ class_name: 'SpatialDropout3D', config: { rate: 0.5, data_format: 'channels_first' } }),
-    st.ConfigError, "dataFormat must be 'channels_last'", 'channels_first');
+  const sd3 = st.layers.deserialize({ class_name: 'SpatialDropout3D', config: { rate: 0.5, seed: 3, data_format: 'channels_first' } }) as st.layers.SpatialDropout3D;
+  assert.equal(sd3.dataFormat, 'channelsFirst');
+  // Channels first: one decision per sample and channel (axis 1), shared by every voxel of the map.
+  const y = sd3.apply(st.ones([2, 4, 2, 3, 2]), { training: true }) as st.Tensor;
+  const v = y.dataSync();
+  for (let m = 0; m < 8; m++) {
+    const map = Array.from(v.slice(m * 12, (m + 1) * 12));
+    assert.ok(map.every((e) => e === map[0]) && (map[0] === 0 || map[0] === 2), `map ${m}: ${map}`);
+  }
+  assert.equal(st.layers.serialize(sd3).config.data_format, 'channels_first');
+  expectError(() => st.layers.deserialize({ class_name: 'SpatialDropout3D', config: { rate: 0.5, data_format: 'NCDHW' } }),
+    st.ConfigError, "dataFormat must be 'channelsLast' or 'channelsFirst'", 'NCDHW');
   const gn = st.layers.deserialize({ class_name: 'GaussianNoise', config: { name: 'gn', stddev: 0.1, seed: null } }) as st.layers.GaussianNoise;
   assert.equal(gn.stddev, 0.1);
   const gd = st.layers.deserialize({ class_name: 'GaussianDropout', config: { name: 'gd', rate: 0.4 } }) as st.layers.GaussianDropout;

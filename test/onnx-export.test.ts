@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import * as st from '../src/index.js';
+import { ModelProto } from '../src/io/onnx/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-onnx-'));
 const written: string[] = [];
@@ -192,6 +193,24 @@ test('3-D layers: Conv3D, pooling, Conv3DTranspose, ZeroPadding/Cropping/UpSampl
     L.cropping3d({ cropping: [[1, 0], [0, 1], [1, 1]] }), L.upSampling3d({ size: [1, 2, 1] })]), rnd([2, 4, 5, 3, 2], 25));
   await check('gpool3d', seq([L.globalMaxPooling3d({ inputShape: [3, 4, 2, 3] })]), rnd([2, 3, 4, 2, 3], 26));
   await check('gavg3d', seq([L.globalAveragePooling3d({ inputShape: [3, 4, 2, 3], keepdims: true })]), rnd([2, 3, 4, 2, 3], 27));
+});
+
+test('channelsFirst layers (as PyTorch lays data out) export without transposes around their ops and match Strata', async () => {
+  const cf = { dataFormat: 'channelsFirst' } as const;
+  const cf2 = await check('cf_conv2d', seq([L.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', inputShape: [2, 7, 6], ...cf }),
+    L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', ...cf }), L.separableConv2d({ filters: 2, kernelSize: 2, ...cf }),
+    L.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same', ...cf }), L.averagePooling2d({ poolSize: [2, 1], ...cf }),
+    L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', ...cf }), L.zeroPadding2d({ padding: [[1, 0], [2, 1]], ...cf }),
+    L.cropping2d({ cropping: [[0, 1], [1, 2]], ...cf }), L.upSampling2d({ size: [1, 2], ...cf }), L.flatten(cf), L.dense({ units: 2 })]), rnd([2, 2, 7, 6], 40));
+  // Only the convolution's own input transpose would be there channels-last; Flatten's channels-first permute is the one Transpose left.
+  const ops = (ModelProto.toObject(ModelProto.decode(cf2)) as { graph: { node: { opType: string }[] } }).graph.node.map((n) => n.opType);
+  assert.equal(ops.filter((o) => o === 'Transpose').length, 1, `one Transpose node (Flatten's) in the channels-first graph: ${ops.join(', ')}`);
+  await check('cf_1d', seq([L.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', dilationRate: 2, inputShape: [2, 9], ...cf }),
+    L.maxPooling1d({ poolSize: 2, ...cf }), L.conv1dTranspose({ filters: 2, kernelSize: 3, strides: 2, ...cf }), L.globalAveragePooling1d(cf)]), rnd([2, 2, 9], 41));
+  await check('cf_3d', seq([L.conv3d({ filters: 2, kernelSize: 2, padding: 'same', inputShape: [3, 4, 5, 3], ...cf }),
+    L.averagePooling3d({ poolSize: [1, 2, 2], ...cf }), L.conv3dTranspose({ filters: 2, kernelSize: 2, strides: [1, 2, 1], ...cf }),
+    L.zeroPadding3d({ padding: 1, ...cf }), L.cropping3d({ cropping: [[1, 0], [0, 1], [1, 1]], ...cf }), L.upSampling3d({ size: [1, 1, 2], ...cf }),
+    L.globalMaxPooling3d({ keepdims: true, ...cf })]), rnd([2, 3, 4, 5, 3], 42));
 });
 
 test('shorthands in a functional model (conv pooling, dense/conv dropout) export as the layers they stand for', async () => {

@@ -137,8 +137,8 @@ test('pooling errors name the layer, the shapes and a fix', () => {
     "MaxPooling2D 'p': poolSize must be a positive integer or a tuple of 2, got [3,0]");
   expectError(() => st.layers.averagePooling1d({ strides: [1, 2] }), st.ConfigError, 'strides must be a positive integer or a tuple of 1');
   expectError(() => st.layers.maxPooling2d({ padding: 'causal' as never }), st.ConfigError, "padding must be 'valid' or 'same', got \"causal\"");
-  expectError(() => st.layers.maxPooling2d({ dataFormat: 'channels_first' }), st.ConfigError, 'channels_first', 'channels-last');
-  expectError(() => st.layers.globalMaxPooling2d({ dataFormat: 'channelsFirst' }), st.ConfigError, 'not supported');
+  expectError(() => st.layers.maxPooling2d({ dataFormat: 'NCHW' }), st.ConfigError, 'NCHW', "dataFormat must be 'channelsLast' or 'channelsFirst'");
+  expectError(() => st.layers.globalMaxPooling2d({ dataFormat: 'first' }), st.ConfigError, "'channels_last' / 'channels_first'");
   expectError(() => st.layers.maxPooling2d({ name: 'mp2' }).apply(st.zeros([2, 28, 28])), st.ShapeError,
     "MaxPooling2D 'mp2': expected input of rank 4 [batch, height, width, channels], got [null, 28, 28]", 'add a channels dimension');
   expectError(() => st.layers.maxPooling2d({ poolSize: 5 }).computeOutputShape([null, 4, 8, 1]), st.ShapeError,

@@ -144,7 +144,7 @@ test('reshaping and activation errors name the layer, the shapes and a fix', () 
   expectError(() => st.layers.reshape({ targetShape: [0, 3] }), st.ConfigError, 'targetShape must be a list of positive integers');
   expectError(() => st.layers.flatten({ name: 'fl' }).apply(st.zeros([5])), st.ShapeError,
     "Flatten 'fl': expected input of rank ≥ 2 [batch, ...], got [null]");
-  expectError(() => st.layers.flatten({ dataFormat: 'channels_first' }), st.ConfigError, 'channels_first');
+  expectError(() => st.layers.flatten({ dataFormat: 'NHWC' }), st.ConfigError, 'NHWC', "'channelsLast' or 'channelsFirst'");
   expectError(() => st.layers.permute({ dims: [0, 1] }), st.ConfigError, 'dims must be a permutation of 1..n (1-based');
   expectError(() => st.layers.permute({ dims: [2, 1] }).apply(st.zeros([2, 3, 4, 5])), st.ShapeError, 'expected input of rank 3', 'got [null, 3, 4, 5]');
   expectError(() => st.layers.repeatVector({ n: 0 }), st.ConfigError, 'n (number of repetitions) must be a positive integer, got 0');

@@ -107,7 +107,8 @@ test('upSampling errors name the layer, the value and a fix', () => {
     "UpSampling2D 'up'", "interpolation must be 'nearest' or 'bilinear', got \"bicubic\"");
   expectError(() => st.layers.upSampling2d({ size: [2, 0] }), st.ConfigError, 'size must be a positive integer or a tuple of 2, got [2,0]');
   expectError(() => st.layers.upSampling1d({ size: 1.5 }), st.ConfigError, 'size must be a positive integer');
-  expectError(() => st.layers.upSampling3d({ dataFormat: 'channels_first' }), st.ConfigError, 'channels-last');
+  expectError(() => st.layers.upSampling3d({ dataFormat: 'NCDHW' }), st.ConfigError, "dataFormat must be 'channelsLast' or 'channelsFirst'");
+  expectError(() => st.layers.upSampling2d({ interpolation: 'bilinear', halfPixelCenters: 1 as never }), st.ConfigError, 'halfPixelCenters must be true');
   expectError(() => st.layers.upSampling2d({ name: 'u' }).apply(st.zeros([1, 4, 4])), st.ShapeError,
     "UpSampling2D 'u'", 'expected input of rank 4 [batch, height, width, channels], got [1, 4, 4]', 'add a channels dimension');
   expectError(() => st.layers.upSampling1d().apply(st.zeros([1, 4, 4, 1])), st.ShapeError, 'use the 2-D variant');
@@ -188,7 +189,7 @@ test('padding and cropping errors name the layer, the values and a fix', () => {
   expectError(() => st.layers.zeroPadding2d({ padding: [1, -1] }), st.ConfigError, 'padding must be a non-negative integer', '[1,-1]');
   expectError(() => st.layers.zeroPadding2d({ padding: [1, 2, 3] }), st.ConfigError, 'or 2 pairs [before, after]');
   expectError(() => st.layers.cropping3d({ cropping: [[1, 1], [1]] as never }), st.ConfigError, 'cropping must be');
-  expectError(() => st.layers.zeroPadding2d({ dataFormat: 'channels_first' }), st.ConfigError, 'channels-last');
+  expectError(() => st.layers.zeroPadding2d({ dataFormat: 'NCHW' }), st.ConfigError, "dataFormat must be 'channelsLast' or 'channelsFirst'");
   expectError(() => st.layers.zeroPadding2d({ name: 'zp' }).apply(st.zeros([2, 5, 5])), st.ShapeError, "ZeroPadding2D 'zp'",
     'expected input of rank 4', 'add a channels dimension with reshape (st.layers.reshape({ targetShape: [5, 5, 1] }))');
   expectError(() => st.layers.cropping1d().apply(st.zeros([4, 3])), st.ShapeError, 'expected input of rank 3 [batch, width, channels]');

@@ -8,14 +8,13 @@ import { type Initializer, getInitializer } from '../initializers/index.js';
 import { type Regularizer, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerShape } from './layer.js';
-import { Dropout } from './dropout.js';
+import { DropoutPart } from './shorthands.js';
 import { AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D } from './pooling.js';
-import { type BaseConvOptions, type DropoutShorthand, type Pooling, checkDataFormat, fmtValue, readDropout, readPadding, readPooling,
-  readSizes } from './conv-options.js';
+import { type BaseConvOptions, type DropoutShorthand, type Pooling, fmtValue, readPadding, readPooling, readSizes } from './conv-options.js';
+import { type DataFormat, dataFormatConfig, layoutOf, readDataFormat, shapeToFirst, shapeToLast, toChannelsFirst, toChannelsLast } from './data-format.js';
 
 export type { BaseConvOptions, DropoutShorthand, PoolingShorthand } from './conv-options.js';
 
-const LAYOUTS = ['', '[batch, width, channels]', '[batch, height, width, channels]', '[batch, depth, height, width, channels]'];
 const POOL_OPS = {
   max: [maxPool1d, maxPool, maxPool3d],
   avg: [avgPool1d, avgPool, avgPool3d],
@@ -26,30 +25,34 @@ const POOL_LAYERS = {
 } as const;
 
 /**
- * The part every convolution layer shares, parameterised by the number of spatial dims (PyTorch's
- * _ConvNd idea): options, input checks, the output-shape arithmetic, bias → activation → pooling →
- * dropout after the convolution proper, and the shorthand expansion. Subclasses make their weights
- * in `build` (after `checkInputShape`), convolve in `convolve`, and say their channel count.
+ * The part every convolution layer shares, plain or transposed, parameterised by the number of
+ * spatial dims (PyTorch's _ConvNd idea): options, input checks, the output-shape arithmetic,
+ * bias → activation → pooling → dropout after the convolution proper, and the shorthands.
+ * Subclasses make their weights in `build` (after `checkInputShape`), convolve in `convolve`, and
+ * say their channel count; a transposed one also says its output lengths (`spatialOutputShape`).
  */
 export abstract class BaseConv extends Layer {
   readonly rank: 1 | 2 | 3;
   readonly kernelSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same' | 'causal';
+  /** Whether this is a transposed convolution (PyTorch's `transposed` flag of _ConvNd). */
+  readonly transposed: boolean;
   readonly dilationRate: number[];
+  /** 'channelsLast' ([batch, ...spatial, channels], the default) or 'channelsFirst' ([batch, channels, ...spatial]). */
+  readonly dataFormat: DataFormat;
   readonly activation: Activation;
   readonly useBias: boolean;
   readonly biasInitializer: Initializer;
   readonly biasRegularizer: Regularizer | null;
   readonly biasConstraint: Constraint | null;
   readonly pooling: Pooling | null;
-  readonly dropout: DropoutShorthand | null;
   bias?: Variable;
   /** The input shape the layer was built for (batch null). */
   protected builtShape?: LayerShape;
-  private readonly dropoutLayer: Dropout | null;
+  private readonly dropoutPart: DropoutPart;
 
-  constructor(rank: number, opts: BaseConvOptions) {
+  constructor(rank: number, opts: BaseConvOptions, transposed = false) {
     super(opts);
     const where = this.describe();
     if (!opts || typeof opts !== 'object') throw new ConfigError(`${where}: expected an options object with kernelSize`);
@@ -61,16 +64,24 @@ export abstract class BaseConv extends Layer {
     this.kernelSize = readSizes(where, 'kernelSize', opts.kernelSize, rank);
     this.strides = readSizes(where, 'strides', opts.strides, rank, 1);
     this.dilationRate = readSizes(where, 'dilationRate', opts.dilationRate, rank, 1);
-    this.padding = readPadding(where, opts.padding, rank, this.className);
-    checkDataFormat(where, opts.dataFormat, rank);
+    this.transposed = transposed;
+    this.padding = readPadding(where, opts.padding, rank, this.className, transposed);
+    this.dataFormat = readDataFormat(where, opts.dataFormat);
     this.activation = getActivation(opts.activation, `${where} activation`);
     this.useBias = opts.useBias ?? true;
     this.biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${where} biasInitializer`);
     this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
     this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
+    if (transposed && opts.pooling) {
+      throw new ConfigError(`${where}: the pooling shorthand is for convolutions, not transposed ones; add a pooling layer after it`);
+    }
     this.pooling = opts.pooling ? readPooling(where, opts.pooling, rank) : null;
-    this.dropout = readDropout(where, opts.dropout, opts.dropoutSeed);
-    this.dropoutLayer = this.dropout ? new Dropout({ ...this.dropout, name: `${this.name}_dropout` }) : null;
+    this.dropoutPart = new DropoutPart(this, opts.dropout, opts.dropoutSeed);
+  }
+
+  /** The dropout shorthand, or null. */
+  get dropout(): DropoutShorthand | null {
+    return this.dropoutPart.spec;
   }
 
   /** Output channels for this many input channels (null: unknown). */
@@ -79,25 +90,33 @@ export abstract class BaseConv extends Layer {
   /** The convolution proper (no bias, activation or shorthands), on a checked input. */
   protected abstract convolve(x: Tensor): Tensor;
 
+  /** The axis of the channels in this layer's inputs and outputs. */
+  protected get channelsAxis(): number {
+    return this.dataFormat === 'channelsFirst' ? 1 : this.rank + 1;
+  }
+
   /**
-   * Checks an input shape [batch, ...spatial, channels] (batch null) for this layer's rank and a
-   * known channel count, and that the window fits; returns the channel count.
+   * Checks an input shape [batch, ...spatial, channels] (or [batch, channels, ...spatial] for
+   * channels-first; batch null) for this layer's rank and a known channel count, and that the
+   * window fits; returns the channel count.
    */
   protected checkInputShape(shape: LayerShape): number {
     const want = this.rank + 2, where = this.describe(), shown = fmtShape(shape.map((d) => d ?? 'null') as never);
+    const first = this.dataFormat === 'channelsFirst';
     if (shape.length !== want) {
       let fix = 'reshape the input';
       if (shape.length === want - 1) {
-        const target = [...shape.slice(1), 1].map((d) => d ?? -1);
+        const target = (first ? [1, ...shape.slice(1)] : [...shape.slice(1), 1]).map((d) => d ?? -1);
         fix = `add a channels dimension with reshape (st.layers.reshape({ targetShape: ${fmtShape(target)} }))`;
       } else if (shape.length >= 3 && shape.length <= 5) {
         fix = `use Conv${shape.length - 2}D for inputs of rank ${shape.length}, or reshape the input`;
       }
-      throw new ShapeError(`${where}: expected input of rank ${want} ${LAYOUTS[this.rank]}, got ${shown} — ${fix}`);
+      throw new ShapeError(`${where}: expected input of rank ${want} ${layoutOf(this.rank, this.dataFormat)}, got ${shown} — ${fix}`);
     }
-    const channels = shape[want - 1];
+    const channels = shape[this.channelsAxis];
     if (channels === null || channels === undefined) {
-      throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${shown} — give the layer an inputShape`);
+      throw new ShapeError(`${where}: the channels dimension (${first ? 'axis 1, channels-first' : 'last'}) of the input must be known, ` +
+        `got ${shown} — give the layer an inputShape`);
     }
     this.computeOutputShape(shape); // throws when the window does not fit the input
     return channels;
@@ -105,17 +124,23 @@ export abstract class BaseConv extends Layer {
 
   override build(inputShape: LayerShape): void {
     this.builtShape = inputShape.slice();
-    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: inputShape[this.rank + 1] as number }, layout: LAYOUTS[this.rank] };
+    const axis = this.dataFormat === 'channelsFirst' ? 1 : -1;
+    this.inputSpec = { ndim: this.rank + 2, axes: { [axis]: inputShape[this.channelsAxis] as number }, layout: layoutOf(this.rank, this.dataFormat) };
     this.built = true;
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const where = this.describe();
     if (inputShape.length !== this.rank + 2) return this.checkInputShape(inputShape) as never; // throws
-    let spatial: (number | null)[] = inputShape.slice(1, this.rank + 1);
+    if (this.dataFormat === 'channelsFirst') return shapeToFirst(this.outputShapeLast(shapeToLast(inputShape)));
+    return this.outputShapeLast(inputShape);
+  }
+
+  /** The output shape for a channels-last input shape. */
+  private outputShapeLast(inputShape: LayerShape): LayerShape {
+    const where = this.describe();
     const plan = (n: number | null, i: number, k: number[], s: number[], d: number[], p: 'valid' | 'same' | 'causal'): number | null =>
       n === null ? null : planWindow(where, [n], [k[i]], [s[i]], [d[i]], p).outSize[0];
-    spatial = spatial.map((n, i) => plan(n, i, this.kernelSize, this.strides, this.dilationRate, this.padding));
+    let spatial = this.spatialOutputShape(inputShape);
     const pool = this.pooling;
     if (pool) {
       const ones = pool.poolSize.map(() => 1);
@@ -130,20 +155,29 @@ export abstract class BaseConv extends Layer {
     return [inputShape[0], ...spatial, this.outChannels(inputShape[this.rank + 1])];
   }
 
+  /** The spatial lengths of the convolution's output for a channels-last input shape (the window rule; transposed convs override). */
+  protected spatialOutputShape(inputShape: LayerShape): (number | null)[] {
+    return inputShape.slice(1, this.rank + 1).map((n, i) => (n === null ? null
+      : planWindow(this.describe(), [n], [this.kernelSize[i]], [this.strides[i]], [this.dilationRate[i]], this.padding).outSize[0]));
+  }
+
   protected call(x: Tensor, opts: CallOptions): Tensor {
     const shape: LayerShape = [null, ...x.shape.slice(1)];
     const channels = this.checkInputShape(shape);
-    const built = this.builtShape![this.rank + 1];
+    const built = this.builtShape![this.channelsAxis];
     if (channels !== built) {
-      throw new ShapeError(`${this.describe()}: expected input with ${built} channels (last dimension), got shape ` +
+      const dim = this.dataFormat === 'channelsFirst' ? 'axis 1, channels-first' : 'last dimension';
+      throw new ShapeError(`${this.describe()}: expected input with ${built} channels (${dim}), got shape ` +
         `${fmtShape(x.shape)} — the layer was built for ${fmtShape(this.builtShape!.map((d) => d ?? 'null') as never)}`);
     }
-    let y = this.convolveActivated(x);
+    // The kernels are channels-last: a channels-first layer transposes around them.
+    const first = this.dataFormat === 'channelsFirst';
+    let y = this.convolveActivated(first ? toChannelsLast(x) : x);
     if (this.pooling) {
       const { type, poolSize, strides, padding } = this.pooling;
       y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
     }
-    return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
+    return this.dropoutPart.apply(first ? toChannelsFirst(y) : y, opts);
   }
 
   /** activation(conv(x) + bias); the plain conv layers override it with a fused kernel. */
@@ -153,39 +187,30 @@ export abstract class BaseConv extends Layer {
 
   /** The pooling layer the shorthand stands for: MaxPoolingND or AveragePoolingND. */
   private poolingLayer({ type, poolSize, strides, padding }: Pooling, name: string): Layer {
-    return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding });
+    return new POOL_LAYERS[type][this.rank - 1]({ name, poolSize, strides, padding, dataFormat: this.dataFormat });
   }
 
-  override expand(): Layer[] {
-    if (!this.pooling && !this.dropoutLayer) return [this];
-    const Cls = this.constructor as new (opts: never) => BaseConv;
-    const plain = new Cls({ ...this.getConfig(), pooling: null, dropout: null, dropoutSeed: null } as never);
-    if (this.built && this.builtShape) {
-      plain.build(this.builtShape);
-      plain.built = true;
-      plain.setWeights(this.getWeights());
-    }
-    const out: Layer[] = [plain];
+  protected override shorthandLayers(): Layer[] {
+    const out: Layer[] = [];
     if (this.pooling) out.push(this.poolingLayer(this.pooling, `${this.name}_pool`));
-    if (this.dropoutLayer) out.push(this.dropoutLayer);
+    if (this.dropoutPart.layer) out.push(this.dropoutPart.layer);
     return out;
+  }
+
+  protected override shapeBuiltFor(): LayerShape | null {
+    return this.builtShape ?? null;
   }
 
   override getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {
       ...super.getConfig(), kernelSize: this.kernelSize.slice(), strides: this.strides.slice(), padding: this.padding,
-      // Keras's spelling: TensorFlow.js and Keras files both hold 'channels_last'.
-      dataFormat: 'channels_last', dilationRate: this.dilationRate.slice(), activation: this.activation.name,
+      // Keras's spelling: TensorFlow.js and Keras files both hold 'channels_last' / 'channels_first'.
+      dataFormat: dataFormatConfig(this.dataFormat), dilationRate: this.dilationRate.slice(), activation: this.activation.name,
       useBias: this.useBias, biasInitializer: this.biasInitializer, biasRegularizer: this.biasRegularizer,
       biasConstraint: this.biasConstraint,
     };
     if (this.pooling) config.pooling = { ...this.pooling, poolSize: this.pooling.poolSize.slice(), strides: this.pooling.strides.slice() };
-    if (this.dropout?.noiseShape) config.dropout = { ...this.dropout };
-    else if (this.dropout) {
-      config.dropout = this.dropout.rate;
-      if (this.dropout.seed !== undefined) config.dropoutSeed = this.dropout.seed;
-    }
-    return config;
+    return this.dropoutPart.addTo(config);
   }
 }
 

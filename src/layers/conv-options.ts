@@ -5,6 +5,9 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import type { LayerOptions } from './layer.js';
+import type { DropoutShorthand } from './shorthands.js';
+
+export { type DropoutShorthand, readDropout } from './shorthands.js';
 
 // Options of the convolution layers and their validation, shared by conv.ts and depthwise-conv.ts.
 
@@ -20,13 +23,6 @@ export interface PoolingShorthand {
   padding?: 'valid' | 'same';
 }
 
-/** The `dropout` shorthand given as an object, to fix the seed (tests) or share the mask (noiseShape). */
-export interface DropoutShorthand {
-  rate: number;
-  seed?: number;
-  noiseShape?: (number | null)[];
-}
-
 /** Options shared by every convolution layer (Conv1D/2D/3D, DepthwiseConv2D, SeparableConv2D). */
 export interface BaseConvOptions extends LayerOptions {
   /** Window size: one number for every spatial dim or one per dim (required). */
@@ -37,7 +33,10 @@ export interface BaseConvOptions extends LayerOptions {
   padding?: 'valid' | 'same' | 'causal';
   /** Spacing between kernel taps, one number or one per spatial dim (default 1). */
   dilationRate?: number | number[];
-  /** Only channels-last ('channelsLast' / 'channels_last', the default) is supported. */
+  /**
+   * 'channelsLast' (default: [batch, ...spatial, channels]) or 'channelsFirst' ([batch, channels, ...spatial],
+   * as PyTorch); Keras's 'channels_last' / 'channels_first' too. The weights' layout is the same in both.
+   */
   dataFormat?: string;
   /** Activation by name ('relu', ...) or function; default linear. */
   activation?: string | Activation | ((x: Tensor) => Tensor) | null;
@@ -80,8 +79,13 @@ export function readSizes(where: string, name: string, v: unknown, rank: number,
   return list as number[];
 }
 
-export function readPadding(where: string, v: unknown, rank: number, className: string): 'valid' | 'same' | 'causal' {
-  const p = v ?? 'valid';
+/** Reads `padding`: 'valid' (default), 'same', or 'causal' for a 1-D convolution (not a transposed one). */
+export function readPadding(where: string, v: unknown, rank: number, className: string, transposed = false): 'valid' | 'same' | 'causal' {
+  // Keras 2 files may hold upper-case names.
+  const p = typeof v === 'string' ? v.toLowerCase() : v ?? 'valid';
+  if (transposed && p === 'causal') {
+    throw new ConfigError(`${where}: padding must be 'valid' or 'same' (a transposed convolution has no 'causal'), got ${fmtValue(v)}`);
+  }
   if (p === 'causal' && rank !== 1) {
     throw new ConfigError(`${where}: padding 'causal' is for 1-D convolutions (Conv1D) only; use 'same' or 'valid' for ${className}`);
   }
@@ -89,16 +93,6 @@ export function readPadding(where: string, v: unknown, rank: number, className: 
     throw new ConfigError(`${where}: padding must be 'valid' or 'same'${rank === 1 ? " or 'causal'" : ''}, got ${fmtValue(v)}`);
   }
   return p;
-}
-
-export function checkDataFormat(where: string, v: unknown, rank: number): void {
-  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
-  if (v === 'channelsFirst' || v === 'channels_first') {
-    const perm = rank === 1 ? '[0, 2, 1]' : rank === 2 ? '[0, 2, 3, 1]' : '[0, 2, 3, 4, 1]';
-    throw new ConfigError(`${where}: dataFormat ${fmtValue(v)} is not supported; Strata is channels-last — ` +
-      `transpose the input with st.transpose(x, ${perm}) and use dataFormat 'channelsLast'`);
-  }
-  throw new ConfigError(`${where}: dataFormat must be 'channelsLast', got ${fmtValue(v)}`);
 }
 
 export function readPooling(where: string, p: PoolingShorthand, rank: number): Pooling {
@@ -121,20 +115,6 @@ export function readPooling(where: string, p: PoolingShorthand, rank: number): P
     throw new ConfigError(`${where}: pooling.padding must be 'valid' or 'same', got ${fmtValue(p.padding)}`);
   }
   return { type, poolSize, strides, padding };
-}
-
-export function readDropout(where: string, d: number | DropoutShorthand | null | undefined, seed: number | null | undefined): DropoutShorthand | null {
-  if (d === undefined || d === null || d === 0) return null;
-  const o = typeof d === 'number' ? { rate: d } as DropoutShorthand : d;
-  if (typeof o !== 'object' || typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate < 1)) {
-    throw new ConfigError(`${where}: dropout must be a rate in [0, 1) or { rate, seed }, got ${fmtValue(d)}`);
-  }
-  if (seed !== undefined && seed !== null && o.seed !== undefined && o.seed !== seed) {
-    throw new ConfigError(`${where}: dropoutSeed ${seed} and dropout.seed ${o.seed} disagree; give one of them`);
-  }
-  const out: DropoutShorthand = { ...o };
-  if (seed !== undefined && seed !== null) out.seed = seed;
-  return o.rate === 0 ? null : out;
 }
 
 /** Resolves an initializer, regularizer and constraint triple for one weight, naming the layer in errors. */

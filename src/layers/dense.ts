@@ -7,7 +7,7 @@ import { type Initializer, type InitializerIdentifier, getInitializer } from '..
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
-import { Dropout } from './dropout.js';
+import { type DropoutShorthand, DropoutPart } from './shorthands.js';
 import { registerLayer } from './serialization.js';
 
 export interface DenseOptions extends LayerOptions {
@@ -25,8 +25,10 @@ export interface DenseOptions extends LayerOptions {
   biasRegularizer?: RegularizerIdentifier | null;
   kernelConstraint?: ConstraintIdentifier | null;
   biasConstraint?: ConstraintIdentifier | null;
-  /** Shorthand: a Dropout of this rate after the layer (a separate Dropout layer in a model). */
-  dropout?: number;
+  /** Shorthand: a Dropout of this rate after the layer (a separate Dropout layer in a model); `{ rate, seed, noiseShape }` also works. */
+  dropout?: number | DropoutShorthand | null;
+  /** Fixed seed of the shorthand Dropout (same mask every call; for tests); default a fresh mask each call. */
+  dropoutSeed?: number | null;
 }
 
 /**
@@ -45,10 +47,9 @@ export class Dense extends Layer {
   readonly biasRegularizer: Regularizer | null;
   readonly kernelConstraint: Constraint | null;
   readonly biasConstraint: Constraint | null;
-  readonly dropoutRate: number;
   kernel?: Variable;
   bias?: Variable;
-  private readonly dropoutLayer: Dropout | null;
+  private readonly dropoutPart: DropoutPart;
 
   constructor(opts: DenseOptions) {
     super(opts);
@@ -65,8 +66,7 @@ export class Dense extends Layer {
     this.biasRegularizer = getRegularizer(opts.biasRegularizer, `${where} biasRegularizer`);
     this.kernelConstraint = getConstraint(opts.kernelConstraint, `${where} kernelConstraint`);
     this.biasConstraint = getConstraint(opts.biasConstraint, `${where} biasConstraint`);
-    this.dropoutRate = opts.dropout ?? 0;
-    this.dropoutLayer = this.dropoutRate > 0 ? new Dropout({ rate: this.dropoutRate, name: `${this.name}_dropout` }) : null;
+    this.dropoutPart = new DropoutPart(this, opts.dropout, opts.dropoutSeed);
     this.supportsMasking = true;
   }
 
@@ -98,17 +98,20 @@ export class Dense extends Layer {
         (x.shape.length > 2 ? ' — did you forget a flatten?' : ''));
     }
     const y = applyBiasActivation(matmul(x, this.kernel!), this.bias ?? null, this.activation);
-    return this.dropoutLayer ? (this.dropoutLayer.apply(y, opts) as Tensor) : y;
+    return this.dropoutPart.apply(y, opts);
   }
 
-  override expand(): Layer[] {
-    if (!this.dropoutLayer) return [this];
-    const plain = new Dense({ ...this.getConfig(), dropout: 0 } as DenseOptions);
-    if (this.built) {
-      plain.build([null, this.kernel!.shape[0]]);
-      plain.setWeights(this.getWeights());
-    }
-    return [plain, this.dropoutLayer];
+  /** The rate of the dropout shorthand (0: none). */
+  get dropoutRate(): number {
+    return this.dropoutPart.spec?.rate ?? 0;
+  }
+
+  protected override shorthandLayers(): Layer[] {
+    return this.dropoutPart.layer ? [this.dropoutPart.layer] : [];
+  }
+
+  protected override shapeBuiltFor(): LayerShape | null {
+    return this.kernel ? [null, this.kernel.shape[0]] : null;
   }
 
   override getConfig(): Record<string, unknown> {
@@ -118,8 +121,7 @@ export class Dense extends Layer {
       kernelRegularizer: this.kernelRegularizer, biasRegularizer: this.biasRegularizer,
       kernelConstraint: this.kernelConstraint, biasConstraint: this.biasConstraint,
     };
-    if (this.dropoutRate) config.dropout = this.dropoutRate;
-    return config;
+    return this.dropoutPart.addTo(config);
   }
 }
 registerLayer(Dense);

@@ -3,43 +3,45 @@ import type { Tensor } from '../tensor/tensor.js';
 import { cast, div, expandDims, max, mean, mul, sum } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank } from './pooling-util.js';
+import { expectRank } from './pooling-util.js';
+import { type DataFormat, dataFormatConfig, layoutOf, readDataFormat } from './data-format.js';
 
 /** Options of the global pooling layers. */
 export interface GlobalPoolingOptions extends LayerOptions {
   /** Keep the pooled spatial dims as size 1 ([batch, 1, 1, channels]); default false ([batch, channels]). */
   keepdims?: boolean;
-  /** Only 'channels_last' (alias 'channelsLast'), the default. */
+  /** 'channelsLast' (default) or 'channelsFirst' ([batch, channels, ...spatial]); Keras's 'channels_last' / 'channels_first' too. */
   dataFormat?: string;
 }
 
-const LAYOUT: Record<number, string> = {
-  1: '[batch, steps, channels]', 2: '[batch, height, width, channels]', 3: '[batch, depth, height, width, channels]',
-};
+const layout = (rank: number, f: DataFormat): string => layoutOf(rank, f, rank === 1 ? ['steps'] : undefined);
 
 /**
- * Max or mean over every spatial position of channels-last inputs, one value per channel.
+ * Max or mean over every spatial position, one value per channel (channels last or, with
+ * dataFormat 'channelsFirst', first: then the spatial axes reduced are 2.., no transpose needed).
  * The 1-D/2-D/3-D max and average variants are thin subclasses.
  */
 export abstract class GlobalPooling extends Layer {
   readonly keepdims: boolean;
+  readonly dataFormat: DataFormat;
   protected abstract readonly rank: 1 | 2 | 3;
   protected abstract readonly kind: 'max' | 'avg';
 
   constructor(opts: GlobalPoolingOptions = {}) {
     super(opts ?? {});
     this.keepdims = opts?.keepdims ?? false;
-    checkChannelsLast(this, opts?.dataFormat);
+    this.dataFormat = readDataFormat(this.describe(), opts?.dataFormat);
   }
 
   protected get axes(): number[] {
-    return Array.from({ length: this.rank }, (_, i) => i + 1);
+    const from = this.dataFormat === 'channelsFirst' ? 2 : 1;
+    return Array.from({ length: this.rank }, (_, i) => i + from);
   }
 
   protected check(shape: readonly (number | null)[]): void {
-    expectRank(this, shape, this.rank + 2, LAYOUT[this.rank],
+    expectRank(this, shape, this.rank + 2, layout(this.rank, this.dataFormat),
       [shape.length === this.rank + 1 ? 'add a channels dimension with reshape' : '',
-        shape.length >= 3 && shape.length <= 5 ? `use the ${shape.length - 2}-D global pooling layer for ${LAYOUT[shape.length - 2]}` : '']
+        shape.length >= 3 && shape.length <= 5 ? `use the ${shape.length - 2}-D global pooling layer for ${layout(shape.length - 2, this.dataFormat)}` : '']
         .filter(Boolean).join(', or '));
   }
 
@@ -50,8 +52,10 @@ export abstract class GlobalPooling extends Layer {
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     this.check(inputShape);
-    const channels = inputShape[inputShape.length - 1];
-    return this.keepdims ? [inputShape[0], ...this.axes.map(() => 1), channels] : [inputShape[0], channels];
+    const first = this.dataFormat === 'channelsFirst';
+    const channels = inputShape[first ? 1 : inputShape.length - 1], ones = this.axes.map(() => 1);
+    if (!this.keepdims) return [inputShape[0], channels];
+    return first ? [inputShape[0], channels, ...ones] : [inputShape[0], ...ones, channels];
   }
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
@@ -60,7 +64,7 @@ export abstract class GlobalPooling extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), dataFormat: 'channels_last', keepdims: this.keepdims };
+    return { ...super.getConfig(), dataFormat: dataFormatConfig(this.dataFormat), keepdims: this.keepdims };
   }
 }
 
@@ -88,12 +92,12 @@ export class GlobalAveragePooling1D extends GlobalPooling {
   protected override call(x: Tensor, opts: CallOptions): Tensor {
     if (!opts.mask) return super.call(x, opts);
     this.check(x.shape);
-    const m = opts.mask;
-    if (m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[1]) {
-      throw new ShapeError(`${this.describe()}: the mask must be [batch, steps] = ${fmtShape(x.shape.slice(0, 2))}, got ${fmtShape(m.shape)}`);
+    const m = opts.mask, first = this.dataFormat === 'channelsFirst', steps = first ? 2 : 1;
+    if (m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[steps]) {
+      throw new ShapeError(`${this.describe()}: the mask must be [batch, steps] = ${fmtShape([x.shape[0], x.shape[steps]])}, got ${fmtShape(m.shape)}`);
     }
-    const w = expandDims(cast(m, x.dtype), 2);
-    return div(sum(mul(x, w), 1, this.keepdims), sum(w, 1, this.keepdims));
+    const w = expandDims(cast(m, x.dtype), first ? 1 : 2);
+    return div(sum(mul(x, w), steps, this.keepdims), sum(w, steps, this.keepdims));
   }
 }
 

@@ -102,7 +102,28 @@ export abstract class Layer {
    * topologies stay plain Keras.
    */
   expand(): Layer[] {
-    return [this];
+    const after = this.shorthandLayers();
+    if (after.length === 0) return [this];
+    // The plain twin: the same config with every shorthand off, built alike, holding copies of the weights.
+    const cls = this.constructor as unknown as { fromConfig(c: Record<string, unknown>): Layer };
+    const plain = cls.fromConfig({ ...this.getConfig(), dropout: null, dropoutSeed: null, pooling: null });
+    const shape = this.shapeBuiltFor();
+    if (this.built && shape) {
+      plain.build(shape);
+      plain.built = true;
+      plain.setWeights(this.getWeights());
+    }
+    return [plain, ...after];
+  }
+
+  /** The standard layers this layer's shorthand options stand for, in order after it (none by default). */
+  protected shorthandLayers(): Layer[] {
+    return [];
+  }
+
+  /** An input shape to build the plain twin that `expand()` makes (null: unknown). */
+  protected shapeBuiltFor(): LayerShape | null {
+    return null;
   }
 
   /** Creates the weights for inputs of this shape (batch dimension null). */

@@ -3,7 +3,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { pad, slice } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkDataFormat, checkSpatialInput, pairsPerDim } from './spatial-args.js';
+import { checkSpatialInput, pairsPerDim } from './spatial-args.js';
+import { type DataFormat, dataFormatConfig, readDataFormat } from './data-format.js';
 
 type Rank = 1 | 2 | 3;
 type Pairs = [number, number][];
@@ -15,30 +16,46 @@ export type SpatialAmount = number | number[] | [number, number][];
 export interface ZeroPaddingOptions extends LayerOptions {
   /** Zeros added: n on both sides of every spatial dim, one number per dim, or [before, after] per dim (default 1). */
   padding?: SpatialAmount;
-  /** Only 'channels_last' (the default) is supported (2-D and 3-D). */
+  /** 'channelsLast' (default) or 'channelsFirst' ([batch, channels, ...spatial]); Keras's 'channels_last' / 'channels_first' too. */
   dataFormat?: string;
 }
 
 export interface CroppingOptions extends LayerOptions {
   /** Elements removed: n from both ends of every spatial dim, one number per dim, or [before, after] per dim. */
   cropping?: SpatialAmount;
-  /** Only 'channels_last' (the default) is supported (2-D and 3-D). */
+  /** 'channelsLast' (default) or 'channelsFirst' ([batch, channels, ...spatial]); Keras's 'channels_last' / 'channels_first' too. */
   dataFormat?: string;
 }
 
-/** What ZeroPadding and Cropping share: rank, per-dim pairs, the config. */
+/**
+ * What ZeroPadding and Cropping share: rank, per-dim pairs, the data format, the config. Both
+ * work on the spatial axes where they are (1.. channels-last, 2.. channels-first): no transpose.
+ */
 abstract class SpatialResize extends Layer {
   readonly pairs: Pairs;
+  readonly dataFormat: DataFormat;
 
   constructor(readonly rank: Rank, readonly key: 'padding' | 'cropping', amount: unknown, opts: LayerOptions & { dataFormat?: string }) {
     super(opts);
     this.pairs = pairsPerDim(this.describe(), key, amount, rank);
-    if (rank > 1) checkDataFormat(this.describe(), opts.dataFormat);
+    this.dataFormat = readDataFormat(this.describe(), opts.dataFormat);
+  }
+
+  /** The first spatial axis. */
+  protected get from(): number {
+    return this.dataFormat === 'channelsFirst' ? 2 : 1;
+  }
+
+  /** [before, after] for every axis of an input: zeros on the batch and channels axes. */
+  protected allPairs(): Pairs {
+    const none: [number, number] = [0, 0];
+    return this.dataFormat === 'channelsFirst' ? [none, none, ...this.pairs] : [none, ...this.pairs, none];
   }
 
   override getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { ...super.getConfig(), [this.key]: this.rank === 1 ? this.pairs[0] : this.pairs };
-    if (this.rank > 1) config.dataFormat = 'channels_last';
+    // The 1-D layers write it only for channels-first (TensorFlow.js and older Keras have no such key there).
+    if (this.rank > 1 || this.dataFormat === 'channelsFirst') config.dataFormat = dataFormatConfig(this.dataFormat);
     return config;
   }
 }
@@ -49,13 +66,14 @@ abstract class SpatialResize extends Layer {
  */
 export class ZeroPadding extends SpatialResize {
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    checkSpatialInput(this.describe(), this.rank, inputShape);
-    return inputShape.map((d, i) => (i === 0 || i > this.rank || d === null ? d : d + this.pairs[i - 1][0] + this.pairs[i - 1][1]));
+    checkSpatialInput(this.describe(), this.rank, inputShape, false, this.dataFormat);
+    const all = this.allPairs();
+    return inputShape.map((d, i) => (d === null ? d : d + all[i][0] + all[i][1]));
   }
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
-    checkSpatialInput(this.describe(), this.rank, x.shape);
-    return pad(x, [[0, 0], ...this.pairs, [0, 0]]);
+    checkSpatialInput(this.describe(), this.rank, x.shape, false, this.dataFormat);
+    return pad(x, this.allPairs());
   }
 }
 
@@ -70,12 +88,13 @@ export class Cropping extends SpatialResize {
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    checkSpatialInput(this.describe(), this.rank, inputShape);
+    checkSpatialInput(this.describe(), this.rank, inputShape, false, this.dataFormat);
+    const from = this.from;
     return inputShape.map((d, i) => {
-      if (i === 0 || i > this.rank || d === null) return d;
-      const [a, b] = this.pairs[i - 1];
+      if (i < from || i >= from + this.rank || d === null) return d;
+      const [a, b] = this.pairs[i - from];
       if (a + b >= d) {
-        throw new ShapeError(`${this.describe()}: cropping [${a}, ${b}] removes all ${d} ${AXIS_NAMES[this.rank][i - 1]} ` +
+        throw new ShapeError(`${this.describe()}: cropping [${a}, ${b}] removes all ${d} ${AXIS_NAMES[this.rank][i - from]} ` +
           `of input [${inputShape.map((v) => v ?? 'null').join(', ')}] — crop less than ${d} in total along that dim`);
       }
       return d - a - b;
@@ -84,7 +103,7 @@ export class Cropping extends SpatialResize {
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
     const out = this.computeOutputShape(x.shape) as number[];
-    return slice(x, [0, ...this.pairs.map(([a]) => a), 0], out);
+    return slice(x, this.allPairs().map(([a]) => a), out);
   }
 }
 

@@ -16,13 +16,6 @@ export function readTuple(layer: Layer, name: string, v: unknown, rank: number):
   return list as number[];
 }
 
-/** Accepts the channels-last data format in either spelling ('channelsLast', 'channels_last'); rejects the rest. */
-export function checkChannelsLast(layer: Layer, v: unknown): void {
-  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
-  throw new ConfigError(`${layer.describe()}: dataFormat ${JSON.stringify(v)} is not supported; Strata is channels-last ` +
-    `(NWC, NHWC, NDHWC) — transpose channels-first data with st.transpose and use 'channels_last'`);
-}
-
 /** Fails when an input shape does not have the rank a layer expects, naming the layout and a fix. */
 export function expectRank(layer: Layer, shape: readonly (number | null)[], rank: number, layout: string, fix: string): void {
   if (shape.length !== rank) {

@@ -4,7 +4,8 @@ import * as ops from '../ops/index.js';
 import { planWindow } from '../ops/window.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank, readTuple } from './pooling-util.js';
+import { expectRank, readTuple } from './pooling-util.js';
+import { type DataFormat, dataFormatConfig, layoutOf, readDataFormat, shapeToFirst, shapeToLast, toChannelsFirst, toChannelsLast } from './data-format.js';
 
 /** Options of the pooling layers (1-D, 2-D and 3-D). */
 export interface PoolingOptions extends LayerOptions {
@@ -14,15 +15,12 @@ export interface PoolingOptions extends LayerOptions {
   strides?: number | number[] | null;
   /** 'valid' (default: only whole windows) or 'same' (output size ceil(in / stride)). */
   padding?: 'valid' | 'same';
-  /** Only 'channels_last' (alias 'channelsLast'), the default. */
+  /** 'channelsLast' (default) or 'channelsFirst' ([batch, channels, ...spatial]); Keras's 'channels_last' / 'channels_first' too. */
   dataFormat?: string;
 }
 
 type PoolOp = (x: Tensor, opts: { poolSize: number[]; strides: number[]; padding: 'valid' | 'same' }) => Tensor;
 
-const LAYOUT: Record<number, string> = {
-  1: '[batch, steps, channels]', 2: '[batch, height, width, channels]', 3: '[batch, depth, height, width, channels]',
-};
 const FIX: Record<number, string> = {
   1: 'add a channels dimension with reshape, or use the 2-D layer for images',
   2: 'add a channels dimension with reshape (e.g. [28, 28] → [28, 28, 1])',
@@ -30,13 +28,15 @@ const FIX: Record<number, string> = {
 };
 
 /**
- * Max or average pooling over `rank` spatial dims of channels-last inputs: one window size, stride
- * and padding per spatial dim. MaxPooling1D/2D/3D and AveragePooling1D/2D/3D are thin subclasses.
+ * Max or average pooling over `rank` spatial dims: one window size, stride and padding per spatial
+ * dim. MaxPooling1D/2D/3D and AveragePooling1D/2D/3D are thin subclasses. The kernels are
+ * channels-last; a channels-first layer transposes around them.
  */
 export abstract class Pooling extends Layer {
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same';
+  readonly dataFormat: DataFormat;
   protected abstract readonly op: PoolOp;
 
   constructor(opts: PoolingOptions, protected readonly rank: 1 | 2 | 3) {
@@ -49,7 +49,7 @@ export abstract class Pooling extends Layer {
       throw new ConfigError(`${this.describe()}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
     }
     this.padding = padding;
-    checkChannelsLast(this, o.dataFormat);
+    this.dataFormat = readDataFormat(this.describe(), o.dataFormat);
   }
 
   override build(inputShape: LayerShape): void {
@@ -57,8 +57,16 @@ export abstract class Pooling extends Layer {
     this.built = true;
   }
 
+  private get layout(): string {
+    return layoutOf(this.rank, this.dataFormat, this.rank === 1 ? ['steps'] : undefined);
+  }
+
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    expectRank(this, inputShape, this.rank + 2, LAYOUT[this.rank], FIX[this.rank]);
+    expectRank(this, inputShape, this.rank + 2, this.layout, FIX[this.rank]);
+    return this.dataFormat === 'channelsFirst' ? shapeToFirst(this.outputShapeLast(shapeToLast(inputShape))) : this.outputShapeLast(inputShape);
+  }
+
+  private outputShapeLast(inputShape: LayerShape): LayerShape {
     const spatial = inputShape.slice(1, -1).map((n, i) => {
       if (n === null) return null;
       const k = this.poolSize[i];
@@ -72,13 +80,14 @@ export abstract class Pooling extends Layer {
   }
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
-    expectRank(this, x.shape, this.rank + 2, LAYOUT[this.rank], FIX[this.rank]);
-    return this.op(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
+    expectRank(this, x.shape, this.rank + 2, this.layout, FIX[this.rank]);
+    const opts = { poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+    return this.dataFormat === 'channelsFirst' ? toChannelsFirst(this.op(toChannelsLast(x), opts)) : this.op(x, opts);
   }
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), poolSize: this.poolSize.slice(), strides: this.strides.slice(), padding: this.padding,
-      dataFormat: 'channels_last' };
+      dataFormat: dataFormatConfig(this.dataFormat) };
   }
 }
 

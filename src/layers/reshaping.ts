@@ -3,12 +3,16 @@ import type { Tensor } from '../tensor/tensor.js';
 import { expandDims, reshape as reshapeOp, tile, transpose } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkChannelsLast, expectRank } from './pooling-util.js';
+import { expectRank } from './pooling-util.js';
+import { type DataFormat, dataFormatConfig, readDataFormat, toChannelsLast } from './data-format.js';
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
 export interface FlattenOptions extends LayerOptions {
-  /** Only 'channels_last' (alias 'channelsLast'), the default: values keep their storage order. */
+  /**
+   * 'channelsLast' (default): values keep their storage order. 'channelsFirst' (Keras's 'channels_first'):
+   * the channels axis moves last first, so a Dense after it sees the order a channels-last model would.
+   */
   dataFormat?: string;
 }
 
@@ -18,10 +22,11 @@ export interface FlattenOptions extends LayerOptions {
  */
 export class Flatten extends Layer {
   static override className = 'Flatten';
+  readonly dataFormat: DataFormat;
 
   constructor(opts: FlattenOptions = {}) {
     super(opts ?? {});
-    checkChannelsLast(this, opts?.dataFormat);
+    this.dataFormat = readDataFormat(this.describe(), opts?.dataFormat);
   }
 
   override build(inputShape: LayerShape): void {
@@ -40,11 +45,12 @@ export class Flatten extends Layer {
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
     this.computeOutputShape(x.shape);
-    return reshapeOp(x, [x.shape[0], product(x.shape.slice(1))]);
+    const y = this.dataFormat === 'channelsFirst' && x.rank > 2 ? toChannelsLast(x) : x;
+    return reshapeOp(y, [x.shape[0], product(x.shape.slice(1))]);
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), dataFormat: 'channels_last' };
+    return { ...super.getConfig(), dataFormat: dataFormatConfig(this.dataFormat) };
   }
 }
 registerLayer(Flatten);

@@ -1,18 +1,8 @@
 // Option parsing shared by the spatial layers (transposed convs, upsampling, padding, cropping).
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { LayerShape } from './layer.js';
+import { type DataFormat, layoutOf } from './data-format.js';
 
-const DIMS = ['', '[batch, width, channels]', '[batch, height, width, channels]', '[batch, depth, height, width, channels]'];
-
-/** Accepts channels-last in its TF.js and Keras spellings; rejects channels-first with the fix. */
-export function checkDataFormat(where: string, v: unknown): void {
-  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
-  if (v === 'channelsFirst' || v === 'channels_first') {
-    throw new ConfigError(`${where}: dataFormat '${v}' is not supported; Strata is channels-last — ` +
-      `transpose the input to [batch, ...spatial, channels] and use 'channels_last'`);
-  }
-  throw new ConfigError(`${where}: dataFormat must be 'channels_last', got ${JSON.stringify(v)}`);
-}
 
 /** A number or a tuple of `rank` integers ≥ `min`, expanded to the tuple. */
 export function intTuple(where: string, name: string, v: unknown, rank: number, min: number): number[] {
@@ -44,17 +34,18 @@ export function pairsPerDim(where: string, name: string, v: unknown, rank: numbe
   return fail();
 }
 
-/** Throws a ShapeError unless the input is [batch, ...rank spatial dims, channels], with a fix. */
-export function checkSpatialInput(where: string, rank: number, shape: LayerShape, needChannels = false): void {
-  const target = [...shape.slice(1), 1].map((d) => d ?? -1);
+/** Throws a ShapeError unless the input is [batch, ...rank spatial dims, channels] (channels first: [batch, channels, ...]), with a fix. */
+export function checkSpatialInput(where: string, rank: number, shape: LayerShape, needChannels = false, format: DataFormat = 'channelsLast'): void {
+  const first = format === 'channelsFirst', layout = layoutOf(rank, format);
+  const target = (first ? [1, ...shape.slice(1)] : [...shape.slice(1), 1]).map((d) => d ?? -1);
   const fix = shape.length === rank + 1 ? ` — add a channels dimension with reshape (st.layers.reshape({ targetShape: ${fmtShape(target)} }))`
-    : shape.length < rank + 1 ? ` — reshape the input to ${DIMS[rank]}`
+    : shape.length < rank + 1 ? ` — reshape the input to ${layout}`
       : ` — this layer is ${rank}-D; use the ${shape.length - 2}-D variant or reshape the input`;
   if (shape.length !== rank + 2) {
-    throw new ShapeError(`${where}: expected input of rank ${rank + 2} ${DIMS[rank]}, got ${fmtShape(shape)}${fix}`);
+    throw new ShapeError(`${where}: expected input of rank ${rank + 2} ${layout}, got ${fmtShape(shape)}${fix}`);
   }
-  if (needChannels && shape[rank + 1] === null) {
-    throw new ShapeError(`${where}: the channels dimension (last) of the input must be known, got ${fmtShape(shape)}`);
+  if (needChannels && shape[first ? 1 : rank + 1] === null) {
+    throw new ShapeError(`${where}: the channels dimension (${first ? 'axis 1' : 'last'}) of the input must be known, got ${fmtShape(shape)}`);
   }
 }
 

@@ -1,20 +1,20 @@
-import { ConfigError, ShapeError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout as dropoutOp } from '../ops/index.js';
 import type { CallOptions, LayerOptions, LayerShape } from './layer.js';
 import { Dropout } from './dropout.js';
 import { registerLayer } from './serialization.js';
+import { type DataFormat, dataFormatConfig, layoutOf, readDataFormat } from './data-format.js';
 
 export interface SpatialDropoutOptions extends LayerOptions {
   /** Fraction of the feature maps (channels) to drop, in [0, 1). */
   rate: number;
   /** Fixed seed: the same mask at every call (for tests); omitted: a fresh mask each call. */
   seed?: number;
-  /** Only 'channels_last' (the default) is supported. */
-  dataFormat?: 'channels_last';
+  /** 'channels_last' (default) or 'channels_first' (the channels on axis 1); 'channelsLast' / 'channelsFirst' too. */
+  dataFormat?: string;
 }
 
-const LAYOUTS = ['', '[batch, steps, channels]', '[batch, height, width, channels]', '[batch, depth, height, width, channels]'];
 
 /**
  * Dropout of whole feature maps: one keep/drop decision per sample and channel (noise shape
@@ -25,21 +25,18 @@ const LAYOUTS = ['', '[batch, steps, channels]', '[batch, height, width, channel
 abstract class SpatialDropout extends Dropout {
   /** Number of spatial dimensions (1, 2 or 3). */
   protected abstract readonly spatialRank: number;
+  readonly dataFormat: DataFormat;
 
   constructor(opts: SpatialDropoutOptions) {
     // Files written by Keras 2 / TF.js may carry noise_shape: the noise shape is fixed here.
     super({ ...opts, noiseShape: undefined } as SpatialDropoutOptions);
-    const format = opts.dataFormat ?? 'channels_last';
-    if (format !== 'channels_last') {
-      throw new ConfigError(`${this.describe()}: dataFormat must be 'channels_last' (Strata is channels-last), got ${JSON.stringify(format)} — ` +
-        `transpose channels-first data to channels-last first`);
-    }
+    this.dataFormat = readDataFormat(this.describe(), opts.dataFormat);
   }
 
   private checkRank(shape: readonly (number | null)[]): void {
     const rank = this.spatialRank + 2;
     if (shape.length !== rank) {
-      throw new ShapeError(`${this.describe()}: expected input of rank ${rank} ${LAYOUTS[this.spatialRank]}, got ${fmtShape(shape.map((d) => d ?? 'null') as never)}` +
+      throw new ShapeError(`${this.describe()}: expected input of rank ${rank} ${layoutOf(this.spatialRank, this.dataFormat, this.spatialRank === 1 ? ['steps'] : undefined)}, got ${fmtShape(shape.map((d) => d ?? 'null') as never)}` +
         ` — use SpatialDropout${shape.length - 2 >= 1 && shape.length - 2 <= 3 ? `${shape.length - 2}D` : '1D/2D/3D'} for this rank, or Dropout`);
     }
   }
@@ -56,13 +53,15 @@ abstract class SpatialDropout extends Dropout {
   protected override call(x: Tensor, { training = false }: CallOptions): Tensor {
     this.checkRank(x.shape);
     if (!training || this.rate === 0) return x;
-    const noise = x.shape.map((d, i) => (i === 0 || i === x.rank - 1 ? d : 1));
+    const channels = this.dataFormat === 'channelsFirst' ? 1 : x.rank - 1;
+    const noise = x.shape.map((d, i) => (i === 0 || i === channels ? d : 1));
     return dropoutOp(x, this.rate, noise, this.seed);
   }
 
   override getConfig(): Record<string, unknown> {
     const { noiseShape: _unused, ...config } = super.getConfig();
-    return this.spatialRank === 1 ? config : { ...config, dataFormat: 'channels_last' };
+    const withFormat = this.spatialRank > 1 || this.dataFormat === 'channelsFirst';
+    return withFormat ? { ...config, dataFormat: dataFormatConfig(this.dataFormat) } : config;
   }
 }
 

@@ -4,7 +4,8 @@ import { tensor } from '../tensor/create.js';
 import { add, broadcastTo, gather, mul, reshape } from '../ops/index.js';
 import { Layer, type CallOptions, type LayerOptions, type LayerShape } from './layer.js';
 import { registerLayer } from './serialization.js';
-import { checkDataFormat, checkSpatialInput, intTuple } from './spatial-args.js';
+import { checkSpatialInput, intTuple } from './spatial-args.js';
+import { type DataFormat, dataFormatConfig, readDataFormat, toChannelsFirst, toChannelsLast } from './data-format.js';
 
 type Rank = 1 | 2 | 3;
 
@@ -19,15 +20,16 @@ function repeatNearest(x: Tensor, size: number[]): Tensor {
 
 /**
  * Linear interpolation along one axis to `factor`× its length, as tf.image.resizeBilinear with
- * alignCorners false and halfPixelCenters false (what TensorFlow.js's UpSampling2D calls): output
- * row r reads source position r/factor, blending rows floor and ceil of it (clamped to the last row).
- * Built from gathers and products so autograd supplies the gradient.
+ * alignCorners false. Without half-pixel centres (what TensorFlow.js's UpSampling2D calls), output
+ * row r reads source position r/factor; with them (Keras 2 and 3, whose image resize samples pixel
+ * centres), (r + 0.5)/factor − 0.5. It blends rows floor and ceil of it, clamped to the first and
+ * last rows. Built from gathers and products so autograd supplies the gradient.
  */
-function lerpAxis(x: Tensor, axis: number, factor: number): Tensor {
+function lerpAxis(x: Tensor, axis: number, factor: number, halfPixel: boolean): Tensor {
   const n = x.shape[axis], out = n * factor;
   const lo = new Int32Array(out), hi = new Int32Array(out), w = new Float64Array(out);
   for (let r = 0; r < out; r++) {
-    const src = (r * n) / out;
+    const src = halfPixel ? Math.max(0, (r + 0.5) / factor - 0.5) : (r * n) / out;
     lo[r] = Math.floor(src);
     hi[r] = Math.min(n - 1, Math.ceil(src));
     w[r] = src - lo[r];
@@ -39,32 +41,46 @@ function lerpAxis(x: Tensor, axis: number, factor: number): Tensor {
 }
 
 interface UpSamplingBaseOptions extends LayerOptions {
-  /** Only 'channels_last' (the default) is supported. */
+  /** 'channelsLast' (default) or 'channelsFirst' ([batch, channels, ...spatial]); Keras's 'channels_last' / 'channels_first' too. */
   dataFormat?: string;
 }
 
-/** Upsampling of rank 1–3 by repeating (or, in 2-D, interpolating) along the spatial axes. */
+/**
+ * Upsampling of rank 1–3 by repeating (or, in 2-D, interpolating) along the spatial axes; a
+ * channels-first layer transposes around the channels-last computation.
+ */
 abstract class UpSampling extends Layer {
   readonly size: number[];
+  readonly dataFormat: DataFormat;
 
   constructor(readonly rank: Rank, size: unknown, opts: UpSamplingBaseOptions) {
     super(opts);
     this.size = intTuple(this.describe(), 'size', size, rank, 1);
-    checkDataFormat(this.describe(), opts.dataFormat);
+    this.dataFormat = readDataFormat(this.describe(), opts.dataFormat);
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    checkSpatialInput(this.describe(), this.rank, inputShape);
-    return inputShape.map((d, i) => (i === 0 || i > this.rank || d === null ? d : d * this.size[i - 1]));
+    checkSpatialInput(this.describe(), this.rank, inputShape, false, this.dataFormat);
+    const from = this.dataFormat === 'channelsFirst' ? 2 : 1;
+    return inputShape.map((d, i) => (i < from || i >= from + this.rank || d === null ? d : d * this.size[i - from]));
   }
 
   protected call(x: Tensor, _opts: CallOptions): Tensor {
-    checkSpatialInput(this.describe(), this.rank, x.shape);
+    checkSpatialInput(this.describe(), this.rank, x.shape, false, this.dataFormat);
+    return this.dataFormat === 'channelsFirst' ? toChannelsFirst(this.upsampleLast(toChannelsLast(x))) : this.upsampleLast(x);
+  }
+
+  /** The upsampling of a channels-last tensor. */
+  protected upsampleLast(x: Tensor): Tensor {
     return repeatNearest(x, this.size);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), size: this.size, dataFormat: dataFormatConfig(this.dataFormat) };
   }
 }
 
-export interface UpSampling1DOptions extends LayerOptions {
+export interface UpSampling1DOptions extends UpSamplingBaseOptions {
   /** Repetitions of each step (default 2). */
   size?: number;
 }
@@ -82,15 +98,23 @@ export class UpSampling1D extends UpSampling {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size[0] };
+    // Keras's UpSampling1D has no data_format: written only when it says channels-first.
+    const { dataFormat, ...config } = super.getConfig();
+    return { ...config, size: this.size[0], ...(this.dataFormat === 'channelsFirst' ? { dataFormat } : {}) };
   }
 }
 
 export interface UpSampling2DOptions extends UpSamplingBaseOptions {
   /** Factor per axis, a number or [rows, cols] (default [2, 2]). */
   size?: number | number[];
-  /** 'nearest' (default: repeat) or 'bilinear' (as TensorFlow.js: alignCorners and halfPixelCenters false). */
+  /** 'nearest' (default: repeat) or 'bilinear' (sampling as `halfPixelCenters` says). */
   interpolation?: 'nearest' | 'bilinear';
+  /**
+   * For 'bilinear': sample at pixel centres, as Keras 2 and 3 do (tf.image.resize / ops.image.resize);
+   * default false, as TensorFlow.js 4.22's UpSampling2D (resizeBilinear with alignCorners and
+   * halfPixelCenters false). A loader of Keras's own files sets it true; TensorFlow.js files leave it out.
+   */
+  halfPixelCenters?: boolean;
 }
 
 /**
@@ -101,6 +125,7 @@ export interface UpSampling2DOptions extends UpSamplingBaseOptions {
 export class UpSampling2D extends UpSampling {
   static override className = 'UpSampling2D';
   readonly interpolation: 'nearest' | 'bilinear';
+  readonly halfPixelCenters: boolean;
 
   constructor(opts: UpSampling2DOptions = {}) {
     super(2, opts.size ?? [2, 2], opts);
@@ -109,16 +134,21 @@ export class UpSampling2D extends UpSampling {
       throw new ConfigError(`${this.describe()}: interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(opts.interpolation)}`);
     }
     this.interpolation = interp;
+    const half = opts.halfPixelCenters ?? false;
+    if (typeof half !== 'boolean') {
+      throw new ConfigError(`${this.describe()}: halfPixelCenters must be true (Keras's sampling) or false (TensorFlow.js's), got ${JSON.stringify(half)}`);
+    }
+    this.halfPixelCenters = half;
   }
 
-  protected override call(x: Tensor, opts: CallOptions): Tensor {
-    if (this.interpolation === 'nearest') return super.call(x, opts);
-    checkSpatialInput(this.describe(), 2, x.shape);
-    return lerpAxis(lerpAxis(x, 1, this.size[0]), 2, this.size[1]);
+  protected override upsampleLast(x: Tensor): Tensor {
+    if (this.interpolation === 'nearest') return super.upsampleLast(x);
+    return lerpAxis(lerpAxis(x, 1, this.size[0], this.halfPixelCenters), 2, this.size[1], this.halfPixelCenters);
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size, dataFormat: 'channels_last', interpolation: this.interpolation };
+    // halfPixelCenters only when set: TensorFlow.js files stay as they were, and Keras's own loader knows no such key.
+    return { ...super.getConfig(), interpolation: this.interpolation, ...(this.halfPixelCenters ? { halfPixelCenters: true } : {}) };
   }
 }
 
@@ -137,9 +167,6 @@ export class UpSampling3D extends UpSampling {
     super(3, opts.size ?? [2, 2, 2], opts);
   }
 
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size, dataFormat: 'channels_last' };
-  }
 }
 
 registerLayer(UpSampling1D);

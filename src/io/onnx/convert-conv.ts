@@ -1,8 +1,9 @@
 /**
- * Converters for convolution, transposed convolution and pooling (1-3 spatial dims). Strata is
- * channels-last, ONNX's Conv/ConvTranspose/*Pool channels-first: each such layer is wrapped in a
- * Transpose pair (NHWC → NCHW → op → NHWC), so every other layer sees Strata's layout. ONNX
- * Runtime's optimizer cancels the back-to-back pairs between consecutive convolutions.
+ * Converters for convolution, transposed convolution and pooling (1-3 spatial dims). ONNX's
+ * Conv/ConvTranspose/*Pool are channels-first: a channels-last layer (Strata's default) is wrapped
+ * in a Transpose pair (NHWC → NCHW → op → NHWC), so every other layer sees the layer's own layout;
+ * a channelsFirst layer maps onto the op as it is. ONNX Runtime's optimizer cancels the
+ * back-to-back pairs between consecutive convolutions.
  */
 import type { LayerShape } from '../../layers/layer.js';
 import { emitActivation } from './activations.js';
@@ -47,22 +48,36 @@ function padAttrs(padding: string, inShape: LayerShape, k: number[], s: number[]
 
 const sizes = (v: unknown, r: number): number[] => (Array.isArray(v) ? v as number[] : new Array<number>(r).fill(Number(v)));
 
-function checkPlain({ config, where }: ConvertArgs): void {
+/** Whether a layer's config says channels-first (its tensors are already ONNX's layout). */
+export const isChannelsFirst = (config: Record<string, unknown>): boolean => config.dataFormat === 'channels_first';
+
+/** A shape in channels-last order (the order padAttrs and the length arithmetic read). */
+const lastOrder = (shape: LayerShape, first: boolean): LayerShape => (first ? [shape[0], ...shape.slice(2), shape[1]] : shape);
+
+/** Checks the layer and says whether it is channels-first. */
+function checkPlain({ config, where }: ConvertArgs): boolean {
   if (config.pooling) refuse(where, 'has the pooling shorthand');
-  if (config.dataFormat && config.dataFormat !== 'channels_last') refuse(where, `has dataFormat '${String(config.dataFormat)}'`);
+  const f = config.dataFormat;
+  if (f !== undefined && f !== null && f !== 'channels_last' && f !== 'channels_first') refuse(where, `has dataFormat '${String(f)}'`);
+  return isChannelsFirst(config);
 }
 
+/** The op's input: the layer's input, moved to channels-first unless it is already. */
+const opInput = (g: OnnxGraph, x: string, r: number, first: boolean): string => (first ? x : toFirst(g, x, r));
+/** The layer's output from the op's: moved back to channels-last unless the layer is channels-first. */
+const layerOutput = (g: OnnxGraph, y: string, r: number, first: boolean): string => (first ? y : toLast(g, y, r));
+
 const conv = (r: number): Converter => (a) => {
-  checkPlain(a);
+  const first = checkPlain(a);
   const { g, layer, config, inputs, inputShapes, where } = a;
   const k = sizes(config.kernelSize, r), s = sizes(config.strides, r), d = sizes(config.dilationRate, r);
   const [kernel, bias] = weightData(layer);
   const kShape = layer.getWeights()[0].shape;
   const w = g.floats(`${layer.name}/kernel`, permute(kernel, kShape, [r + 1, r, ...range(0, r)]), [kShape[r + 1], kShape[r], ...k]);
-  const ins = [toFirst(g, inputs[0], r), w];
+  const ins = [opInput(g, inputs[0], r, first), w];
   if (config.useBias !== false && bias) ins.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
-  const y = g.op('Conv', ins, { kernel_shape: k, strides: s, dilations: d, ...padAttrs(String(config.padding), inputShapes[0], k, s, d) }, layer.name);
-  return [emitActivation(g, String(config.activation ?? 'linear'), toLast(g, y, r), where)];
+  const y = g.op('Conv', ins, { kernel_shape: k, strides: s, dilations: d, ...padAttrs(String(config.padding), lastOrder(inputShapes[0], first), k, s, d) }, layer.name);
+  return [emitActivation(g, String(config.activation ?? 'linear'), layerOutput(g, y, r, first), where)];
 };
 
 /**
@@ -70,7 +85,7 @@ const conv = (r: number): Converter => (a) => {
  * pads (or, when negative, an output padding) are solved from the length Strata's layer gives.
  */
 const convTranspose = (r: number): Converter => (a) => {
-  checkPlain(a);
+  const first = checkPlain(a);
   const { g, layer, config, inputs, inputShapes, outputShapes, where } = a;
   const k = sizes(config.kernelSize, r), s = sizes(config.strides, r), d = sizes(config.dilationRate, r);
   if (config.outputPadding !== null && config.outputPadding !== undefined && config.padding === 'same') refuse(where, 'has outputPadding with padding \'same\'');
@@ -79,16 +94,16 @@ const convTranspose = (r: number): Converter => (a) => {
   const w = g.floats(`${layer.name}/kernel`, permute(kernel, kShape, [r + 1, r, ...range(0, r)]), [kShape[r + 1], kShape[r], ...k]);
   const begin: number[] = [], end: number[] = [], outPad: number[] = [];
   for (let i = 0; i < r; i++) {
-    const n = inputShapes[0][i + 1], out = outputShapes[0][i + 1];
+    const n = lastOrder(inputShapes[0], first)[i + 1], out = lastOrder(outputShapes[0], first)[i + 1];
     if (n === null || out === null) refuse(where, 'has an input of unknown spatial size');
     const total = s[i] * (n - 1) + (k[i] - 1) * d[i] + 1 - out;
     const b = total > 0 ? Math.floor(total / 2) : 0;
     begin.push(b); end.push(Math.max(total, 0) - b); outPad.push(Math.max(-total, 0));
   }
-  const ins = [toFirst(g, inputs[0], r), w];
+  const ins = [opInput(g, inputs[0], r, first), w];
   if (config.useBias !== false && bias) ins.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
   const y = g.op('ConvTranspose', ins, { kernel_shape: k, strides: s, dilations: d, pads: [...begin, ...end], output_padding: outPad }, layer.name);
-  return [emitActivation(g, String(config.activation ?? 'linear'), toLast(g, y, r), where)];
+  return [emitActivation(g, String(config.activation ?? 'linear'), layerOutput(g, y, r, first), where)];
 };
 
 /**
@@ -96,7 +111,7 @@ const convTranspose = (r: number): Converter => (a) => {
  * Keras's kernel [...k, C, M] makes output channel c·M + m, which is ONNX's [C·M, 1, ...k] order.
  */
 const depthwise = (separable: boolean): Converter => (a) => {
-  checkPlain(a);
+  const first = checkPlain(a);
   const r = 2;
   const { g, layer, config, inputs, inputShapes, where } = a;
   const k = sizes(config.kernelSize, r), s = sizes(config.strides, r), d = sizes(config.dilationRate, r);
@@ -104,9 +119,9 @@ const depthwise = (separable: boolean): Converter => (a) => {
   const [C, M] = [shapes[0][r], shapes[0][r + 1]];
   const dw = g.floats(`${layer.name}/depthwise_kernel`, permute(ws[0], shapes[0], [r, r + 1, ...range(0, r)]), [C * M, 1, ...k]);
   const bias = config.useBias !== false ? ws[separable ? 2 : 1] : undefined;
-  const dIns = [toFirst(g, inputs[0], r), dw];
+  const dIns = [opInput(g, inputs[0], r, first), dw];
   if (!separable && bias) dIns.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
-  let y = g.op('Conv', dIns, { group: C, kernel_shape: k, strides: s, dilations: d, ...padAttrs(String(config.padding), inputShapes[0], k, s, d) }, layer.name);
+  let y = g.op('Conv', dIns, { group: C, kernel_shape: k, strides: s, dilations: d, ...padAttrs(String(config.padding), lastOrder(inputShapes[0], first), k, s, d) }, layer.name);
   if (separable) {
     const F = shapes[1][r + 1];
     const pw = g.floats(`${layer.name}/pointwise_kernel`, permute(ws[1], shapes[1], [r + 1, r, ...range(0, r)]), [F, C * M, 1, 1]);
@@ -114,20 +129,23 @@ const depthwise = (separable: boolean): Converter => (a) => {
     if (bias) pIns.push(g.floats(`${layer.name}/bias`, bias, [bias.length]));
     y = g.op('Conv', pIns, { kernel_shape: [1, 1] });
   }
-  return [emitActivation(g, String(config.activation ?? 'linear'), toLast(g, y, r), where)];
+  return [emitActivation(g, String(config.activation ?? 'linear'), layerOutput(g, y, r, first), where)];
 };
 
 const pool = (opType: 'MaxPool' | 'AveragePool', r: number): Converter => (a) => {
-  checkPlain(a);
+  const first = checkPlain(a);
   const { g, layer, config, inputs, inputShapes } = a;
   const k = sizes(config.poolSize, r), s = config.strides === null || config.strides === undefined ? k : sizes(config.strides, r);
   // count_include_pad stays 0: Keras averages over the window's valid cells only.
-  const y = g.op(opType, [toFirst(g, inputs[0], r)], { kernel_shape: k, strides: s, ...padAttrs(String(config.padding), inputShapes[0], k, s, k.map(() => 1)) }, layer.name);
-  return [toLast(g, y, r)];
+  const y = g.op(opType, [opInput(g, inputs[0], r, first)], { kernel_shape: k, strides: s,
+    ...padAttrs(String(config.padding), lastOrder(inputShapes[0], first), k, s, k.map(() => 1)) }, layer.name);
+  return [layerOutput(g, y, r, first)];
 };
 
-const globalPool = (opType: 'ReduceMean' | 'ReduceMax', r: number): Converter => ({ g, layer, config, inputs }) =>
-  [g.op(opType, [inputs[0]], { axes: range(1, r + 1), keepdims: config.keepdims ? 1 : 0 }, layer.name)];
+const globalPool = (opType: 'ReduceMean' | 'ReduceMax', r: number): Converter => ({ g, layer, config, inputs }) => {
+  const from = isChannelsFirst(config) ? 2 : 1;
+  return [g.op(opType, [inputs[0]], { axes: range(from, from + r), keepdims: config.keepdims ? 1 : 0 }, layer.name)];
+};
 
 /** Converters of this file, by Keras class name. */
 export const CONV_CONVERTERS: Record<string, Converter> = {

@@ -60,8 +60,13 @@ const softmax: Converter = ({ g, config, inputs, where }) => {
   return [g.op('Softmax', [inputs[0]], { axis: Number(config.axis ?? -1) })];
 };
 
-// Data stay channels-last in the graph, so Keras's row-major flatten is ONNX's Flatten at axis 1.
-const flatten: Converter = ({ g, inputs }) => [g.op('Flatten', [inputs[0]], { axis: 1 })];
+// Keras's row-major flatten is ONNX's Flatten at axis 1; a channels-first Flatten moves the channels last first.
+const flatten: Converter = ({ g, config, inputs, inputShapes }) => {
+  const r = inputShapes[0].length;
+  const x = config.dataFormat === 'channels_first' && r > 2
+    ? g.op('Transpose', [inputs[0]], { perm: [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1] }) : inputs[0];
+  return [g.op('Flatten', [x], { axis: 1 })];
+};
 
 const reshape: Converter = ({ g, layer, config, inputs }) => {
   // 0 copies the batch dimension (allowzero is 0 in opset 13); the target may hold one -1.
