@@ -1,12 +1,16 @@
 /**
- * Side effect of importing the library: loads the native backend when it was built, registers it
- * as 'native' and makes it the default; otherwise Strata stays on 'js'. Either way it prints one
- * line to stderr naming the backend in use (and why, for js) — unless STRATA_QUIET=1, or inside a
- * `node --test` run, where every test file would repeat it.
+ * Side effect of importing the library: registers the compiled backends and picks the default,
+ * native → wasm → js. The native addon is registered as 'native' when it was built and loads; the
+ * wasm module (wasm/strata.wasm, committed, so it needs no compiler) as 'wasm'. STRATA_BACKEND=js|wasm|native
+ * forces the default (the test runner's passes). Prints one line to stderr naming the backend in use
+ * (and why, off native) — unless STRATA_QUIET=1, or inside a `node --test` run, where every test file
+ * would repeat it.
  */
 import { registerBackend, setBackend } from '../registry.js';
 import { loadAddon } from './addon.js';
 import { createNativeBackend } from './index.js';
+import { loadWasmNode } from '../wasm/load-node.js';
+import { createWasmBackend } from '../wasm/index.js';
 
 function notice(line: string): void {
   if (process.env.STRATA_QUIET === '1' || process.env.NODE_TEST_CONTEXT) return;
@@ -14,10 +18,22 @@ function notice(line: string): void {
 }
 
 const load = loadAddon();
+const wasm = loadWasmNode();
+if (wasm.addon) registerBackend(createWasmBackend(wasm.addon));
 if (load.addon) {
   registerBackend(createNativeBackend(load.addon));
   setBackend('native');
+} else if (wasm.addon) {
+  setBackend('wasm');
+}
+const forced = process.env.STRATA_BACKEND;
+if (forced) setBackend(forced);
+if (load.addon && !forced) {
   notice(`strata: using the native backend (${load.addon.getIsa()}, ${load.addon.getThreads()} threads)`);
+} else if (forced) {
+  notice(`strata: using the ${forced} backend (STRATA_BACKEND=${forced})`);
 } else {
-  notice(`strata: using the js backend (${load.reason})`);
+  const why = 'reason' in load ? load.reason : '';
+  if (wasm.addon) notice(`strata: using the wasm backend (${why})`);
+  else notice(`strata: using the js backend (${why}; ${'reason' in wasm ? wasm.reason : ''})`);
 }
