@@ -22,11 +22,11 @@ const INFO = join(root, 'wasm', 'strata.wasm.json');
 const SOURCE_DIRS = ['native/src', 'native/wasm'];
 
 const COMPILE_FLAGS = [
-  '--target=wasm32-wasi', '-std=c++17', '-O3', '-msimd128', '-fno-exceptions', '-fno-math-errno',
+  '--target=wasm32-wasi', '-std=c++17', '-O3', '-msimd128', '-fopenmp-simd', '-fno-exceptions', '-fno-math-errno',
   '-Inative/wasm', '-Inative/src',
 ];
 // 1 MiB of stack (kernels keep register tiles and small buffers there); the memory grows on demand.
-const LINK_FLAGS = ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--strip-all'];
+const LINK_FLAGS = ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--strip-debug'];
 
 /** Every source file (relative path), sorted, and a hash of their contents and the flags. */
 function sourcesHash() {

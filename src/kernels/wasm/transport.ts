@@ -51,6 +51,29 @@ const OUTPUTS: Record<string, readonly number[]> = {
   adamUpdate: [10, 11, 12, 13],
 };
 
+/**
+ * The outputs each function writes in full whatever they held (the arrays the native glue allocates
+ * with writeOnlyFloat32): not copied into wasm memory first. A GEMM's C only when it is not accumulated into.
+ */
+const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> = {
+  gemm: (a) => (a[14] ? [] : [11]), gemmBatched: (a) => (a[15] ? [] : [12]),
+  conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
+  biasActivationGrad: () => [3], maxPool3d: () => [2], maxPool3dArgmax: () => [2, 3], scatterAddFlat: () => [2],
+  conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
+  adamUpdate: () => [10, 11, 12, 13],
+};
+const NONE: readonly number[] = [];
+
+let poison = false;
+
+/**
+ * Fills the scratch block with NaN bytes before each call from now on (for tests): a kernel that
+ * reads an output the transport skipped copying in (WRITE_ONLY) then yields NaN instead of passing.
+ */
+export function poisonWasmScratch(on: boolean): void {
+  poison = on;
+}
+
 const align16 = (n: number): number => (n + 15) & ~15;
 
 /**
@@ -113,8 +136,10 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
       }
     }
     const base = reserve(Math.max(total, 16));
+    const skip = WRITE_ONLY[name]?.(args) ?? NONE;
     // After the allocation: the memory may have grown, detaching older views of it.
     const u8 = new Uint8Array(memory.buffer);
+    if (poison) u8.fill(0xff, base, base + total);
     const dv = new DataView(memory.buffer);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -125,7 +150,7 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
         type = arrayTypeOf(a);
         ptr = base + offsets[i];
         length = a.byteLength / (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-        if (args.indexOf(a) === i) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+        if (args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
       } else if (typeof a === 'number') {
         kind = KIND.number;
         num = a;
