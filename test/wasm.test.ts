@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { poisonWasmScratch } from '../src/kernels/wasm/transport.js';
 import { loadWasmNode } from '../src/kernels/wasm/load-node.js';
+import { loadWasmAddon } from '../src/kernels/wasm/index.js';
 
 // The wasm backend (the C++ kernels of the native backend compiled to wasm32 SIMD128, driven by the
 // native glue over a copying transport) against the js reference: one parity harness over every
@@ -191,4 +193,14 @@ test('wasm kernels copy their arrays in and out: inputs are never written, outpu
   } finally {
     st.setBackend(before);
   }
+});
+
+test('loadWasmAddon (the platform-neutral async loader) instantiates the module from its bytes', async (t) => {
+  if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
+  const addon = await loadWasmAddon(readFileSync(wasm.path));
+  const a = Float32Array.of(1, 2, 3, 4), b = Float32Array.of(5, 6, 7, 8), c = new Float32Array(4);
+  addon.gemm(2, 2, 2, a, 0, 2, 1, b, 0, 2, 1, c, 0, 2, false);
+  assert.deepEqual(Array.from(c), [19, 22, 43, 50]);
+  // A second instance has its own memory: the registered backend's module is untouched.
+  assert.notEqual(addon, wasm.addon);
 });
