@@ -91,7 +91,8 @@ STRATA_AVX512 void tileDotAvx512(const float* const* a, const int64_t* segOff, c
 
 #if defined(__wasm_simd128__)
 // WebAssembly SIMD128: MR × 4·NV tile in MR·NV v128 accumulators (a multiply and an add per step: no
-// FMA without relaxed SIMD); 4 × 8, the tile that ran fastest in V8 for the GEMM (gemm-wasm.cc).
+// FMA without relaxed SIMD); 4 × 8, the tile that ran fastest in V8 for the GEMM (gemm-wasm.cc). In
+// W3 training (CPU time per step, loaded machine) 6 × 8 did no better and 3 × 16 was slower.
 template <int MR, int NV>
 void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
               float* const* c, int mr, int nr) {
