@@ -92,6 +92,14 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'plain conv2d and max / average pooling outside autograd (inference kernels)',
+    body: () => {
+      const x = rnd([3, 17, 15, 6], 18), w = rnd([3, 3, 6, 12], 19);
+      const y = st.noGrad(() => st.conv2d(x, w, 2, 'same'));
+      return [y, st.noGrad(() => st.maxPool(x, 3, 2, 'same')), st.noGrad(() => st.avgPool(y, 2, 1, 'valid'))];
+    },
+  },
+  {
     name: 'LSTM, GRU and SimpleRNN sequences (fused forward and BPTT)',
     body: () => {
       st.setSeed(12);
@@ -121,11 +129,12 @@ const CASES: Case[] = [
 ];
 
 /** The kernels the cases above must have run in compiled code on every compiled backend. */
+// (unsortedSegmentSum is the gather's gradient: segmentSumRows in the C++.)
 const REQUIRED = [
   'matmul', 'conv3dBiasActivation', 'conv3dBackpropInput', 'conv3dBackpropFilter', 'depthwiseConv3d',
   'depthwiseConv3dBackpropInput', 'depthwiseConv3dBackpropFilter', 'maxPool3dWithArgmax', 'avgPool3d', 'avgPool3dBackward',
   'scatterAddFlat', 'unary', 'binary', 'softmax', 'logSoftmax', 'biasActivation', 'biasActivationGrad', 'reduce', 'argReduce',
-  'gather', 'rnnSequence', 'rnnSequenceBackward', 'adamUpdate',
+  'gather', 'unsortedSegmentSum', 'rnnSequence', 'rnnSequenceBackward', 'adamUpdate', 'conv3d', 'maxPool3d',
 ];
 
 function values(ts: st.Tensor[]): Float64Array[] {
