@@ -108,6 +108,17 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
   }
 
+  // Views of the memory, remade only when it grew (growing detaches the old buffer).
+  let viewed: ArrayBuffer | null = null;
+  let u8 = new Uint8Array(0), dv = new DataView(new ArrayBuffer(0));
+  function refreshViews(): void {
+    if (memory.buffer !== viewed) {
+      viewed = memory.buffer;
+      u8 = new Uint8Array(viewed);
+      dv = new DataView(viewed);
+    }
+  }
+
   // Per-call work lists, reused (one call at a time: wasm runs on this thread only).
   const offsets: number[] = [];
   const strings: (Uint8Array | null)[] = [];
@@ -138,9 +149,8 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     const base = reserve(Math.max(total, 16));
     const skip = WRITE_ONLY[name]?.(args) ?? NONE;
     // After the allocation: the memory may have grown, detaching older views of it.
-    const u8 = new Uint8Array(memory.buffer);
+    refreshViews();
     if (poison) u8.fill(0xff, base, base + total);
-    const dv = new DataView(memory.buffer);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       const slot = argsPtr + i * SLOT;
@@ -175,18 +185,17 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     }
     const result = exports.strata_call(index, args.length);
     if (result === 0) throw new RangeError(cString(exports.strata_error()).replace('strata native', 'strata wasm'));
-    const after = memory.buffer;
+    refreshViews(); // the kernel may have grown the memory
     const outputs = OUTPUTS[name];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (!ArrayBuffer.isView(a) || (outputs && !outputs.includes(i))) continue;
-      new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(new Uint8Array(after, base + offsets[i], a.byteLength));
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(u8.subarray(base + offsets[i], base + offsets[i] + a.byteLength));
     }
     return decode(result);
   }
 
   function decode(slot: number): unknown {
-    const dv = new DataView(memory.buffer);
     const kind = dv.getInt32(slot, true);
     const ptr = dv.getUint32(slot + 8, true), length = dv.getUint32(slot + 12, true);
     const num = dv.getFloat64(slot + 16, true);
