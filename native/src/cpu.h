@@ -3,7 +3,10 @@
 
 namespace strata {
 
-/** Instruction sets a micro-kernel can be compiled for, best last. */
+/**
+ * Instruction sets a micro-kernel can be compiled for, best last: x86 builds have generic to avx512,
+ * the wasm build (scripts/build-wasm.mjs) generic and simd128.
+ */
 enum class Isa { generic = 0, avx2 = 1, avx512 = 2, simd128 = 3 };
 
 /** The best instruction set this CPU (and this build) supports. */
