@@ -86,6 +86,8 @@ for (let round = 1; round <= args.rounds; round++) {
     if (addon) await measureInto(row, 'strata-native', () => run('strata-native', item, threads, threads === 1 ? 'strata-native-1T' : 'strata-native'));
     // js and tfjs run on one thread: they are measured once per item, in its 2-thread row, and copied.
     if (threads === 1) continue;
+    // The wasm backend (the same C++ compiled to WebAssembly SIMD128) is single-threaded for now.
+    await measureInto(row, 'strata-wasm', () => run('strata-wasm', item, 1));
     if (args.js) await measureInto(row, 'strata-js', () => run('strata-js', item, 1));
     for (const b of ['cpu', 'wasm'] as const) {
       if (!tfjs?.backends[b]) continue;
@@ -131,7 +133,7 @@ for (let round = 1; round <= args.rounds; round++) {
 for (const row of rows) {
   if (row.threads !== 1) continue;
   const two = rows.find((r) => r.item === row.item && r.threads === 2);
-  for (const k of ['strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
+  for (const k of ['strata-wasm', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
 }
 
 console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; each cell the best of ${args.rounds} round(s); ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
@@ -146,6 +148,7 @@ const report = {
   method: { ...method, rounds: args.rounds },
   implementations: {
     'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row' } : null,
+    'strata-wasm': { isa: 'simd128', threads: 1 },
     'strata-js': args.js ? { threads: 1 } : null,
     tfjs: tfjs ? { version: tfjs.version, backends: Object.keys(tfjs.backends), unavailable: tfjs.unavailable } : null,
     torch: torch ? (torch.ok ? { version: torch.version, threadSetUp: 'torch.set_num_threads(n); OpenBLAS pinned to n, and for n = 2 also to 1, the faster kept per item (see each result\'s setUp)', warning: torchWarning } : { unavailable: torch.reason }) : null,

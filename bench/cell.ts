@@ -17,10 +17,16 @@ import { strataStep, type Built } from './workloads/strata.js';
 import { describeFailure, loadTfjs, tfjsStep } from './peers/tfjs.js';
 
 /** The implementations a cell can time (PyTorch runs in its own script, bench/torch/bench_torch.py). */
-export const CELL_IMPLS = ['strata-native', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export const CELL_IMPLS = ['strata-native', 'strata-wasm', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as const;
 export type CellImpl = (typeof CELL_IMPLS)[number];
 
 async function build(impl: CellImpl, item: Item, threads: number): Promise<Built> {
+  if (impl === 'strata-wasm') {
+    // The C++ kernels compiled to WebAssembly (wasm/strata.wasm), single-threaded.
+    if (!st.listBackends().includes('wasm')) throw new Error('wasm backend not loaded (wasm/strata.wasm missing?)');
+    st.setBackend('wasm');
+    return strataStep(item);
+  }
   if (impl === 'strata-native' || impl === 'strata-js') {
     const addon = nativeAddon();
     if (impl === 'strata-native') {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Item } from './workloads/catalog.js';
 import type { Measurement } from './measure.js';
 
-export const IMPLS = ['strata-native', 'strata-js', 'tfjs-cpu', 'tfjs-wasm', 'torch'] as const;
+export const IMPLS = ['strata-native', 'strata-wasm', 'strata-js', 'tfjs-cpu', 'tfjs-wasm', 'torch'] as const;
 export type Impl = (typeof IMPLS)[number];
 /** The peers Strata native is compared against in the ratio column. */
 const PEERS: Impl[] = ['tfjs-cpu', 'tfjs-wasm', 'torch'];

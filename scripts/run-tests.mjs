@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test` after the build: the whole compiled suite (build/test) once on the default backend
-// (native where it was built) and once more on the js reference backend (STRATA_DISABLE_NATIVE=1),
-// so both backends pass the same tests. Without a native build the first run is already js and the
-// second is skipped. Extra arguments go to `node --test` (e.g. a file filter).
+// (native where it was built, else wasm), then the op, layer, gradient and golden suites on the wasm
+// backend (STRATA_BACKEND=wasm; the C++ kernels compiled to WebAssembly), and the whole suite once
+// more on the js reference backend alone (no native addon, no wasm module), so every backend passes
+// the same tests. Without a native build the first run is already wasm and the second is skipped.
+// Extra arguments go to `node --test` (e.g. a file filter) and are used by every pass.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,10 +14,19 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const addon = join(root, 'native', 'build', 'Release', 'strata_native.node');
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : ['build/test/'];
+// The suites the wasm pass runs (the ones that exercise kernels); the rest (I/O, CLI, data) would only
+// repeat the default pass.
+const WASM_SUITES = [
+  'activations', 'autograd', 'bias-activation', 'conv', 'conv-im2col', 'conv-layers', 'conv-native', 'conv-transpose',
+  'conv-transpose-layers', 'dense', 'depthwise-conv', 'depthwise-layers', 'elementwise', 'elementwise-native',
+  'embedding-masking', 'gather', 'gather-native', 'gemm-native', 'golden', 'golden-layers', 'gradients-tfjs', 'matmul',
+  'merge-layers', 'normalization-layers', 'optimizers', 'pool', 'pool-native', 'pooling-layers', 'recurrent',
+  'recurrent-grad', 'reduce', 'rnn-fused', 'tensor', 'training-tfjs', 'wasm',
+].map((f) => `build/test/${f}.test.js`).filter((f) => existsSync(join(root, f)));
 
-function run(label, env) {
+function run(label, env, which = files) {
   console.log(`\n=== strata tests on the ${label} backend ===`);
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...which], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },
@@ -31,6 +42,7 @@ if (process.env.STRATA_REQUIRE_NATIVE === '1' && !nativeBuilt) {
     'build it with `node scripts/build-native.mjs --require` to see why');
   process.exit(1);
 }
-let status = run(nativeBuilt ? 'native' : 'js', {});
-if (nativeBuilt) status = run('js', { STRATA_DISABLE_NATIVE: '1' }) || status;
+let status = run(nativeBuilt ? 'native' : 'default', {});
+if (nativeBuilt) status = run('wasm', { STRATA_BACKEND: 'wasm' }, args.length > 0 ? files : WASM_SUITES) || status;
+status = run('js', { STRATA_DISABLE_NATIVE: '1', STRATA_DISABLE_WASM: '1', STRATA_BACKEND: 'js' }) || status;
 process.exit(status);

@@ -27,11 +27,13 @@ export function expectExecuted<T>(backend: string, expect: NativeExpectation, bo
   const after = st.testing.kernelCalls(backend);
   const native = after.native - before.native, js = after.js - before.js;
   const detail = () => `${native} native and ${js} js kernel calls (${kernelDiff(before, after)})`;
-  if (backend === 'native' && expect === 'native') {
-    assert.ok(native > 0, `[native] ${what} means the native kernels, but no kernel ran native code: ${detail()}`);
-  } else if (backend === 'native' && expect === 'fallback') {
-    assert.ok(native === 0, `[native] ${what} is marked 'fallback' (js kernels only), yet native code ran: ${detail()}`);
-  } else if (backend !== 'native') {
+  // The wasm backend is the native glue over the same C++ compiled to wasm: the same claims hold.
+  const compiled = backend === 'native' || backend === 'wasm';
+  if (compiled && expect === 'native') {
+    assert.ok(native > 0, `[${backend}] ${what} means the compiled kernels, but no kernel ran compiled code: ${detail()}`);
+  } else if (compiled && expect === 'fallback') {
+    assert.ok(native === 0, `[${backend}] ${what} is marked 'fallback' (js kernels only), yet compiled code ran: ${detail()}`);
+  } else if (!compiled) {
     assert.ok(native === 0, `[${backend}] native code ran on a non-native backend: ${detail()}`);
   }
   return result;

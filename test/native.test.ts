@@ -211,6 +211,8 @@ const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   delete env.NODE_TEST_CONTEXT; // let the child print its notice
   delete env.STRATA_QUIET;
   delete env.STRATA_REQUIRE_NATIVE; // CI's requirement: these children disable the addon on purpose
+  delete env.STRATA_BACKEND; // the test runner's wasm and js passes set these
+  delete env.STRATA_DISABLE_WASM;
   return { ...env, ...extra };
 };
 const probe = `
@@ -218,13 +220,31 @@ const probe = `
   await import(${JSON.stringify(new URL('../src/kernels/native/register.js', import.meta.url).href)});
   console.log(st.getBackend());`;
 
-test('STRATA_DISABLE_NATIVE=1 falls back to js with a one-line notice', () => {
+test('STRATA_DISABLE_NATIVE=1 falls back to wasm, and with STRATA_DISABLE_WASM=1 too to js, with a one-line notice', () => {
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
     cwd: root, encoding: 'utf8', env: childEnv({ STRATA_DISABLE_NATIVE: '1' }),
   });
   assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stdout.trim(), 'js');
-  assert.equal(run.stderr, 'strata: using the js backend (disabled by STRATA_DISABLE_NATIVE=1)\n');
+  assert.equal(run.stdout.trim(), 'wasm');
+  assert.equal(run.stderr, 'strata: using the wasm backend (disabled by STRATA_DISABLE_NATIVE=1)\n');
+  const neither = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: root, encoding: 'utf8', env: childEnv({ STRATA_DISABLE_NATIVE: '1', STRATA_DISABLE_WASM: '1' }),
+  });
+  assert.equal(neither.status, 0, neither.stderr);
+  assert.equal(neither.stdout.trim(), 'js');
+  assert.equal(neither.stderr, 'strata: using the js backend (disabled by STRATA_DISABLE_NATIVE=1; disabled by STRATA_DISABLE_WASM=1)\n');
+});
+
+test('STRATA_BACKEND=js|wasm|native forces the default backend', (t) => {
+  for (const name of ['js', 'wasm', ...(skipReason ? [] : ['native'])]) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: root, encoding: 'utf8', env: childEnv({ STRATA_BACKEND: name }),
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), name);
+    assert.equal(run.stderr, `strata: using the ${name} backend (STRATA_BACKEND=${name})\n`);
+  }
+  if (skipReason) t.diagnostic(skipReason);
 });
 
 test('a child process picks the native backend by default and names it once', (t) => {

@@ -113,7 +113,7 @@ napi_value GetBestIsa(napi_env env, napi_callback_info) {
   return v;
 }
 
-// setIsa(name): forces a micro-kernel ("avx512", "avx2", "generic"); false when the CPU lacks it.
+// setIsa(name): forces a micro-kernel ("avx512", "avx2", "generic", "simd128"); false when the CPU lacks it.
 napi_value SetIsa(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 1)) return nullptr;
@@ -123,7 +123,7 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
     return fail(a, "strata native setIsa: expected a string"), nullptr;
   }
   bool ok = false;
-  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512, Isa::simd128}) {
     if (std::strcmp(name, isaName(isa)) == 0) ok = setGemmIsa(isa);
   }
   napi_value v;

@@ -22,6 +22,9 @@ MicroKernel gemmKernelFor(int64_t columns) {
   if (gemmIsa() == Isa::avx2) return microKernelAvx2();
 #endif
   (void)columns;
+#if defined(__wasm_simd128__)
+  if (gemmIsa() == Isa::simd128) return microKernelWasm();
+#endif
   return microKernelGeneric();
 }
 
@@ -134,6 +137,8 @@ void filterTask(void* ctx, int t) {
       packFilterBlock<12, 32>(j, b0, rows, row.get(), ap.get(), bp.get());
     } else if (MR == 6 && NR == 16) {
       packFilterBlock<6, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else if (MR == 4 && NR == 8) {  // the wasm SIMD128 kernel
+      packFilterBlock<4, 8>(j, b0, rows, row.get(), ap.get(), bp.get());
     } else {
       packFilterBlock<4, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
     }

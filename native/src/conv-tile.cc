@@ -6,6 +6,9 @@
 #include <immintrin.h>
 #define STRATA_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma,avx2")))
 #endif
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 namespace strata {
 namespace {
@@ -86,6 +89,54 @@ STRATA_AVX512 void tileDotAvx512(const float* const* a, const int64_t* segOff, c
 }
 #endif
 
+#if defined(__wasm_simd128__)
+// WebAssembly SIMD128: MR × 4·NV tile in MR·NV v128 accumulators (a multiply and an add per step: no
+// FMA without relaxed SIMD); 4 × 8, the tile that ran fastest in V8 for the GEMM (gemm-wasm.cc). In
+// W3 training (CPU time per step, loaded machine) 6 × 8 did no better and 3 × 16 was slower.
+template <int MR, int NV>
+void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
+              float* const* c, int mr, int nr) {
+  constexpr int NR = 4 * NV;
+  v128_t acc[MR][NV];
+#pragma unroll
+  for (int i = 0; i < MR; ++i) {
+#pragma unroll
+    for (int v = 0; v < NV; ++v) acc[i][v] = wasm_f32x4_splat(0.f);
+  }
+  for (int s = 0; s < segs; ++s) {
+    const float* r[MR];
+#pragma unroll
+    for (int i = 0; i < MR; ++i) r[i] = a[i] + segOff[s];
+    const int len = segLen[s];
+    for (int p = 0; p < len; ++p) {
+      v128_t b[NV];
+#pragma unroll
+      for (int v = 0; v < NV; ++v) b[v] = wasm_v128_load(bp + 4 * v);
+#pragma unroll
+      for (int i = 0; i < MR; ++i) {
+        const v128_t av = wasm_v128_load32_splat(r[i] + p);
+#pragma unroll
+        for (int v = 0; v < NV; ++v) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(av, b[v]));
+      }
+      bp += NR;
+    }
+  }
+  if (nr == NR) {
+    for (int i = 0; i < mr; ++i) {
+#pragma unroll
+      for (int v = 0; v < NV; ++v) wasm_v128_store(c[i] + 4 * v, acc[i][v]);
+    }
+    return;
+  }
+  alignas(16) float tile[NR];
+  for (int i = 0; i < mr; ++i) {
+#pragma unroll
+    for (int v = 0; v < NV; ++v) wasm_v128_store(tile + 4 * v, acc[i][v]);
+    for (int j = 0; j < nr; ++j) c[i][j] = tile[j];
+  }
+}
+#endif
+
 // Portable tile (any CPU; also what the tests run when they force the generic GEMM ISA).
 template <int MR, int NR>
 void tileGeneric(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
@@ -143,6 +194,9 @@ ConvTile convTile(int64_t columns) {
     if (columns <= 16) return ConvTile{12, 16, tileAvx512<12, 1>};
     return ConvTile{12, 32, tileAvx512<12, 2>};
   }
+#endif
+#if defined(__wasm_simd128__)
+  if (gemmIsa() == Isa::simd128) return ConvTile{4, 8, tileWasm<4, 2>};
 #endif
   return ConvTile{4, 16, tileGeneric<4, 16>};
 }

@@ -3,6 +3,9 @@
 namespace strata {
 
 Isa detectIsa() {
+#if defined(__wasm_simd128__)
+  return Isa::simd128;
+#endif
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
@@ -18,6 +21,7 @@ const char* isaName(Isa isa) {
   switch (isa) {
     case Isa::avx512: return "avx512";
     case Isa::avx2: return "avx2";
+    case Isa::simd128: return "simd128";
     default: return "generic";
   }
 }

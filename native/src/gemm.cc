@@ -19,6 +19,9 @@ MicroKernel kernelFor(Isa isa) {
   if (isa == Isa::avx512) return microKernelAvx512();
   if (isa == Isa::avx2) return microKernelAvx2();
 #endif
+#if defined(__wasm_simd128__)
+  if (isa == Isa::simd128) return microKernelWasm();
+#endif
   (void)isa;
   return microKernelGeneric();
 }
@@ -93,12 +96,14 @@ void packRowMajorB(int64_t kc, int64_t panels, const float* b, int64_t rs, float
 
 /** Packs a kc × nc block of op(B) into NR-column panels (k-major inside a panel), zero-padding the last. */
 void packB(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out) {
-  if (cs == 1 && (nr == 32 || nr == 16)) {
+  if (cs == 1 && (nr == 32 || nr == 16 || nr == 8)) {
     // Walking panel by panel would read 32 floats from each of kc rows far apart (a page apart at
     // n = 1024); row by row streams the source instead.
     const int64_t panels = nc / nr;
     if (nr == 32) {
       packRowMajorB<32>(kc, panels, b, rs, out);
+    } else if (nr == 8) {
+      packRowMajorB<8>(kc, panels, b, rs, out);
     } else {
       packRowMajorB<16>(kc, panels, b, rs, out);
     }
@@ -260,6 +265,8 @@ int threadsFor(int64_t work) {
 
 bool setGemmIsa(Isa isa) {
   if (static_cast<int>(isa) > static_cast<int>(detectIsa())) return false;
+  // x86 kernels in the wasm build, or the wasm one in an x86 build: not compiled in.
+  if (kernelFor(isa).isa != isa) return false;
   current() = kernelFor(isa);
   return true;
 }

@@ -44,6 +44,7 @@ struct MicroKernel {
 MicroKernel microKernelAvx512();
 MicroKernel microKernelAvx2();
 MicroKernel microKernelGeneric();
+MicroKernel microKernelWasm();  // gemm-wasm.cc, only in the wasm build
 
 /** Selects the micro-kernel (the best the CPU supports unless forced); false if `isa` is unsupported. */
 bool setGemmIsa(Isa isa);

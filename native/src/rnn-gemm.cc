@@ -12,6 +12,9 @@ MicroKernel currentKernel() {
   if (gemmIsa() == Isa::avx512) return microKernelAvx512();
   if (gemmIsa() == Isa::avx2) return microKernelAvx2();
 #endif
+#if defined(__wasm_simd128__)
+  if (gemmIsa() == Isa::simd128) return microKernelWasm();
+#endif
   return microKernelGeneric();
 }
 

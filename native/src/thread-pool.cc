@@ -1,5 +1,7 @@
 #include "thread-pool.h"
 
+#if !defined(__wasm__)  // wasm: thread-pool-serial.cc
+
 #include <chrono>
 #include <cstdlib>
 
@@ -132,3 +134,5 @@ bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
 }
 
 }  // namespace strata
+
+#endif  // !defined(__wasm__)

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
+#if !defined(__wasm__)
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
+#endif
 
 namespace strata {
 
@@ -41,13 +43,15 @@ class ThreadPool {
 
  private:
   explicit ThreadPool(int threads);
+  std::atomic<int> threads_;
+#if !defined(__wasm__)
+  // (The wasm build runs every job on the calling thread: thread-pool-serial.cc.)
   void startWorkers(int total);
   void workerLoop();
 
   /** Claims the next task of job `gen`; false when that job has no task left (or was replaced). */
   bool claim(uint32_t gen, int* task);
 
-  std::atomic<int> threads_;
   std::vector<std::thread> workers_;
   std::mutex busy_;            // held by the caller for a whole job
   std::mutex m_;               // guards sleeping on cv_
@@ -63,6 +67,7 @@ class ThreadPool {
   std::atomic<bool> stop_{false};
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
+#endif
 };
 
 }  // namespace strata

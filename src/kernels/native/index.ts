@@ -17,8 +17,9 @@ import { countCompiled, countKernels } from '../call-count.js';
  * To add a kernel: implement it in native/src, bind it in addon.cc, declare it in addon.ts, and
  * spread its TypeScript wrapper here after the js kernels. Calls into the addon are counted, so
  * st.testing.kernelCalls('native') tells the kernels that ran native code from those that fell back.
+ * The wasm backend is this same glue over the wasm module (src/kernels/wasm/transport.ts), named 'wasm'.
  */
-export function createNativeBackend(nativeAddon: NativeAddon): Backend {
+export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): Backend {
   const addon = countCompiled(nativeAddon);
   return countKernels({
     ...jsBackend,
@@ -30,6 +31,6 @@ export function createNativeBackend(nativeAddon: NativeAddon): Backend {
     ...nativeReduceKernels(addon),
     ...nativeRnnKernels(addon),
     ...nativeOptimizerKernels(addon),
-    name: 'native',
+    name,
   });
 }

@@ -1,0 +1,220 @@
+import type { NativeAddon } from '../native/addon.js';
+
+/** What native/wasm/napi-shim.cc exports (besides memory and the reactor's _initialize). */
+export interface StrataWasmExports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  strata_args(): number;
+  strata_export_count(): number;
+  strata_export_name(i: number): number;
+  strata_call(i: number, argc: number): number;
+  strata_error(): number;
+  strata_alloc(bytes: number): number;
+  strata_free(ptr: number): void;
+}
+
+// strata_val (native/wasm/node_api.h): kind i32, arrayType i32, ptr u32, length u32, number f64.
+const SLOT = 24;
+const KIND = { undefined: 0, null: 1, boolean: 2, number: 3, string: 4, typedarray: 5, array: 6 } as const;
+const MAX_ARGS = 16;
+
+/** napi_typedarray_type codes, the same in Node and in the shim. */
+function arrayTypeOf(a: ArrayBufferView): number {
+  if (a instanceof Float32Array) return 7;
+  if (a instanceof Float64Array) return 8;
+  if (a instanceof Int32Array) return 5;
+  if (a instanceof Uint32Array) return 6;
+  if (a instanceof Uint8Array) return 1;
+  if (a instanceof Int8Array) return 0;
+  if (a instanceof Uint8ClampedArray) return 2;
+  if (a instanceof Int16Array) return 3;
+  if (a instanceof Uint16Array) return 4;
+  throw new TypeError('strata wasm: unsupported array argument');
+}
+
+/**
+ * The arguments each function writes (indices), copied back out of wasm memory after the call; every
+ * other array is only read. Functions not listed get every array copied back (correct, slower).
+ * The argument orders are those of native/src/bind-*.cc and addon.cc.
+ */
+const OUTPUTS: Record<string, readonly number[]> = {
+  gemm: [11], gemmBatched: [12],
+  conv3d: [3], conv3dBackpropInput: [3], conv3dBackpropFilter: [3],
+  depthwiseConv3d: [3], depthwiseConv3dBackpropInput: [3], depthwiseConv3dBackpropFilter: [3],
+  conv3dBiasActivation: [6],
+  unary: [2], binary: [3], reduce: [2], argReduce: [2], softmax: [1],
+  biasActivation: [3], biasActivationGrad: [3, 4],
+  gatherRows: [5], segmentSumRows: [5],
+  maxPool3d: [2], avgPool3d: [2], maxPool3dArgmax: [2, 3], avgPool3dBackward: [2],
+  gatherFlat: [2], scatterAddFlat: [2],
+  rnnForward: [8, 9, 10, 11, 12, 13], rnnBackward: [12, 13, 14, 15],
+  adamUpdate: [10, 11, 12, 13],
+};
+
+/**
+ * The outputs each function writes in full whatever they held (the arrays the native glue allocates
+ * with writeOnlyFloat32): not copied into wasm memory first. A GEMM's C only when it is not accumulated into.
+ */
+const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> = {
+  gemm: (a) => (a[14] ? [] : [11]), gemmBatched: (a) => (a[15] ? [] : [12]),
+  conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
+  biasActivationGrad: () => [3], maxPool3d: () => [2], maxPool3dArgmax: () => [2, 3], scatterAddFlat: () => [2],
+  conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
+  adamUpdate: () => [10, 11, 12, 13],
+};
+const NONE: readonly number[] = [];
+
+let poison = false;
+
+/**
+ * Fills the scratch block with NaN bytes before each call from now on (for tests): a kernel that
+ * reads an output the transport skipped copying in (WRITE_ONLY) then yields NaN instead of passing.
+ */
+export function poisonWasmScratch(on: boolean): void {
+  poison = on;
+}
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+/**
+ * The wasm module as a NativeAddon: the same functions, argument orders and errors as the Node addon
+ * (the same binding code runs inside, over native/wasm's Node-API shim), so the native backend's
+ * TypeScript glue (src/kernels/native/*.ts) drives both. The addon reads and writes typed arrays in
+ * place; here each call copies its arrays into one reused block of wasm memory, runs, and copies the
+ * arrays the function writes back out.
+ */
+export function wasmTransport(exports: StrataWasmExports): NativeAddon {
+  const { memory } = exports;
+  const argsPtr = exports.strata_args();
+  let scratch = 0, scratchBytes = 0;
+  const encoder = new TextEncoder(), decoder = new TextDecoder();
+
+  function reserve(bytes: number): number {
+    if (bytes > scratchBytes) {
+      if (scratch) exports.strata_free(scratch);
+      // Grown by half again, so a run of slowly growing calls does not reallocate each time.
+      scratchBytes = Math.max(align16(bytes), Math.ceil(scratchBytes * 1.5));
+      scratch = exports.strata_alloc(scratchBytes);
+      if (!scratch) {
+        scratchBytes = 0;
+        throw new RangeError(`strata wasm: out of memory reserving ${bytes} bytes`);
+      }
+    }
+    return scratch;
+  }
+
+  function cString(ptr: number): string {
+    const bytes = new Uint8Array(memory.buffer, ptr);
+    return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+  }
+
+  // Views of the memory, remade only when it grew (growing detaches the old buffer).
+  let viewed: ArrayBuffer | null = null;
+  let u8 = new Uint8Array(0), dv = new DataView(new ArrayBuffer(0));
+  function refreshViews(): void {
+    if (memory.buffer !== viewed) {
+      viewed = memory.buffer;
+      u8 = new Uint8Array(viewed);
+      dv = new DataView(viewed);
+    }
+  }
+
+  // Per-call work lists, reused (one call at a time: wasm runs on this thread only).
+  const offsets: number[] = [];
+  const strings: (Uint8Array | null)[] = [];
+
+  function call(index: number, name: string, args: unknown[]): unknown {
+    if (args.length > MAX_ARGS) throw new RangeError(`strata wasm ${name}: too many arguments`);
+    // Pass 1: where each array (or string) goes in the scratch block; an array passed twice is copied once.
+    let total = 0;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      offsets[i] = -1;
+      strings[i] = null;
+      if (ArrayBuffer.isView(a)) {
+        const first = args.indexOf(a);
+        if (first < i) {
+          offsets[i] = offsets[first];
+        } else {
+          offsets[i] = total;
+          total += align16(a.byteLength);
+        }
+      } else if (typeof a === 'string') {
+        const s = encoder.encode(a);
+        strings[i] = s;
+        offsets[i] = total;
+        total += align16(s.length + 1);
+      }
+    }
+    const base = reserve(Math.max(total, 16));
+    const skip = WRITE_ONLY[name]?.(args) ?? NONE;
+    // After the allocation: the memory may have grown, detaching older views of it.
+    refreshViews();
+    if (poison) u8.fill(0xff, base, base + total);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const slot = argsPtr + i * SLOT;
+      let kind: number = KIND.undefined, type = 0, ptr = 0, length = 0, num = 0;
+      if (ArrayBuffer.isView(a)) {
+        kind = KIND.typedarray;
+        type = arrayTypeOf(a);
+        ptr = base + offsets[i];
+        length = a.byteLength / (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+        if (args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+      } else if (typeof a === 'number') {
+        kind = KIND.number;
+        num = a;
+      } else if (typeof a === 'boolean') {
+        kind = KIND.boolean;
+        num = a ? 1 : 0;
+      } else if (typeof a === 'string') {
+        kind = KIND.string;
+        ptr = base + offsets[i];
+        length = strings[i]!.length;
+        u8.set(strings[i]!, ptr);
+      } else if (a === null) {
+        kind = KIND.null;
+      } else if (a !== undefined) {
+        throw new TypeError(`strata wasm ${name}: unsupported argument ${i} (${typeof a})`);
+      }
+      dv.setInt32(slot, kind, true);
+      dv.setInt32(slot + 4, type, true);
+      dv.setUint32(slot + 8, ptr, true);
+      dv.setUint32(slot + 12, length, true);
+      dv.setFloat64(slot + 16, num, true);
+    }
+    const result = exports.strata_call(index, args.length);
+    if (result === 0) throw new RangeError(cString(exports.strata_error()).replace('strata native', 'strata wasm'));
+    refreshViews(); // the kernel may have grown the memory
+    const outputs = OUTPUTS[name];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (!ArrayBuffer.isView(a) || (outputs && !outputs.includes(i))) continue;
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(u8.subarray(base + offsets[i], base + offsets[i] + a.byteLength));
+    }
+    return decode(result);
+  }
+
+  function decode(slot: number): unknown {
+    const kind = dv.getInt32(slot, true);
+    const ptr = dv.getUint32(slot + 8, true), length = dv.getUint32(slot + 12, true);
+    const num = dv.getFloat64(slot + 16, true);
+    switch (kind) {
+      case KIND.boolean: return num !== 0;
+      case KIND.number: return num;
+      case KIND.string: return decoder.decode(new Uint8Array(memory.buffer, ptr, length));
+      case KIND.array: return Array.from(new Float64Array(memory.buffer, ptr, length));
+      case KIND.null: return null;
+      default: return undefined;
+    }
+  }
+
+  const addon: Record<string, (...args: unknown[]) => unknown> = {};
+  const count = exports.strata_export_count();
+  for (let i = 0; i < count; i++) {
+    const name = cString(exports.strata_export_name(i));
+    addon[name] = (...args: unknown[]) => call(i, name, args);
+  }
+  if (typeof addon.gemm !== 'function') throw new Error('strata wasm: the module exports no gemm; not a Strata build');
+  return addon as unknown as NativeAddon;
+}
