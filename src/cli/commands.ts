@@ -155,6 +155,19 @@ export const COMMANDS: Command[] = [
     passThrough: true,
     run: async (p, f, e, log) => (await import('./example.js')).example(p, f, e, log),
   },
+  {
+    name: 'studio',
+    usage: 'strata studio [folder] [--port N]',
+    summary: 'build, train and export networks in a web page (a local server on 127.0.0.1)',
+    details: [
+      'Starts Strata Studio and prints its URL. The folder (default strata-studio) keeps the graph, the runs and the',
+      'checkpoints; the studio reads and writes nothing outside it. Only this machine can connect, and only with the',
+      'random token in the printed URL. See docs/studio.md.',
+    ],
+    flags: [{ name: 'port', type: 'int', value: 'N', help: 'port to listen on (default: any free one)' }, help],
+    examples: ['strata studio', 'strata studio my-mnist --port 8080'],
+    run: async (p, f, _e, log) => (await import('../studio/server/main.js')).studio(p, f, log),
+  },
 ];
 
 export const EXIT_CODES = [
