@@ -118,7 +118,11 @@ let factories: Map<string, Factory> | null = null;
 
 /** The st.layers factory of a node type (any case), or undefined. */
 export function factoryOf(type: string): { name: string; make: Factory } | undefined {
-  factories ??= layerFactories();
+  if (!factories) {
+    factories = layerFactories();
+    // The CLI's specs are stacks and leave merge layers out; graphs use them.
+    for (const name of MERGE) factories.set(name, (st.layers as unknown as Record<string, Factory>)[name]);
+  }
   const f = factories.get(type);
   if (f) return { name: type, make: f };
   for (const [name, make] of factories) if (name.toLowerCase() === type.toLowerCase()) return { name, make };

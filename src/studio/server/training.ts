@@ -162,9 +162,17 @@ export class TrainingRun {
       if (width === 1) best = p[i] >= 0.5 ? 1 : 0;
       else for (let j = 1; j < width; j++) if (p[i * width + j] > p[i * width + best]) best = j;
       if (truthIdx[i] < k && best < k) matrix[truthIdx[i]][best]++;
-      if (samples.length < 12) samples.push({ index: from + i, truth: truthIdx[i], predicted: best, probability: width === 1 ? (best ? p[i] : 1 - p[i]) : p[i * width + best] });
+      if (samples.length < 12) samples.push({ index: from + i, truth: truthIdx[i], predicted: best, probability: width === 1 ? (best ? p[i] : 1 - p[i]) : p[i * width + best], ...this.picture(from + i) });
     }
     return { weights, confusion: { classes: this.data.classNames, matrix, on: nVal > 0 ? 'validation' : 'training' }, samples };
+  }
+
+  /** A small image sample's pixels (0–255 grey or RGB), for the predictions next to the truth. */
+  private picture(i: number): { pixels?: number[]; height?: number; width?: number; channels?: number } {
+    const m = this.data.input;
+    if (m.kind !== 'image' || m.height * m.width > 64 * 64) return {};
+    const x = st.slice(this.data.x, [i], [1]).dataSync() as Float32Array;
+    return { pixels: Array.from(x, (v) => Math.round(v * 255)), height: m.height, width: m.width, channels: m.channels };
   }
 
   private weightStats(x: st.Tensor, y: st.Tensor): WeightStats[] {
