@@ -139,13 +139,19 @@ export class Studio {
     if (built.inputs.length !== 1 || built.outputs.length !== 1) throw new HttpError(400, 'training in the studio takes a graph with one input and one output');
     const id = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
     const run = new TrainingRun(id, built.model, data, { epochs, batchSize, validationSplit, loss: c.loss, optimizer: c.optimizer, learningRate: c.learningRate, metrics: c.metrics },
-      this.folder, (event, d) => this.hub.emit(event, d));
+      this.folder, (event, d) => {
+        // The weights after each epoch are what previews show from then on.
+        if (event === 'epoch') this.keepWeights(built.model!);
+        this.hub.emit(event, d);
+      });
     this.run = run;
     // Off the request path: the answer goes now, fit yields to the event loop between batches.
-    void run.run().then(() => {
-      for (const layer of run.model.layers) this.weights.set(layer.name, layer.getWeights());
-    });
+    void run.run().then(() => this.keepWeights(run.model));
     return { run: id, status: run.status };
+  }
+
+  private keepWeights(model: st.Model): void {
+    for (const layer of model.layers) this.weights.set(layer.name, layer.getWeights());
   }
 
   private requireRun(): TrainingRun {
@@ -191,7 +197,7 @@ export class Studio {
       const model = await st.loadLayersModel(file);
       const topology = (JSON.parse(readFileSync(file, 'utf8')) as { modelTopology?: unknown }).modelTopology;
       const graph = modelToGraph(model, topology);
-      for (const layer of model.layers) this.weights.set(layer.name, layer.getWeights());
+      this.keepWeights(model);
       return { graph, check: this.check(graph) };
     }
     const text = typeof b.text === 'string' ? b.text : readFileSync(insideProject(this.folder, b.path, 'path'), 'utf8');
