@@ -335,3 +335,32 @@ async function until(f: () => boolean, ms = 30000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('strata train --studio: the CLI run is on the dashboard (events, snapshot for a late tab) until Ctrl+C', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = join(tmp, 'cli-studio');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify({ inputShape: [28, 28, 1], layers: [{ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 'classes', activation: 'softmax' }] }));
+  const child = spawn(process.execPath, [join(root, 'bin', 'strata.js'), 'train', 'spec.json', '--data', 'mnist', '--limit', '200', '--epochs', '2', '--verbose', '0', '--out', 'm', '--studio'], { cwd: dir });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  await until(() => stdout.includes('stays open'), 60000);
+  const url = new URL(/dashboard: (\S+)/.exec(stdout)![1]);
+  const fake = { port: Number(url.port), token: url.searchParams.get('token')! } as StudioServer;
+  const run = await call(fake, 'GET', '/api/run');
+  assert.equal(run.status, 200);
+  assert.equal(run.json.status, 'done');
+  assert.equal(run.json.epochs.length, 2);
+  assert.equal(run.json.latest.confusion.classes.length, 10);
+  const late = listen(fake);
+  await late.open;
+  await until(() => late.events.some((e) => e.event === 'snapshot'));
+  assert.equal(late.events[0].data.epochs.length, 2);
+  assert.equal((await call(fake, 'GET', '/api/run', { token: null })).status, 403);
+  late.close();
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
+  assert.ok(existsSync(join(dir, 'm', 'model.json')));
+  assert.ok(existsSync(join(dir, 'strata-studio', 'runs', run.json.run, 'history.json')));
+});

@@ -72,6 +72,8 @@ export const COMMANDS: Command[] = [
       { name: 'max-length', type: 'int', value: 'N', help: 'text: words per sample (default the longest text, at most 200)' },
       { name: 'seed', type: 'int', value: 'N', help: 'random seed (default 1)' },
       { name: 'verbose', type: 'int', value: '0|1|2', help: '0 quiet, 1 progress bar (default), 2 one line per epoch' },
+      { name: 'studio', type: 'switch', help: 'watch the run on Strata Studio\'s dashboard (prints its URL; stays open until Ctrl+C)' },
+      { name: 'studio-folder', type: 'string', value: 'DIR', help: 'the studio project folder for --studio (default strata-studio)' },
       help,
     ],
     examples: [

@@ -11,12 +11,12 @@ import { BUILTIN_DATASETS } from '../../cli/data.js';
 import { parseSpec } from '../../cli/spec.js';
 import { writeFileAtomic } from '../../io/handlers.js';
 import { CATALOGUE } from './catalogue.js';
-import { loadStudioData, sampleAt } from './datasets.js';
+import { type StudioData, loadStudioData, sampleAt } from './datasets.js';
 import { compileSettings, graphToProgram, graphToSpec, modelToGraph, programToGraph, specToGraph } from './export.js';
 import { type BuiltGraph, type StudioGraph, buildGraph, chainOf, parseGraph } from './graph.js';
 import { previewGraph } from './preview.js';
 import { HttpError, insideProject } from './security.js';
-import { EventHub, TrainingRun } from './training.js';
+import { EventHub, type RunOptions, TrainingRun } from './training.js';
 
 const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adamax', 'nadam'];
 const LOSSES = ['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError'];
@@ -148,6 +148,14 @@ export class Studio {
     // Off the request path: the answer goes now, fit yields to the event loop between batches.
     void run.run().then(() => this.keepWeights(run.model));
     return { run: id, status: run.status };
+  }
+
+  /** Makes a run trained elsewhere (`strata train --studio`) the current run; its hooks go to that fit. */
+  attach(model: st.Model, data: StudioData, options: RunOptions): TrainingRun {
+    const id = `cli-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`;
+    this.run = new TrainingRun(id, model, data, options, this.folder, (event, d) => this.hub.emit(event, d));
+    this.run.start();
+    return this.run;
   }
 
   private keepWeights(model: st.Model): void {

@@ -40,7 +40,7 @@ export class TrainingRun {
   private checkpointAsked = false;
   private step = 0;
 
-  constructor(readonly id: string, readonly model: st.Functional, private readonly data: StudioData, readonly options: RunOptions,
+  constructor(readonly id: string, readonly model: st.Model, private readonly data: StudioData, readonly options: RunOptions,
     private readonly dir: string, private readonly emit: (event: string, data: unknown) => void) {}
 
   /** Trains to the end (or a stop); never throws: failures become status 'failed' with the message. */
@@ -52,32 +52,50 @@ export class TrainingRun {
       this.model.compile({ optimizer: opt, loss: o.loss, metrics: o.metrics });
       this.emitStatus();
       await this.model.fit(this.data.x, y, {
-        epochs: o.epochs, batchSize: o.batchSize, validationSplit: o.validationSplit, verbose: 0, shuffle: true,
-        callbacks: {
-          onBatchBegin: () => this.waitWhilePaused(),
-          onBatchEnd: async (batch, logs) => {
-            this.step++;
-            const point = { step: this.step, batch, ...numbers(logs) };
-            this.batches.push(point);
-            if (this.batches.length > MAX_BATCH_POINTS) this.batches.splice(0, this.batches.length, ...this.batches.filter((_, i) => i % 2 === 1));
-            this.emit('batch', { run: this.id, ...point });
-            if (this.checkpointAsked) await this.checkpoint(`step${this.step}`);
-          },
-          onEpochEnd: async (epoch, logs) => {
-            const point = { epoch: epoch + 1, ...numbers(logs) };
-            this.epochs.push(point);
-            this.latest = { epoch: point, ...this.inspect(y) };
-            this.emit('epoch', { run: this.id, ...this.latest });
-            await this.saveHistory();
-          },
-        },
+        epochs: o.epochs, batchSize: o.batchSize, validationSplit: o.validationSplit, verbose: 0, shuffle: true, callbacks: this.hooks(y),
       });
-      this.status = this.status === 'stopping' ? 'stopped' : 'done';
     } catch (e) {
       this.status = 'failed';
       this.error = (e as Error).message;
     }
+    await this.finish();
+  }
+
+  /**
+   * The fit callbacks that feed this run's events: pause waits at the next batch, checkpoints are
+   * saved between batches. `strata train --studio` passes them to its own fit.
+   */
+  hooks(y: st.Tensor): st.callbacks.CallbackHooks {
+    return {
+      onBatchBegin: () => this.waitWhilePaused(),
+      onBatchEnd: async (batch, logs) => {
+        this.step++;
+        const point = { step: this.step, batch, ...numbers(logs) };
+        this.batches.push(point);
+        if (this.batches.length > MAX_BATCH_POINTS) this.batches.splice(0, this.batches.length, ...this.batches.filter((_, i) => i % 2 === 1));
+        this.emit('batch', { run: this.id, ...point });
+        if (this.checkpointAsked) await this.checkpoint(`step${this.step}`);
+      },
+      onEpochEnd: async (epoch, logs) => {
+        const point = { epoch: epoch + 1, ...numbers(logs) };
+        this.epochs.push(point);
+        this.latest = { epoch: point, ...this.inspect(y) };
+        this.emit('epoch', { run: this.id, ...this.latest });
+        await this.saveHistory();
+      },
+    };
+  }
+
+  /** Marks the run finished (done, or stopped when asked) and saves its history. */
+  async finish(error?: string): Promise<void> {
+    if (error) { this.status = 'failed'; this.error = error; }
+    if (this.status !== 'failed') this.status = this.status === 'stopping' ? 'stopped' : 'done';
     await this.saveHistory().catch(() => undefined);
+    this.emitStatus();
+  }
+
+  /** Announces the run's start to every open page. */
+  start(): void {
     this.emitStatus();
   }
 
