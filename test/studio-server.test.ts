@@ -200,6 +200,8 @@ test('studio: graph → model gives Strata\'s shapes and parameter counts, and t
   const rm = await post(s, 'check', { graph: g });
   assert.match(rm.json.nodes.sum.error, /4|5/);
   assert.equal(rm.json.nodes.y.error, "waiting for 'sum', which has an error");
+  const d = await post(s, 'dataset', { dataset: 'mnist', limit: 50 });
+  assert.deepEqual([d.json.samples, d.json.sampleShape, d.json.classNames.length, d.json.kind], [50, [28, 28, 1], 10, 'image']);
   const rf = await post(s, 'check', { graph: branched() });
   assert.equal(rf.json.totalParams, 8 * 4 + 4 + 8 * 4 + 4 + 4 * 2 + 2);
   assert.equal(rf.json.sequential, false);

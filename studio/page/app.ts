@@ -155,6 +155,33 @@ function readTraining(): void {
   graph.training = t;
 }
 
+/**
+ * Shows what the chosen dataset holds; when `adopt`, a single input node takes its sample shape (and
+ * an embedding fed by it the vocabulary size), as a newcomer expects when picking data.
+ */
+async function describeData(adopt: boolean): Promise<void> {
+  readTraining();
+  const t = graph.training!;
+  try {
+    const d = await api('POST', 'dataset', { dataset: t.dataset, limit: t.limit });
+    $('#sample-info').textContent = `${d.samples} samples of shape [${d.sampleShape.join(', ')}]` +
+      (d.classNames ? `, ${d.classNames.length} classes` : ', a number to predict') + (d.vocabulary ? `, ${d.vocabulary} words` : '');
+    const inputs = graph.nodes.filter((n) => n.type === 'input');
+    if (adopt && inputs.length === 1) {
+      inputs[0].params.shape = d.sampleShape;
+      if (d.vocabulary) for (const e of graph.edges) if (e.from === inputs[0].id) {
+        const n = canvas.node(e.to);
+        if (n?.type === 'embedding') n.params.inputDim = d.vocabulary;
+      }
+      for (const n of graph.nodes) canvas.retitle(n);
+      panel();
+      changed('param');
+    }
+  } catch (e) {
+    status(`data: ${(e as Error).message}`, 'error');
+  }
+}
+
 async function preview(): Promise<void> {
   readTraining();
   const t = graph.training!;
@@ -196,6 +223,7 @@ function wire(): void {
     if (e.key === 'y' || (e.key === 'z' && e.shiftKey)) { e.preventDefault(); restore(undo.redo()); }
   });
   for (const [k] of TRAIN_FIELDS) $(`#t-${k}`).addEventListener('change', () => { readTraining(); changed('param'); });
+  for (const k of ['dataset', 'limit']) $(`#t-${k}`).addEventListener('change', () => void describeData(true));
   $('#preview').addEventListener('click', () => void preview());
   $('#sample').addEventListener('change', () => void preview());
   $('#train').addEventListener('click', () => action(async () => {

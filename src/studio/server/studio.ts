@@ -51,6 +51,7 @@ export class Studio {
       case 'PUT graph': return this.saveGraph(body);
       case 'POST check': return this.check(parseGraph(field(body, 'graph')));
       case 'POST preview': return this.preview(body);
+      case 'POST dataset': return this.describeData(body);
       case 'POST train': return this.startTraining(body);
       case 'POST train/pause': return this.control((r) => r.pause());
       case 'POST train/resume': return this.control((r) => r.resume());
@@ -106,6 +107,14 @@ export class Studio {
       }
     }
     return built;
+  }
+
+  /** What a dataset holds: sample shape, classes, vocabulary size (text), number of samples. */
+  private async describeData(body: unknown): Promise<unknown> {
+    const b = isObj(body) ? body : {};
+    const data = await loadStudioData(this.folder, { dataset: b.dataset as string, limit: b.limit as number | undefined, labelColumn: b.labelColumn as string | undefined });
+    return { samples: data.x.shape[0], sampleShape: data.sampleShape, classNames: data.classNames ?? null, kind: data.input.kind,
+      vocabulary: data.input.kind === 'text' ? data.input.vocabulary.tokens.length : null };
   }
 
   private async preview(body: unknown): Promise<unknown> {
