@@ -105,6 +105,10 @@ test('studio in Chromium: W3 CNN built on the canvas, previewed, trained on MNIS
     assert.equal(await nodeEl('conv2d_1').locator('canvas.map').count(), 8);
     assert.equal(await nodeEl('dense_2').locator('canvas.bars').count(), 1);
     await page.click('#fit');
+    // The side panel of the first convolution, for the picture.
+    await nodeEl('conv2d_1').locator('.title').click();
+    await page.waitForSelector('#panel-node [name="filters"]');
+    assert.equal(await page.inputValue('#panel-node [name="filters"]'), '32');
     mkdirSync(join(root, 'docs'), { recursive: true });
     await page.screenshot({ path: join(root, 'docs', 'studio-canvas.png') });
 
