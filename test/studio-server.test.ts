@@ -366,3 +366,26 @@ test('strata train --studio: the CLI run is on the dashboard (events, snapshot f
   assert.ok(existsSync(join(dir, 'm', 'model.json')));
   assert.ok(existsSync(join(dir, 'strata-studio', 'runs', run.json.run, 'history.json')));
 });
+
+test('studio: a run and `strata train` on the exported spec with the same settings and seed compute the same numbers', async () => {
+  const s = await studio('same-as-cli');
+  const graph = w3();
+  graph.nodes[1].params.filters = 4;
+  graph.nodes[3].params.filters = 8;
+  graph.nodes[6].params.units = 16;
+  graph.training = { dataset: 'mnist', limit: 160, epochs: 2, batchSize: 16, validationSplit: 0.25, learningRate: 0.003, seed: 7 };
+  const tab = listen(s);
+  await tab.open;
+  const started = await post(s, 'train', { graph });
+  assert.equal(started.status, 200, started.body);
+  await until(() => tab.events.some((e) => e.event === 'status' && e.data.status === 'done'));
+  tab.close();
+  const studioEpoch = (await call(s, 'GET', '/api/run')).json.epochs[1];
+  await post(s, 'export', { graph, format: 'spec', path: 'spec.json' });
+  const cli = spawnSync(process.execPath, [join(root, 'bin', 'strata.js'), 'train', 'spec.json', '--data', 'mnist', '--limit', '160', '--epochs', '2', '--batch-size', '16',
+    '--validation-split', '0.25', '--lr', '0.003', '--seed', '7', '--verbose', '0', '--out', 'cli-model'], { cwd: s.studio.folder, encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  const line = /trained 2 epochs: (.*)/.exec(cli.stdout)![1];
+  const cliEpoch = Object.fromEntries(line.split(' - ').map((kv) => { const [k, v] = kv.split(' '); return [k, Number(v)]; }));
+  for (const k of ['loss', 'acc', 'val_loss', 'val_acc']) assert.equal(cliEpoch[k], Number(studioEpoch[k].toFixed(4)), `${k}: CLI ${cliEpoch[k]}, studio ${studioEpoch[k]}`);
+});

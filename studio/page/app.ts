@@ -9,8 +9,8 @@ import { UndoStack } from './history.js';
 import { renderPanel } from './panel.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
-const DEFAULT_TRAINING = { dataset: 'mnist', limit: 2000, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, epochs: 1, batchSize: 32, validationSplit: 0.1 };
-const TRAIN_FIELDS: [string, 'text' | 'number'][] = [['dataset', 'text'], ['limit', 'number'], ['loss', 'text'], ['optimizer', 'text'], ['learningRate', 'number'], ['epochs', 'number'], ['batchSize', 'number'], ['validationSplit', 'number']];
+const DEFAULT_TRAINING = { dataset: 'mnist', limit: 2000, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, epochs: 1, batchSize: 32, validationSplit: 0.1, seed: 1 };
+const TRAIN_FIELDS: [string, 'text' | 'number'][] = [['dataset', 'text'], ['limit', 'number'], ['loss', 'text'], ['optimizer', 'text'], ['learningRate', 'number'], ['epochs', 'number'], ['batchSize', 'number'], ['validationSplit', 'number'], ['seed', 'number']];
 
 let catalogue = new Map<string, LayerInfo>();
 let graph: Graph;
@@ -150,7 +150,9 @@ function readTraining(): void {
   const t: Record<string, unknown> = { ...graph.training };
   for (const [k, kind] of TRAIN_FIELDS) {
     const v = ($(`#t-${k}`) as HTMLInputElement).value.trim();
-    t[k] = kind === 'number' && v !== '' ? Number(v) : v;
+    // An emptied field falls back to the server's default.
+    if (v === '') delete t[k];
+    else t[k] = kind === 'number' ? Number(v) : v;
   }
   graph.training = t;
 }

@@ -34,6 +34,8 @@ export interface TrainSettings {
   batchSize?: number;
   validationSplit?: number;
   labelColumn?: string;
+  /** Random seed of a run's initial weights, shuffling and dropout (default 1, as the CLI). */
+  seed?: number;
 }
 
 export interface StudioGraph {

@@ -142,8 +142,12 @@ export class Studio {
     const c = compileSettings(t as StudioGraph['training']);
     if (!OPTIMIZERS.includes(c.optimizer)) throw new HttpError(400, `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${c.optimizer}'`);
     numIn(c.learningRate, 1e-8, 10, 'learning rate');
+    const seed = intIn(t.seed ?? 1, 0, 2 ** 31 - 1, 'seed');
     const data = await loadStudioData(this.folder, { dataset: t.dataset as string, limit: t.limit as number | undefined, labelColumn: t.labelColumn as string | undefined });
-    const built = this.buildWithWeights(graph);
+    // Fresh weights drawn from the seed, as `strata train --seed` draws them: a run repeats exactly,
+    // and the CLI given the exported spec and the same settings computes the same numbers.
+    st.setSeed(seed);
+    const built = buildGraph(graph);
     if (!built.model) throw new HttpError(400, `the graph does not build: ${built.error}`);
     if (built.inputs.length !== 1 || built.outputs.length !== 1) throw new HttpError(400, 'training in the studio takes a graph with one input and one output');
     const id = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
