@@ -114,8 +114,17 @@ test('studio in Chromium: W3 CNN built on the canvas, previewed, trained on MNIS
 
     lap('previewed');
     // Train one short epoch; the dashboard fills in.
+    // A second tab, opened while the run goes on, watches the same run.
+    const tab2 = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await tab2.goto(studio.url);
+    await tab2.waitForSelector('body[data-ready="1"]');
     await page.click('#train');
     await page.waitForSelector('body[data-run="done"]', { timeout: 60000 });
+    await tab2.waitForSelector('body[data-run="done"]');
+    await tab2.click('#tab-dashboard');
+    await tab2.waitForSelector('#confusion table');
+    assert.equal(await tab2.locator('#chart-epoch .uplot').count(), 1);
+    await tab2.close();
     await page.waitForSelector('#chart-epoch .uplot');
     await page.waitForSelector('#confusion table');
     assert.equal(await page.locator('#chart-batch .uplot').count(), 1);
