@@ -389,3 +389,24 @@ test('studio: a run and `strata train` on the exported spec with the same settin
   const cliEpoch = Object.fromEntries(line.split(' - ').map((kv) => { const [k, v] = kv.split(' '); return [k, Number(v)]; }));
   for (const k of ['loss', 'acc', 'val_loss', 'val_acc']) assert.equal(cliEpoch[k], Number(studioEpoch[k].toFixed(4)), `${k}: CLI ${cliEpoch[k]}, studio ${studioEpoch[k]}`);
 });
+
+test('studio: a CSV in the project trains; a long run keeps at most 2000 batch points (memory stays flat)', async () => {
+  const s = await studio('long-run');
+  const rows = ['x1,x2,label'];
+  for (let i = 0; i < 16; i++) rows.push(`${(i % 4) / 4},${Math.floor(i / 4) / 4},${i % 2 ? 'odd' : 'even'}`);
+  writeFileSync(join(s.studio.folder, 'table.csv'), `${rows.join('\n')}\n`);
+  const graph: StudioGraph = {
+    version: 1,
+    nodes: [{ id: 'x', type: 'input', params: { shape: [2] } }, { id: 'y', type: 'dense', params: { units: 2, activation: 'softmax' } }],
+    edges: [{ from: 'x', to: 'y' }],
+    training: { dataset: 'table.csv', epochs: 160, batchSize: 1, validationSplit: 0 },
+  };
+  const started = await post(s, 'train', { graph });
+  assert.equal(started.status, 200, started.body);
+  await until(() => s.studio.run?.status === 'done', 60000);
+  const run = (await call(s, 'GET', '/api/run')).json;
+  assert.equal(run.epochs.length, 160);
+  assert.ok(run.batches.length <= 2000 && run.batches.length >= 1000, `${run.batches.length} batch points`);
+  assert.equal(run.batches[run.batches.length - 1].step, 16 * 160);
+  assert.deepEqual(run.latest.confusion.classes, ['even', 'odd']);
+});

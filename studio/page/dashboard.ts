@@ -75,7 +75,7 @@ export class Dashboard {
   batch(p: Point): void {
     const { run: _r, ...point } = p as Point & { run?: unknown };
     this.batches.push(point);
-    if (this.batches.length > 4000) this.batches = this.batches.filter((_, i) => i % 2 === 1);
+    if (this.batches.length > 4000) this.batches = this.batches.filter((_, i, a) => i % 2 === (a.length - 1) % 2);
     this.batchChart.later(() => this.batches);
   }
 

@@ -72,7 +72,7 @@ export class TrainingRun {
         this.step++;
         const point = { step: this.step, batch, ...numbers(logs) };
         this.batches.push(point);
-        if (this.batches.length > MAX_BATCH_POINTS) this.batches.splice(0, this.batches.length, ...this.batches.filter((_, i) => i % 2 === 1));
+        if (this.batches.length > MAX_BATCH_POINTS) this.batches.splice(0, this.batches.length, ...thinned(this.batches));
         this.emit('batch', { run: this.id, ...point });
         if (this.checkpointAsked) await this.checkpoint(`step${this.step}`);
       },
@@ -204,6 +204,11 @@ export class TrainingRun {
     }
     return vars.map((v, i) => ({ name: v.name, ...stats(v), ...(grads ? prefixed(stats(grads[i])) : {}) }));
   }
+}
+
+/** Every other point, the newest always kept (curves keep their shape and their end). */
+function thinned<T>(points: T[]): T[] {
+  return points.filter((_, i) => i % 2 === (points.length - 1) % 2);
 }
 
 function numbers(logs: Record<string, unknown>): Record<string, number> {
