@@ -238,6 +238,8 @@ export class EventHub {
     res.write(': studio events\n\n');
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
+    // A tab that went away mid-write must not take the server down.
+    res.on('error', () => this.clients.delete(res));
     if (first) res.write(frame(first.event, first.data));
   }
 
