@@ -72,6 +72,8 @@ export const COMMANDS: Command[] = [
       { name: 'max-length', type: 'int', value: 'N', help: 'text: words per sample (default the longest text, at most 200)' },
       { name: 'seed', type: 'int', value: 'N', help: 'random seed (default 1)' },
       { name: 'verbose', type: 'int', value: '0|1|2', help: '0 quiet, 1 progress bar (default), 2 one line per epoch' },
+      { name: 'studio', type: 'switch', help: 'watch the run on Strata Studio\'s dashboard (prints its URL; stays open until Ctrl+C)' },
+      { name: 'studio-folder', type: 'string', value: 'DIR', help: 'the studio project folder for --studio (default strata-studio)' },
       help,
     ],
     examples: [
@@ -154,6 +156,19 @@ export const COMMANDS: Command[] = [
     examples: ['strata example --list', 'strata example cnn-mnist --fast', 'strata example text-rnn --cell gru --epochs 3'],
     passThrough: true,
     run: async (p, f, e, log) => (await import('./example.js')).example(p, f, e, log),
+  },
+  {
+    name: 'studio',
+    usage: 'strata studio [folder] [--port N]',
+    summary: 'build, train and export networks in a web page (a local server on 127.0.0.1)',
+    details: [
+      'Starts Strata Studio and prints its URL. The folder (default strata-studio) keeps the graph, the runs and the',
+      'checkpoints; the studio reads and writes nothing outside it. Only this machine can connect, and only with the',
+      'random token in the printed URL. See docs/studio.md.',
+    ],
+    flags: [{ name: 'port', type: 'int', value: 'N', help: 'port to listen on (default: any free one)' }, help],
+    examples: ['strata studio', 'strata studio my-mnist --port 8080'],
+    run: async (p, f, _e, log) => (await import('../studio/server/main.js')).studio(p, f, log),
   },
 ];
 

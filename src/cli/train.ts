@@ -61,7 +61,12 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   model.compile({ optimizer, loss: specLoss ?? defaults.loss, metrics: metrics ?? defaults.metrics });
   const y = prepareTargets(data.labels, target, classNames, source);
 
-  const history = await model.fit(x, y, { epochs, batchSize, validationSplit, verbose, shuffle: true });
+  // --studio: the studio's dashboard watches this run (and can pause, stop or checkpoint it).
+  const live = flags.studio === true ? await (await import('../studio/server/cli-run.js')).studioForCliRun(stringFlag(flags, 'studio-folder') ?? 'strata-studio', {
+    model, x, labels: data.labels, classNames, input, source, loss: specLoss ?? defaults.loss, metrics: metrics ?? defaults.metrics,
+    optimizer: optimizer.className, learningRate: lr ?? 0.001, epochs, batchSize, validationSplit }, log) : null;
+  const history = await model.fit(x, y, { epochs, batchSize, validationSplit, verbose, shuffle: true, callbacks: live ? live.run.hooks(y) : undefined });
+  await live?.run.finish();
   const last = Object.entries(history.history).map(([k, v]) => `${k} ${fmt(v[v.length - 1])}`).join(' - ');
   log(`trained ${epochs} epoch${epochs === 1 ? '' : 's'}: ${last}`);
 
@@ -69,6 +74,7 @@ export async function train(positional: string[], flags: Flags, log: (s: string)
   await model.save(out);
   writeSidecar(out, { format: 'strata-cli/1', input, target, classNames, trainedOn: source });
   log(`saved to ${out} (model.json, weights, strata.json)`);
+  if (live) await (await import('../studio/server/cli-run.js')).closeWhenDone(live, process.env.STRATA_STUDIO_NO_WAIT !== '1', log);
   return 0;
 }
 

@@ -190,6 +190,23 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Replaces `file` with `bytes` atomically, as model saves do: a synced temporary file beside it is
+ * renamed over it, so a reader (or a crash) sees the old content or the new, never a part.
+ * @example await writeFileAtomic('project/graph.json', Buffer.from(JSON.stringify(graph)))
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.saving-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeSynced(tmp, bytes);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await syncFolder(dirname(file));
+}
+
 async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
   const fh = await open(file, 'w');
   try {
