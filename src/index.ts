@@ -53,6 +53,7 @@ export * as node from './node/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
+export { loadKerasModel, type KerasLoadOptions } from './io/keras/load-keras.js';
 export { ModelFileError } from './io/errors.js';
 export * as datasets from './datasets/index.js';
 export * as data from './data/index.js';

@@ -11,6 +11,7 @@ import { ModelFileError } from './errors.js';
 import { fileSystem } from './handlers.js';
 import { STRATA_VERSION, modelToTopology, namedModelWeights } from './topology.js';
 import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
+import { isKerasTarget, saveKerasFile } from './keras/save-keras.js';
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig } from './types.js';
 import { encodeWeights } from './weights.js';
 
@@ -28,12 +29,14 @@ export interface SaveOptions {
 /**
  * Saves a model in the TensorFlow.js layers format. `target`: a folder path or file:// URL (Node;
  * written atomically), or an IO handler such as `st.io.withSaveHandler(fn)`. A path ending in
- * `.onnx` writes an ONNX file instead (Node; see `st.io.exportOnnx`).
+ * `.onnx` writes an ONNX file instead (Node; see `st.io.exportOnnx`), one ending in `.keras` a Keras 3
+ * archive (Node; see `st.loadKerasModel`).
  * @example await saveModel(model, './my-model', { includeOptimizer: true })
  */
 export async function saveModel(model: Model, target: unknown, opts: SaveOptions = {}): Promise<SaveResult> {
   let handler: IOHandler;
   if (isOnnxTarget(target)) return saveOnnxFile(model, target); // 'x.onnx': st.io.exportOnnx's bytes, written atomically
+  if (isKerasTarget(target)) return saveKerasFile(model, target); // 'x.keras': a Keras 3 archive, written atomically
   if (typeof target === 'string') handler = fileSystem(target);
   else if (target instanceof URL && target.protocol === 'file:') handler = fileSystem(target.href);
   else if (target && typeof (target as IOHandler).save === 'function') handler = target as IOHandler;
