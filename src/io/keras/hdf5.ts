@@ -210,7 +210,7 @@ export class H5Reader {
 /** One group to write: its path, string attributes and float32 datasets (in order). */
 export interface H5GroupSpec {
   path: string;
-  attrs?: Record<string, string>;
+  attrs?: Record<string, string | string[]>;
   datasets?: { name: string; shape: number[]; values: Float32Array }[];
 }
 

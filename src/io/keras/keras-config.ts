@@ -92,7 +92,8 @@ const MODULES: [RegExp, string][] = [
 /**
  * Strata's topology (TensorFlow.js / Keras 2 form) as a Keras 3 config.json object: objects carry
  * `module` and `registered_name`, a Sequential starts with an InputLayer of `batch_shape` (Keras 3
- * layers refuse `batch_input_shape`), activations get Keras 3's names.
+ * layers refuse `batch_input_shape`), activations get Keras 3's names. dtypes stay plain strings, as
+ * Keras 3.0–3.3 write them and every Keras 3 reads them (InputLayer takes no policy object).
  */
 export function toKeras3Config(topology: ModelTopology): Json {
   return modelObject(topology.class_name, topology.config, true);
@@ -119,7 +120,7 @@ function modelObject(cls: string, config: Json, top: boolean): Json {
     const obj: Json = {
       module: 'keras',
       class_name: 'Sequential',
-      config: { name, trainable: true, dtype: dtypePolicy('float32'), layers: out, ...(inputShape ? { build_input_shape: inputShape } : {}) },
+      config: { name, trainable: true, dtype: 'float32', layers: out, ...(inputShape ? { build_input_shape: inputShape } : {}) },
       registered_name: null,
     };
     if (inputShape) obj.build_config = { input_shape: inputShape };
@@ -157,17 +158,12 @@ function mapConfig(config: Json, cls: string): unknown {
   for (const [k, v] of Object.entries(config)) {
     if (ACTIVATION_KEYS.has(k) && typeof v === 'string') out[k] = keras3Activation(v, cls, String(config.name));
     else if ((k === 'layer' || k === 'backward_layer') && isRecord(v) && typeof v.class_name === 'string') out[k] = layerObject(v);
-    else if (k === 'dtype' && typeof v === 'string') out[k] = dtypePolicy(v);
     else if (isRecord(v) && typeof v.class_name === 'string' && isRecord(v.config)) {
       const module = MODULES.find(([re]) => re.test(k))?.[1];
       out[k] = module ? { module, class_name: v.class_name, config: v.config, registered_name: null } : v;
     } else out[k] = v;
   }
   return out;
-}
-
-function dtypePolicy(name: string): Json {
-  return { module: 'keras', class_name: 'DTypePolicy', config: { name }, registered_name: null };
 }
 
 function keras3Activation(name: string, cls: string, layer: string): string {
