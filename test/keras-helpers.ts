@@ -4,7 +4,7 @@ import * as st from '../src/index.js';
 // Test helpers that write HDF5 files in the layouts Keras 2 uses, with h5wasm directly (so a test can
 // also plant what Keras never writes: dangling links, absurd dataset shapes, missing members).
 
-type H5File = InstanceType<typeof h5wasm.File>;
+export type H5File = InstanceType<typeof h5wasm.File>;
 let n = 0;
 
 /** An HDF5 file made by `build`, as bytes. */

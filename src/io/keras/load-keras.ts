@@ -8,11 +8,11 @@ import { ModelFileError } from '../errors.js';
 import { modelFromArtifacts } from '../load.js';
 import type { Sequential } from '../../model/sequential.js';
 import type { Functional } from '../../model/functional.js';
-import type { LoadOptions, ModelArtifacts, ModelTopology, TrainingConfig, WeightSpec } from '../types.js';
+import type { LoadOptions, ModelArtifacts, ModelTopology } from '../types.js';
 import { type Limits, isRecord, parseJson, resolveLimits, show } from '../validate.js';
-import { H5Reader, isHdf5 } from './hdf5.js';
+import { isHdf5 } from './hdf5.js';
 import { checkLegacy, fromKeras2Config, fromKeras3Config, trainingFromCompileConfig } from './keras-config.js';
-import { kerasVarLayout } from './keras3-vars.js';
+import { type ExtractJob, extract } from './keras-extract.js';
 import { type KerasSource, readSource, sourceName } from './source.js';
 import { isZip, readKerasArchive } from './zip.js';
 
@@ -20,6 +20,12 @@ import { isZip, readKerasArchive } from './zip.js';
 export interface KerasLoadOptions extends LoadOptions {
   /** With a `model.to_json()` config as the source: the weights-only `.h5` (path, URL or bytes). */
   weights?: KerasSource;
+  /**
+   * Most milliseconds HDF5 may spend reading the file (default 120000). In Node, HDF5 runs in a
+   * worker thread that is stopped past this, so that a corrupt file that loops the HDF5 C library
+   * is refused instead of hanging the program. (In browsers it runs in the calling thread.)
+   */
+  parseTimeoutMs?: number;
 }
 
 /**
@@ -34,13 +40,15 @@ export interface KerasLoadOptions extends LoadOptions {
 export async function loadKerasModel(source: KerasSource | Record<string, unknown>, opts: KerasLoadOptions = {}): Promise<Sequential | Functional> {
   const limits = resolveLimits(opts);
   const fileCap = limits.maxWeightBytes + limits.maxJsonBytes + 16 * 2 ** 20;
-  const { weights, ...rest } = opts;
+  const { weights, parseTimeoutMs, ...rest } = opts;
+  const timeout = parseTimeoutMs ?? 120_000;
+  if (!(timeout > 0)) throw new ModelFileError(`loadKerasModel: parseTimeoutMs must be a positive number, got ${String(parseTimeoutMs)}`);
   const loadOpts: LoadOptions = { ...rest, ...limits };
   if (weights !== undefined) {
     const topology = await jsonConfig(source, limits, fileCap);
     const where = sourceName(weights);
     const bytes = await readSource(weights, fileCap, where);
-    return build(await fromWeightsFile(topology, bytes, where, limits), loadOpts);
+    return build(await extractGuarded({ kind: 'weights', bytes, where, limits, topology }, timeout), loadOpts);
   }
   if (isRecord(source) && !(source instanceof URL) && !(source instanceof Uint8Array)) {
     throw new ModelFileError(`loadKerasModel: a model config object needs its weights: loadKerasModel(config, { weights: 'weights.h5' })`);
@@ -51,8 +59,8 @@ export async function loadKerasModel(source: KerasSource | Record<string, unknow
   }
   const where = sourceName(src);
   const bytes = await readSource(src, fileCap, where);
-  if (isZip(bytes)) return build(await fromKerasArchive(bytes, where, limits), loadOpts);
-  if (isHdf5(bytes)) return build(await fromFullH5(bytes, where, limits), loadOpts);
+  if (isZip(bytes)) return build(await fromKerasArchive(bytes, where, limits, timeout), loadOpts);
+  if (isHdf5(bytes)) return build(await extractGuarded({ kind: 'full', bytes, where, limits }, timeout), loadOpts);
   throw new ModelFileError(`${where}: neither a Keras 3 .keras archive (zip) nor a Keras 2 .h5 file (HDF5): it starts with ` +
     `${show([...bytes.subarray(0, 8)])}`);
 }
@@ -79,164 +87,60 @@ async function jsonConfig(source: unknown, limits: Limits, fileCap: number): Pro
 }
 
 /** A Keras 3 archive: config.json, then each layer's `vars` by class and position. */
-async function fromKerasArchive(bytes: Uint8Array, where: string, limits: Limits): Promise<ModelArtifacts> {
+async function fromKerasArchive(bytes: Uint8Array, where: string, limits: Limits, timeout: number): Promise<ModelArtifacts> {
   const zip = readKerasArchive(bytes, where, limits.maxJsonBytes, limits.maxWeightBytes);
   const config = parseJson(new TextDecoder().decode(zip.config), `${where} config.json`, limits);
   const topology = fromKeras3Config(config, `${where} config.json`);
-  const h5 = await H5Reader.open(zip.weights, `${where} model.weights.h5`);
-  try {
-    const artifacts = keras3Weights(topology, h5, limits);
-    const tc = trainingFromCompileConfig((config as Record<string, unknown>).compile_config);
-    if (tc) artifacts.trainingConfig = tc;
-    return artifacts;
-  } finally {
-    h5.close();
-  }
+  const artifacts = await extractGuarded({ kind: 'keras3', bytes: zip.weights, where: `${where} model.weights.h5`, limits, topology }, timeout);
+  const tc = trainingFromCompileConfig((config as Record<string, unknown>).compile_config);
+  if (tc) artifacts.trainingConfig = tc;
+  return artifacts;
 }
 
-/** A Keras 2 full-model .h5: the `model_config` attribute and the `model_weights` group. */
-async function fromFullH5(bytes: Uint8Array, where: string, limits: Limits): Promise<ModelArtifacts> {
-  const h5 = await H5Reader.open(bytes, where);
-  try {
-    const text = h5.attr('', 'model_config', limits.maxJsonBytes);
-    if (typeof text !== 'string') {
-      if (h5.attrNames('').includes('layer_names') || h5.isGroup('layers')) {
-        throw new ModelFileError(`${where}: a weights-only file (no model_config); load it with its config: loadKerasModel(json, { weights })`);
-      }
-      throw new ModelFileError(`${where}: no model_config attribute; this HDF5 file is not a Keras full-model .h5`);
-    }
-    const topology = fromKeras2Config(parseJson(text, `${where} model_config`, limits), `${where} model_config`);
-    const version = attrText(h5, '', 'keras_version') ?? attrText(h5, 'model_weights', 'keras_version');
-    checkLegacy(topology, version, attrText(h5, '', 'backend') ?? attrText(h5, 'model_weights', 'backend'), where);
-    if (!h5.isGroup('model_weights')) throw new ModelFileError(`${where}: no model_weights group`);
-    const artifacts = keras2Weights(topology, h5, 'model_weights', limits);
-    const tc = attrText(h5, '', 'training_config', limits.maxJsonBytes);
-    if (tc !== undefined) {
-      try {
-        artifacts.trainingConfig = parseJson(tc, `${where} training_config`, limits) as TrainingConfig;
-      } catch {
-        // A training config Strata cannot parse only means the model loads uncompiled.
-      }
-    }
-    return artifacts;
-  } finally {
-    h5.close();
-  }
-}
-
-/** A topology from JSON and a weights-only file, in Keras 2 (layer_names) or Keras 3 (layers/…/vars) layout. */
-async function fromWeightsFile(topology: ModelTopology, bytes: Uint8Array, where: string, limits: Limits): Promise<ModelArtifacts> {
-  const h5 = await H5Reader.open(bytes, where);
-  try {
-    if (h5.attrNames('').includes('layer_names') || h5.attrNames('').includes('layer_names0')) {
-      checkLegacy(topology, attrText(h5, '', 'keras_version'), attrText(h5, '', 'backend'), where);
-      return keras2Weights(topology, h5, '', limits);
-    }
-    if (h5.isGroup('model_weights')) return keras2Weights(topology, h5, 'model_weights', limits);
-    if (h5.isGroup('layers') || h5.isGroup('_layer_checkpoint_dependencies')) return keras3Weights(topology, h5, limits);
-    throw new ModelFileError(`${where}: neither Keras 2 weights (a layer_names attribute) nor Keras 3 weights (a layers group)`);
-  } finally {
-    h5.close();
-  }
-}
-
-/** Collects read datasets into the specs and bytes of ModelArtifacts. */
-class WeightSink {
-  readonly specs: WeightSpec[] = [];
-  private readonly chunks: Float32Array[] = [];
-  private used = 0;
-  constructor(private readonly h5: H5Reader, private readonly budget: number) {}
-
-  add(name: string, path: string): void {
-    const { shape, values } = this.h5.readFloat32(path, this.budget - this.used);
-    this.used += values.byteLength;
-    this.specs.push({ name, shape, dtype: 'float32' });
-    this.chunks.push(values);
-  }
-
-  artifacts(topology: ModelTopology): ModelArtifacts {
-    const data = new Uint8Array(this.used);
-    let at = 0;
-    for (const c of this.chunks) {
-      data.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
-      at += c.byteLength;
-    }
-    return { modelTopology: topology, weightSpecs: this.specs, weightData: data.buffer };
-  }
-}
+type WorkerReply = { ok?: ModelArtifacts; err?: { refusal: boolean; name: string; message: string; stack?: string } };
+type NodeWorker = import('node:worker_threads').Worker;
+let idleWorker: NodeWorker | null = null;
 
 /**
- * Keras 2 layout: `layer_names` lists the layers with weights (in groups named after them), each
- * group's `weight_names` its weights in order — a layer `conv0` may hold `conv0_5/kernel:0`, so the
- * names are read, not guessed. Specs are named `<layer>/<weight name>` for matchWeights.
+ * Runs an HDF5 job in a Node worker thread, stopped after `timeout` ms (the HDF5 C library can
+ * loop on a corrupt file, and synchronous WebAssembly cannot be interrupted otherwise); elsewhere
+ * in this thread. A worker that finished is kept, unreferenced, for the next job.
  */
-function keras2Weights(topology: ModelTopology, h5: H5Reader, root: string, limits: Limits): ModelArtifacts {
-  const sink = new WeightSink(h5, limits.maxWeightBytes);
-  const at = (p: string): string => (root ? `${root}/${p}` : p);
-  for (const layer of splitAttr(h5, root, 'layer_names', limits)) {
-    if (!h5.isGroup(at(layer))) throw new ModelFileError(`${h5.where}: layer_names lists '${layer}' but there is no group '${at(layer)}'`);
-    for (const w of splitAttr(h5, at(layer), 'weight_names', limits)) {
-      if (!h5.isDataset(at(`${layer}/${w}`))) {
-        throw new ModelFileError(`${h5.where}: layer '${layer}' lists weight '${w}' but there is no dataset '${at(`${layer}/${w}`)}'`);
-      }
-      sink.add(`${layer}/${w}`, at(`${layer}/${w}`));
-    }
-  }
-  return sink.artifacts(topology);
-}
-
-/**
- * Keras's save_attributes_to_hdf5_group splits lists too long for one HDF5 attribute header into
- * `name0`, `name1`, ...; read the whole list either way.
- */
-function splitAttr(h5: H5Reader, path: string, name: string, limits: Limits): string[] {
-  const names = h5.attrNames(path);
-  const parts: string[] = [];
-  if (names.includes(name)) parts.push(name);
-  else for (let i = 0; names.includes(`${name}${i}`); i++) parts.push(`${name}${i}`);
-  const out: string[] = [];
-  for (const p of parts) {
-    const v = h5.attr(path, p, limits.maxJsonBytes);
-    if (v === undefined) continue;
-    out.push(...(Array.isArray(v) ? v : [v]));
-  }
-  // Keras writes an empty weight_names as a float array; h5wasm reads it as not-text: handled by attr.
-  if (out.length > 1_000_000) throw new ModelFileError(`${h5.where}: attribute '${name}' of '${path || '/'}' lists ${out.length} names`);
-  return out;
-}
-
-/** Keras 3 layout: each leaf layer's variables under the path its class and position give. */
-function keras3Weights(topology: ModelTopology, h5: H5Reader, limits: Limits): ModelArtifacts {
-  const sink = new WeightSink(h5, limits.maxWeightBytes);
-  // Keras 2.13–2.15 archives keep layers under `_layer_checkpoint_dependencies` (as Keras 3 reads them).
-  const legacy = !h5.isGroup('layers') && h5.isGroup('_layer_checkpoint_dependencies');
-  for (const layer of kerasVarLayout(topology).layers) {
-    let k = 0;
-    for (const node of layer.nodes) {
-      if (!node.holdsVars) continue;
-      const path = `${legacy ? node.path.replace(/^layers\//, '_layer_checkpoint_dependencies/') : node.path}/vars`;
-      if (!h5.isGroup(path)) continue; // no variables saved: matchWeights says so if the layer needs some
-      const keys = h5.keys(path);
-      for (let i = 0; i < keys.length; i++) {
-        if (!keys.includes(String(i))) {
-          throw new ModelFileError(`${h5.where}: '${path}' holds ${show(keys)}; expected variables named 0 to ${keys.length - 1}`);
-        }
-        sink.add(`${layer.layerName}/vars/${k++}`, `${path}/${i}`);
-      }
-    }
-  }
-  return sink.artifacts(topology);
-}
-
-function attrText(h5: H5Reader, path: string, name: string, max = 1024): string | undefined {
-  if (path && !h5.isGroup(path)) return undefined;
-  try {
-    const v = h5.attr(path, name, max);
-    return typeof v === 'string' ? v : undefined;
-  } catch (e) {
-    if (e instanceof ModelFileError && max > 1024) throw e;
-    return undefined;
-  }
+async function extractGuarded(job: ExtractJob, timeout: number): Promise<ModelArtifacts> {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode) return extract(job);
+  const { Worker } = await import('node:worker_threads');
+  const worker = idleWorker ?? new Worker(new URL('./h5-worker.js', import.meta.url));
+  idleWorker = null;
+  worker.ref();
+  return new Promise<ModelArtifacts>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      worker.removeAllListeners('message');
+      worker.removeAllListeners('error');
+    };
+    const timer = setTimeout(() => {
+      done();
+      void worker.terminate();
+      reject(new ModelFileError(`${job.where}: HDF5 did not finish reading the file within ${timeout} ms; it is corrupt or hostile ` +
+        `(option parseTimeoutMs)`));
+    }, timeout);
+    worker.once('message', (m: WorkerReply) => {
+      done();
+      worker.unref();
+      if (idleWorker) void worker.terminate();
+      else idleWorker = worker;
+      if (m.ok) resolve(m.ok);
+      else if (m.err!.refusal) reject(new ModelFileError(m.err!.message));
+      else reject(Object.assign(new Error(`${m.err!.name}: ${m.err!.message}`), { stack: m.err!.stack }));
+    });
+    worker.once('error', (e) => {
+      done();
+      void worker.terminate();
+      reject(e);
+    });
+    worker.postMessage(job);
+  });
 }
 
 function str(v: unknown): string | undefined {
