@@ -141,5 +141,7 @@ test('Keras 3.1 .keras archives (Dense with relu, ReLU layers) predict as their 
   for (const [name, ref] of Object.entries(GUROBI)) {
     const model = await st.loadKerasModel(new Uint8Array(readFileSync(join(DIR, 'gurobi', name))));
     assertClose((model.predict(x) as st.Tensor).dataSync(), ref, name);
+    // compile_config (Adam, learning rate 0.1, mean absolute error) compiles the model.
+    assert.equal(model.optimizer?.getConfig().learningRate, 0.10000000149011612);
   }
 });
