@@ -153,3 +153,27 @@ test('.keras save: an unbuilt model is refused', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Keras 3 to_json() + .weights.h5, and a .keras archive over http, load as the archive does', async () => {
+  const { model, x } = models()[1];
+  const bytes = await kerasArchiveBytes(model);
+  const zip = unzipSync(bytes);
+  const want = Array.from((model.predict(x) as st.Tensor).dataSync());
+  const fromJson = await st.loadKerasModel(new TextDecoder().decode(zip['config.json']), { weights: zip['model.weights.h5'] });
+  assert.deepEqual(Array.from((fromJson.predict(x) as st.Tensor).dataSync()), want);
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/m.keras') res.end(Buffer.from(bytes));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const overHttp = await st.loadKerasModel(`http://127.0.0.1:${port}/m.keras`);
+    assert.deepEqual(Array.from((overHttp.predict(x) as st.Tensor).dataSync()), want);
+    await assert.rejects(st.loadKerasModel(`http://127.0.0.1:${port}/missing.keras`), /answered 404/);
+    await assert.rejects(st.loadKerasModel(`http://127.0.0.1:${port}/m.keras`, { maxWeightBytes: 100, maxJsonBytes: 100 }), /more than the \d+ bytes allowed|more than the \d+ allowed/);
+  } finally {
+    server.close();
+  }
+});
