@@ -99,7 +99,12 @@ export class H5Reader {
   keys(path: string, max = 100_000): string[] {
     const g = this.entity(path);
     if (!(g instanceof this.lib.Group)) throw new ModelFileError(`${this.where}: '${path}' is not a group`);
-    const keys = g.keys();
+    let keys: string[];
+    try {
+      keys = g.keys();
+    } catch (e) {
+      throw new ModelFileError(`${this.where}: the members of group '${path}' cannot be read (${firstLine(e)})`);
+    }
     if (keys.length > max) throw new ModelFileError(`${this.where}: group '${path}' has ${keys.length} members, more than ${max}`);
     return keys;
   }
@@ -144,7 +149,11 @@ export class H5Reader {
   /** All attribute names of `path`. */
   attrNames(path: string): string[] {
     const owner = this.entity(path);
-    return owner ? Object.keys(owner.attrs) : [];
+    try {
+      return owner ? Object.keys(owner.attrs) : [];
+    } catch (e) {
+      throw new ModelFileError(`${this.where}: the attributes of '${path || '/'}' cannot be read (${firstLine(e)})`);
+    }
   }
 
   /**
