@@ -87,3 +87,16 @@ test('Keras 2 .h5 with hard_sigmoid and ReLU(max_value, negative_slope): Keras 2
   // hard_sigmoid in a Keras 2 file is clip(0.2x + 0.5), checked directly on the loaded layer's config.
   assert.equal((m.layers[3].getConfig() as { recurrentActivation: string }).recurrentActivation, 'hard_sigmoid');
 });
+
+test('Keras 2 .h5 of a functional model holding a nested Sequential and a Bidirectional LSTM', async () => {
+  st.setSeed(12);
+  const inner = st.sequential({ layers: [st.layers.dense({ units: 4, activation: 'relu', inputShape: [6] })] });
+  const a = st.input({ shape: [3, 2] });
+  const h = st.layers.bidirectional({ layer: st.layers.lstm({ units: 3 }) }).apply(a) as st.SymbolicTensor;
+  const out = st.layers.dense({ units: 2 }).apply(inner.apply(h) as st.SymbolicTensor) as st.SymbolicTensor;
+  const ref = st.model({ inputs: a, outputs: out });
+  ref.setWeights(ref.getWeights().map((w, i) => st.randomUniform(w.shape, -1, 1, 'float32', 50 + i)));
+  const m = await st.loadKerasModel(await keras2H5(ref));
+  const x = st.randomNormal([2, 3, 2], 0, 1, 'float32', 6);
+  assert.deepEqual(Array.from((m.predict(x) as st.Tensor).dataSync()), Array.from((ref.predict(x) as st.Tensor).dataSync()));
+});

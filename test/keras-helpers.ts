@@ -66,7 +66,10 @@ export async function keras2H5(model: st.Model, opts: Keras2Options = {}): Promi
       // Datasets created in reverse: the order must come from weight_names, not the file.
       for (let i = ws.length - 1; i >= 0; i--) {
         const w = ws[i];
-        sg.create_dataset({ name: `${short(w, layer.name)}:0`, data: new Float32Array(w.dataSync()), shape: w.shape, dtype: '<f' });
+        const parts = `${short(w, layer.name)}:0`.split('/');
+        let g2 = sg;
+        for (const p of parts.slice(0, -1)) g2 = (g2.get(p) as typeof sg | null) ?? g2.create_group(p);
+        g2.create_dataset({ name: parts[parts.length - 1], data: new Float32Array(w.dataSync()), shape: w.shape, dtype: '<f' });
       }
     }
     opts.edit?.(f);
