@@ -14,6 +14,8 @@ import './io/register-node.js';
 import './data/register-node.js';
 
 export * from './core.js';
+// Keras .keras / .h5 files (Node: HDF5 runs in a worker thread with a time limit; not in the browser build yet).
+export { loadKerasModel, type KerasLoadOptions } from './io/keras/load-keras.js';
 export * as callbacks from './callbacks/index.js';
 export * as node from './node/index.js';
 export * as io from './io/index.js';

@@ -8,7 +8,7 @@ import * as nodeEntry from '../src/index.js';
 import * as browserEntry from '../src/index.browser.js';
 
 const NODE_ONLY: Record<string, string[]> = {
-  '': ['node'],
+  '': ['loadKerasModel', 'node'],
   io: ['fileSystem'],
   callbacks: ['CSVLogger', 'TensorBoardCallback', 'csvLogger', 'tensorBoard'],
   data: ['DirectoryDataset', 'IMAGE_EXTENSIONS', 'imageDatasetFromDirectory', 'readImage', 'textDatasetFromDirectory'],

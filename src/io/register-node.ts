@@ -6,6 +6,7 @@
 import { modelFromArtifacts } from './load.js';
 import { fileSystem } from './handlers.js';
 import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
+import { isKerasTarget, saveKerasFile } from './keras/save-keras.js';
 import { ROUTER_PRIORITY, registerLoadRouter, registerSaveRouter } from './router.js';
 import { setLocalFileReader } from './local-files.js';
 import { readModelFile } from './read-model-file.js';
@@ -24,3 +25,6 @@ registerLoadRouter((url, opts) => (isFilePath(url) ? fileSystem(url, opts) : nul
 registerSaveRouter((url) => (isOnnxTarget(url)
   ? { save: (artifacts, ctx) => saveOnnxFile(ctx?.model ?? modelFromArtifacts(artifacts), url) }
   : null), { priority: ROUTER_PRIORITY.extension, label: '*.onnx paths (Node, save)' });
+registerSaveRouter((url) => (isKerasTarget(url)
+  ? { save: (artifacts, ctx) => saveKerasFile(ctx?.model ?? modelFromArtifacts(artifacts), url) }
+  : null), { priority: ROUTER_PRIORITY.extension, label: '*.keras paths (Node, save: a Keras 3 archive)' });
