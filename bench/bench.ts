@@ -9,7 +9,6 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { parseArgs } from './args.js';
 import type { CellImpl } from './cell.js';
@@ -18,10 +17,11 @@ import { bestSetUp, formatMemory, formatTable, loadSummary, medianOfRounds, rati
 import { selectItems, type Item } from './workloads/catalog.js';
 import { loadTfjs, type Tfjs } from './peers/tfjs.js';
 import {
-  GLIBC_TUNABLES, INSTALL_HINT, blasVerdict, checkTorch, probeTorch, runTorch, setUpName, setUpsFor, torchMeasurement,
-  type BlasVerdict, type TorchProbe,
+  GLIBC_TUNABLES, INSTALL_HINT, blasVerdict, checkTorch, probeTorch, setUpName, setUpsFor, torchCell,
+  type BlasVerdict, type SetUp, type TorchProbe,
 } from './peers/torch.js';
 import { measureFmaPeak } from './fma-peak.js';
+import { logCell, runCell } from './run-cell.js';
 
 const args = parseArgs(process.argv.slice(2));
 const method = args.quick ? QUICK : FULL;
@@ -36,7 +36,6 @@ const verdict: BlasVerdict | null = probe === null ? null
   : 'error' in probe ? { ok: false, reason: probe.error }
   : blasVerdict(probe, fma.ok ? fma.gflops[0] : null);
 
-const CELL_SCRIPT = fileURLToPath(new URL('./cell.js', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 log(`Strata native: ${addon ? `${addon.getIsa()}, 2 threads (W1 also 1)` : 'not built (run `node scripts/build-native.mjs`)'}`);
@@ -52,41 +51,14 @@ log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of
  */
 async function run(impl: CellImpl, item: Item, threads: number, label: string = impl): Promise<Cell> {
   if (impl === 'strata-native' && !addon) return { ok: false, reason: 'native backend not built (run `node scripts/build-native.mjs`)' };
-  const cellArgs = [CELL_SCRIPT, impl, item.id, String(threads), ...(args.quick ? ['--quick'] : [])];
-  const child = spawn(process.execPath, cellArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (err += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.trim().split('\n').pop() ?? '';
-  let cell: Cell;
-  try {
-    cell = JSON.parse(line) as Cell;
-  } catch {
-    const why = err.trim().split('\n').filter((l) => !l.startsWith('strata: using')).slice(-1)[0] ?? `exit ${code}`;
-    cell = { ok: false, reason: `${impl} ${item.id}: the measuring process failed (${why.slice(0, 160)})` };
-  }
+  const cell = await runCell(impl, item, threads, args.quick);
   logCell(item, label, cell);
   return cell;
 }
 
-function logCell(item: Item, label: string, cell: Cell): void {
-  if (cell.ok) {
-    const m = cell.m;
-    log(`  ${item.id.padEnd(12)} ${label.padEnd(28)} ${m.value.toPrecision(4).padStart(9)} ${item.unit.padEnd(9)} cpu/wall ${m.cpuPerWall.toFixed(2)}, others ${m.otherProcsCores?.toFixed(2) ?? '?'} cores${m.memory?.workloadPeakMB != null ? `, peak ${m.memory.workloadPeakMB} MB` : ''}`);
-  } else {
-    log(`  ${item.id.padEnd(12)} ${label.padEnd(28)} n/a (${cell.reason})`);
-  }
-}
-
 /** One PyTorch cell: the item in one set-up, in a fresh process (bench/peers/torch.ts). */
-async function runTorchCell(item: Item, setUp: ReturnType<typeof setUpsFor>[number]): Promise<Cell> {
-  let cell: Cell;
-  try {
-    cell = { ok: true, m: torchMeasurement(item, await runTorch(item, setUp, method, args.quick)) };
-  } catch (e) {
-    cell = { ok: false, reason: `torch ${item.id}: ${(e as Error).message.slice(0, 200)}` };
-  }
+async function runTorchCell(item: Item, setUp: SetUp): Promise<Cell> {
+  const cell = await torchCell(item, setUp, method, args.quick);
   logCell(item, setUpName(setUp), cell);
   return cell;
 }

@@ -5,13 +5,17 @@
  */
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { GLIBC_TUNABLES, PYTHON, blasVerdict, probeTorch, setUpsFor, torchEnv, type TorchProbe } from '../bench/peers/torch.js';
 import { measureFmaPeak } from '../bench/fma-peak.js';
 import { statusKb, type PeakMemory } from '../bench/peak-memory.js';
 import { formatMemory, type Row } from '../bench/report.js';
+import { runCell } from '../bench/run-cell.js';
+import { chartSvg, svgToPng, type Panel } from '../bench/chart-svg.js';
 import { selectItems, withShape } from '../bench/workloads/catalog.js';
 
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
@@ -58,8 +62,13 @@ test('probeTorch: the harness environment gets AVX-512 OpenBLAS even when the sh
   assert.equal(p.env.OPENBLAS_CORETYPE, null);
   assert.equal(p.env.GLIBC_TUNABLES, GLIBC_TUNABLES);
   if (p.cpu_avx512f) assert.equal(p.openblas_corename, 'SkylakeX');
-  // The same probe with the shell's override left in shows why it must go.
-  const forced = probeTorch({ ...process.env, OPENBLAS_CORETYPE: 'Haswell' });
+  // bench_torch.py run alone drops the override too (it re-executes itself without it) ...
+  const alone = probeTorch({ ...process.env, OPENBLAS_CORETYPE: 'Haswell' });
+  assert.ok(!('error' in alone));
+  if (alone.cpu_avx512f) assert.equal(alone.openblas_corename, 'SkylakeX');
+  assert.equal(alone.env.GLIBC_TUNABLES, GLIBC_TUNABLES);
+  // ... and with it kept (--as-is), the verdict shows why it must go.
+  const forced = probeTorch({ ...process.env, OPENBLAS_CORETYPE: 'Haswell' }, true);
   assert.ok(!('error' in forced));
   assert.equal(forced.openblas_corename, 'Haswell');
   if (forced.cpu_avx512f) assert.ok(!blasVerdict(forced, null).ok);
@@ -120,4 +129,30 @@ test('withShape: scaling points change batch and sequence, and the work per step
   const cnn = withShape(selectItems(['cnn-train'])[0], { batch: 512 });
   assert.equal(cnn.work, 512);
   assert.throws(() => withShape(selectItems(['gemm-256'])[0], { batch: 2 }), /training item/);
+});
+
+test('a cell with --batch / --seq times the reshaped item and measures its peak memory', async () => {
+  const lstm = await runCell('strata-js', selectItems(['lstm-train'])[0], 1, true, { batch: 2, sequence: 5 });
+  assert.ok(lstm.ok, JSON.stringify(lstm));
+  assert.ok(lstm.m.value > 0);
+  assert.ok(lstm.m.memory && lstm.m.memory.steps >= 1 && lstm.m.memory.peakRssMB! > 0, JSON.stringify(lstm.m.memory));
+  const bad = await runCell('strata-js', selectItems(['mlp-train'])[0], 1, true, { batch: 0.5 as number });
+  assert.ok(!bad.ok && /whole number/.test(bad.reason), JSON.stringify(bad));
+});
+
+test('scaling chart: log–log panels as SVG, rendered to a PNG file', async () => {
+  const panels: Panel[] = [{
+    title: 'W3', xLabel: 'batch size', yLabel: 'ms per step',
+    series: [
+      { name: 'Strata', color: '#1f77b4', dash: '', points: [[1, 2], [8, 5], [512, 300]] },
+      { name: 'PyTorch', color: '#ff7f0e', dash: '6,4', points: [[1, 3], [8, null], [512, 250]] },
+    ],
+  }];
+  const svg = chartSvg('t', panels, 1, 'note');
+  assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
+  assert.equal((svg.match(/<circle/g) ?? []).length, 5, 'a null point is left out');
+  assert.match(svg, />512</);
+  const path = join(mkdtempSync(join(tmpdir(), 'strata-chart-')), 'c.png');
+  await svgToPng(svg, path);
+  assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 });

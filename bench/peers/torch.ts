@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Item } from '../workloads/catalog.js';
 import type { Measurement, Method } from '../measure.js';
 import type { PeakMemory } from '../peak-memory.js';
+import type { Cell } from '../report.js';
 
 export const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../bench/torch/bench_torch.py', import.meta.url));
@@ -71,9 +72,12 @@ export interface TorchProbe {
   env: Record<string, string | null>;
 }
 
-/** Runs the probe in PyTorch's environment (`env`: for tests, another BLAS through LD_LIBRARY_PATH). */
-export function probeTorch(env: NodeJS.ProcessEnv = torchEnv()): TorchProbe | { error: string } {
-  const r = spawnSync(PYTHON, [SCRIPT, '--probe'], { encoding: 'utf8', timeout: 120_000, env });
+/**
+ * Runs the probe in PyTorch's environment (`env`: for tests, another BLAS through LD_LIBRARY_PATH;
+ * `asIs`: keep env's OpenBLAS variables, which the script otherwise drops itself).
+ */
+export function probeTorch(env: NodeJS.ProcessEnv = torchEnv(), asIs = false): TorchProbe | { error: string } {
+  const r = spawnSync(PYTHON, [SCRIPT, '--probe', ...(asIs ? ['--as-is'] : [])], { encoding: 'utf8', timeout: 120_000, env });
   const line = r.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) return { error: `bench_torch.py --probe failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`).slice(0, 200)}` };
   return JSON.parse(line) as TorchProbe;
@@ -147,6 +151,15 @@ export async function runTorch(item: Item, setUp: SetUp, method: Method, quick: 
   const line = out.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`bench_torch.py printed no record for ${item.id}`);
   return JSON.parse(line) as TorchRecord;
+}
+
+/** runTorch as a cell of the table: a failure becomes the cell. */
+export async function torchCell(item: Item, setUp: SetUp, method: Method, quick: boolean, shape: Shape = {}): Promise<Cell> {
+  try {
+    return { ok: true, m: torchMeasurement(item, await runTorch(item, setUp, method, quick, shape)) };
+  } catch (e) {
+    return { ok: false, reason: `torch ${item.id}: ${(e as Error).message.slice(0, 200)}` };
+  }
 }
 
 /** bench_torch.py's memory_pass record in the harness's terms. */

@@ -18,14 +18,28 @@ So the script also calls openblas_set_num_threads(n) via ctypes (disable with --
 Each record carries cpu_per_wall (process CPU time / wall time) as a check on real parallelism, and
 other_procs_cores (CPU used by other processes during the repeats, in cores; ~0 = quiet machine).
 
-Strata's harness (bench/peers/torch.ts) runs one item per process with one thread set-up, in the
-environment PyTorch is best in here (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks
-its AVX-512 kernels; glibc's malloc thresholds raised through GLIBC_TUNABLES), and first runs
+The script runs in the environment PyTorch is best in here (it re-executes itself with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS picks its AVX-512 kernels, and glibc's
+malloc thresholds raised through GLIBC_TUNABLES; --as-is keeps the caller's environment).
+Strata's harness (bench/peers/torch.ts) runs one item per process with one thread set-up, and first runs
 --probe: which BLAS library torch's process has mapped, OpenBLAS's core name and a GEMM rate, so it
 can refuse to report ratios against a PyTorch that is not running on OpenBLAS. Each record also
 carries the peak memory of a few steady-state steps (--memory-steps; see memory_pass).
 """
 import argparse, ctypes, json, os, platform, resource, statistics, sys, time
+
+# PyTorch at its best here (issue 13): OpenBLAS picks its own (AVX-512) kernels only without
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, and glibc keeps big freed buffers for reuse (no page fault per
+# 4 KiB of every fresh tensor) only with raised malloc thresholds, as Strata sets them with mallopt.
+# Both are read when the libraries load, so the script re-executes itself in that environment
+# before importing torch, unless --as-is says to keep the caller's.
+BEST_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
+if "--as-is" not in sys.argv and (
+        "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ
+        or os.environ.get("GLIBC_TUNABLES") != BEST_TUNABLES):
+    best_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    best_env["GLIBC_TUNABLES"] = BEST_TUNABLES
+    os.execve(sys.executable, [sys.executable] + sys.argv, best_env)
 
 import torch
 import torch.nn as nn
@@ -401,6 +415,8 @@ def main():
                          "whose repeats saw more than that (0 disables)")
     ap.add_argument("--gate-max-wait", type=float, default=300.0)
     ap.add_argument("--attempts", type=int, default=3)
+    ap.add_argument("--as-is", action="store_true",
+                    help="keep the caller's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE / GLIBC_TUNABLES (default: PyTorch's best)")
     ap.add_argument("--probe", action="store_true",
                     help="print one JSON line on the BLAS torch runs on (libraries, OpenBLAS core, a GEMM rate) and exit")
     ap.add_argument("--batch", type=int, default=None, help="override the batch size (scaling figures)")
