@@ -34,7 +34,8 @@ const fma = measureFmaPeak(args.quick ? 0.1 : 0.3);
 const probe: TorchProbe | { error: string } | null = torch?.ok ? probeTorch() : null;
 const verdict: BlasVerdict | null = probe === null ? null
   : 'error' in probe ? { ok: false, reason: probe.error }
-  : blasVerdict(probe, fma.ok ? fma.gflops[0] : null);
+  // The 1-thread FMA peak per second the thread had its core: the floor must not sink with the load.
+  : blasVerdict(probe, fma.ok ? fma.gflops[0] / Math.max(fma.busy[0], 0.05) : null);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
