@@ -11,7 +11,7 @@ export interface BenchArgs {
   slow: boolean;
   /** JSON report path; null = bench/results/<timestamp>.json and latest.json. */
   out: string | null;
-  /** Times every cell is measured, spread over the run; each keeps its best. Default 2 (--quick: 1). */
+  /** Times every cell is measured, spread over the run; each keeps the median. Default 3 (--quick: 1). */
   rounds: number;
 }
 
@@ -40,6 +40,6 @@ export function parseArgs(argv: string[]): BenchArgs {
     }
     else throw new Error(`bench: unknown flag ${flag}. ${USAGE}`);
   }
-  if (a.rounds === 0) a.rounds = a.quick ? 1 : 2;
+  if (a.rounds === 0) a.rounds = a.quick ? 1 : 3;
   return a;
 }

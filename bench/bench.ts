@@ -1,20 +1,27 @@
 /**
  * Benchmark harness: the workloads W1–W6 (bench/workloads/catalog.ts) on Strata native (2 threads; W1
- * also 1), Strata js, TensorFlow.js 4.22 cpu and wasm, and PyTorch (bench/torch/bench_torch.py) when
- * /usr/bin/python3 has torch, in one run. Prints a table and writes JSON to bench/results/.
- * Run with `npm run bench` (flags: bench/args.ts, bench/README.md).
+ * also 1), Strata js, TensorFlow.js 4.22 cpu and wasm, and PyTorch at its best (bench/peers/torch.ts:
+ * three thread set-ups, AVX-512 OpenBLAS, raised malloc thresholds) when /usr/bin/python3 has torch,
+ * in one run, item by item, every implementation in turn, each cell the median of its rounds.
+ * Also the machine's measured FMA peak (W1 as a share of it) and peak memory per step.
+ * Prints tables and writes JSON to bench/results/. Run with `npm run bench` (flags: bench/args.ts,
+ * bench/README.md).
  */
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { parseArgs } from './args.js';
 import type { CellImpl } from './cell.js';
 import { FULL, QUICK } from './measure.js';
-import { bestOfRounds, formatTable, loadSummary, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
+import { bestSetUp, formatMemory, formatTable, loadSummary, medianOfRounds, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
 import { selectItems, type Item } from './workloads/catalog.js';
 import { loadTfjs, type Tfjs } from './peers/tfjs.js';
-import { BLAS_WARNING, INSTALL_HINT, checkTorch, fasterRecord, runTorch, torchMeasurement, usesOpenBlas, type TorchRecord } from './peers/torch.js';
+import {
+  GLIBC_TUNABLES, INSTALL_HINT, blasVerdict, checkTorch, probeTorch, setUpName, setUpsFor, torchCell,
+  type BlasVerdict, type SetUp, type TorchProbe,
+} from './peers/torch.js';
+import { measureFmaPeak } from './fma-peak.js';
+import { logCell, runCell } from './run-cell.js';
 
 const args = parseArgs(process.argv.slice(2));
 const method = args.quick ? QUICK : FULL;
@@ -22,40 +29,38 @@ const items = selectItems(args.only);
 const addon = nativeAddon();
 const tfjs: Tfjs | null = args.tfjs ? await loadTfjs() : null;
 const torch = args.torch ? checkTorch() : null;
+// The FMA peak before anything else loads the machine; then what PyTorch's GEMM runs on.
+const fma = measureFmaPeak(args.quick ? 0.1 : 0.3);
+const probe: TorchProbe | { error: string } | null = torch?.ok ? probeTorch() : null;
+const verdict: BlasVerdict | null = probe === null ? null
+  : 'error' in probe ? { ok: false, reason: probe.error }
+  // The 1-thread FMA peak per second the thread had its core: the floor must not sink with the load.
+  : blasVerdict(probe, fma.ok ? fma.gflops[0] / Math.max(fma.busy[0], 0.05) : null);
 
-const CELL_SCRIPT = fileURLToPath(new URL('./cell.js', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 log(`Strata native: ${addon ? `${addon.getIsa()}, 2 threads (W1 also 1)` : 'not built (run `node scripts/build-native.mjs`)'}`);
 if (tfjs) log(`TensorFlow.js ${tfjs.version}: ${Object.keys(tfjs.backends).join(', ')}${Object.entries(tfjs.unavailable).map(([b, r]) => `; ${b} unavailable: ${r}`).join('')}`);
-if (torch) log(torch.ok ? `PyTorch ${torch.version} (${'/usr/bin/python3'})` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
-log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s; best of ${args.rounds} round(s)${args.quick ? ' (--quick)' : ''}\n`);
+if (torch) log(torch.ok ? `PyTorch ${torch.version} (/usr/bin/python3), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, GLIBC_TUNABLES=${GLIBC_TUNABLES}` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
+if (verdict) log(verdict.ok ? `PyTorch's BLAS: ${verdict.summary}` : `PyTorch refused: ${verdict.reason}`);
+log(fma.ok ? `FMA peak (${fma.isa}, measured): ${fma.gflops.map((g, i) => `${g.toFixed(0)} GFLOPS on ${i + 1} thread(s) (busy ${fma.busy[i].toFixed(2)})`).join(', ')}` : `FMA peak not measured: ${fma.reason}`);
+log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s; median of ${args.rounds} round(s)${args.quick ? ' (--quick)' : ''}\n`);
 
 /**
  * Times one item on one implementation in a child process (bench/cell.ts says why); a failure (a
  * missing kernel, say) becomes the cell.
  */
 async function run(impl: CellImpl, item: Item, threads: number, label: string = impl): Promise<Cell> {
-  const cellArgs = [CELL_SCRIPT, impl, item.id, String(threads), ...(args.quick ? ['--quick'] : [])];
-  const child = spawn(process.execPath, cellArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (err += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.trim().split('\n').pop() ?? '';
-  let cell: Cell;
-  try {
-    cell = JSON.parse(line) as Cell;
-  } catch {
-    const why = err.trim().split('\n').filter((l) => !l.startsWith('strata: using')).slice(-1)[0] ?? `exit ${code}`;
-    cell = { ok: false, reason: `${impl} ${item.id}: the measuring process failed (${why.slice(0, 160)})` };
-  }
-  if (cell.ok) {
-    const m = cell.m;
-    log(`  ${item.id.padEnd(12)} ${label.padEnd(16)} ${m.value.toPrecision(4).padStart(9)} ${item.unit.padEnd(9)} cpu/wall ${m.cpuPerWall.toFixed(2)}, others ${m.otherProcsCores?.toFixed(2) ?? '?'} cores`);
-  } else {
-    log(`  ${item.id.padEnd(12)} ${label.padEnd(16)} n/a (${cell.reason})`);
-  }
+  if (impl === 'strata-native' && !addon) return { ok: false, reason: 'native backend not built (run `node scripts/build-native.mjs`)' };
+  const cell = await runCell(impl, item, threads, args.quick);
+  logCell(item, label, cell);
+  return cell;
+}
+
+/** One PyTorch cell: the item in one set-up, in a fresh process (bench/peers/torch.ts). */
+async function runTorchCell(item: Item, setUp: SetUp): Promise<Cell> {
+  const cell = await torchCell(item, setUp, method, args.quick);
+  logCell(item, setUpName(setUp), cell);
   return cell;
 }
 
@@ -65,68 +70,65 @@ const rows: Row[] = items.flatMap((item): Row[] => [
   ...(item.kind.type === 'matmul' ? [{ item, threads: 1, cells: {} }] : []),
 ]);
 
+/** Every round's cells of each row: per implementation, and PyTorch's per set-up. */
+const rounds = new Map<Row, { impl: Map<Impl, Cell[]>; torch: Map<string, Cell[]> }>(rows.map((r) => [r, { impl: new Map(), torch: new Map() }]));
+
 /**
- * Measures a cell in this round and keeps the better of it and the earlier rounds' (bestOfRounds). A
- * cell that failed or only had time for one cold step is not measured again: that would not change.
+ * Measures a cell in this round. A cell that failed, or only had time for one cold step, is not
+ * measured again: that would not change.
  */
-async function measureInto(row: Row, impl: Impl, next: () => Promise<Cell> | Cell): Promise<void> {
-  const kept = row.cells[impl];
-  if (kept && (!kept.ok || kept.m.single)) return;
-  row.cells[impl] = bestOfRounds(kept, await next(), row.item.unit);
+async function measureInto(list: Map<string, Cell[]>, key: string, next: () => Promise<Cell>): Promise<void> {
+  const kept = list.get(key) ?? [];
+  const first = kept[0];
+  if (first && (!first.ok || first.m.single)) return;
+  list.set(key, [...kept, await next()]);
 }
 
-// PyTorch's warning that it runs without OpenBLAS, if it does.
-let torchWarning: string | null = null;
+const torchReady = !!torch?.ok && !!verdict?.ok;
 
 for (let round = 1; round <= args.rounds; round++) {
   if (args.rounds > 1) log(`round ${round} of ${args.rounds}`);
-  // Item by item, every implementation in turn, so a change of load on the machine hits them alike.
+  // Item by item, every implementation in turn (Strata, then PyTorch's set-ups, then the other peers),
+  // each in a fresh process that warms up right before it is timed: a change of load on the machine
+  // hits them alike, and each side's steady state is measured after the other side ran.
   for (const row of rows) {
     const { item, threads } = row;
-    if (addon) await measureInto(row, 'strata-native', () => run('strata-native', item, threads, threads === 1 ? 'strata-native-1T' : 'strata-native'));
+    const r = rounds.get(row)!;
+    await measureInto(r.impl, 'strata-native', () => run('strata-native', item, threads, threads === 1 ? 'strata-native-1T' : 'strata-native'));
+    if (torchReady) {
+      for (const setUp of setUpsFor(threads)) await measureInto(r.torch, setUpName(setUp), () => runTorchCell(item, setUp));
+    }
     // js and tfjs run on one thread: they are measured once per item, in its 2-thread row, and copied.
     if (threads === 1) continue;
     // The wasm backend (the same C++ compiled to WebAssembly SIMD128) is single-threaded for now.
-    await measureInto(row, 'strata-wasm', () => run('strata-wasm', item, 1));
-    if (args.js) await measureInto(row, 'strata-js', () => run('strata-js', item, 1));
+    await measureInto(r.impl, 'strata-wasm', () => run('strata-wasm', item, 1));
+    if (args.js) await measureInto(r.impl, 'strata-js', () => run('strata-js', item, 1));
     for (const b of ['cpu', 'wasm'] as const) {
       if (!tfjs?.backends[b]) continue;
       if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
         // Measured 2026-11: one step takes minutes (0.07–0.1 samples/s), more than the whole run's budget.
-        row.cells['tfjs-cpu'] = { ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' };
+        r.impl.set('tfjs-cpu', [{ ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' }]);
         continue;
       }
-      await measureInto(row, `tfjs-${b}`, () => run(`tfjs-${b}`, item, 1));
+      await measureInto(r.impl, `tfjs-${b}`, () => run(`tfjs-${b}`, item, 1));
     }
   }
+}
 
-  // PyTorch after the Node cells of the round, in its own process, so it does not compete with them.
-  if (torch?.ok) {
-    for (const threads of [2, 1]) {
-      const own = rows.filter((r) => r.threads === threads);
-      if (!own.length) continue;
-      log(`PyTorch, ${threads} thread(s): ${own.map((r) => r.item.id).join(', ')}`);
-      try {
-        const items = own.map((r) => r.item);
-        const records = await runTorch(items, threads, method, args.quick);
-        // The brief's fair set-up for 2 threads: OpenBLAS pinned to 1 often beats it pinned to 2 here;
-        // both run and each item keeps the faster.
-        const blasOne = threads > 1 ? await runTorch(items, threads, method, args.quick, 1) : new Map<string, TorchRecord>();
-        if ([...records.values()].some((rec) => !usesOpenBlas(rec))) {
-          log(`WARNING: ${BLAS_WARNING}`);
-          torchWarning = BLAS_WARNING;
-        }
-        for (const r of own) {
-          const rec = fasterRecord(records.get(r.item.id), blasOne.get(r.item.id));
-          await measureInto(r, 'torch', () => (rec ? { ok: true, m: torchMeasurement(r.item, rec) } : { ok: false, reason: `torch ${r.item.id}: no record from bench_torch.py` }));
-        }
-      } catch (e) {
-        for (const r of own) await measureInto(r, 'torch', () => ({ ok: false, reason: (e as Error).message.slice(0, 200) }));
-      }
-    }
-  } else if (torch) {
-    const reason = `torch: not available (${torch.reason}); ${INSTALL_HINT}`;
-    for (const r of rows) r.cells.torch = { ok: false, reason };
+// Each cell: the median of its rounds; PyTorch's: the best set-up, each set-up the median of its rounds.
+const withheld = torch && !torch.ok ? null : verdict && !verdict.ok ? `PyTorch is not at its best, so no ratios are reported: ${verdict.reason}` : null;
+for (const row of rows) {
+  const r = rounds.get(row)!;
+  for (const [impl, cells] of r.impl) {
+    const c = medianOfRounds(cells, row.item.unit);
+    if (c) row.cells[impl] = c;
+  }
+  if (torch && !torch.ok) row.cells.torch = { ok: false, reason: `torch: not available (${torch.reason}); ${INSTALL_HINT}` };
+  else if (verdict && !verdict.ok) row.cells.torch = { ok: false, reason: `torch: refused (${verdict.reason})` };
+  else if (r.torch.size) {
+    const bySetUp = [...r.torch].map(([name, cells]) => ({ name, cell: medianOfRounds(cells, row.item.unit)! }));
+    const c = bestSetUp(bySetUp, row.item.unit);
+    if (c) row.cells.torch = c;
   }
 }
 // The 1-thread rows show the single-threaded peers' measurements of their item.
@@ -136,28 +138,56 @@ for (const row of rows) {
   for (const k of ['strata-wasm', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
 }
 
-console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; each cell the best of ${args.rounds} round(s); ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
-console.log(formatTable(rows));
+/** W1 rows as a share of the FMA peak on as many threads. */
+const peakShare = fma.ok
+  ? rows.filter((r) => r.item.kind.type === 'matmul').map((r) => {
+    const peak = fma.gflops[r.threads - 1] ?? null;
+    const pct = (c: Cell | undefined) => (c?.ok && peak ? Math.round((1000 * c.m.value) / peak) / 10 : null);
+    return { id: r.item.id, threads: r.threads, peakGflops: peak, strataPct: pct(r.cells['strata-native']), torchPct: pct(r.cells.torch) };
+  })
+  : [];
+
+console.log(`\nStrata benchmark${args.quick ? ' (--quick: smoke test, not a measurement)' : ''}: rates higher is better, ms lower; each cell the median of ${args.rounds} round(s); ` +
+  `torch: the fastest of its thread set-ups (footnote); ratio = Strata native's speed / the fastest of tfjs-cpu, tfjs-wasm, torch\n`);
+console.log(formatTable(rows, withheld));
 console.log(`\n${loadSummary(rows)}`);
-if (torchWarning) console.log(`WARNING: ${torchWarning}`);
+if (fma.ok) {
+  console.log(`\nFMA peak (${fma.how}): ${fma.gflops.map((g, i) => `${g.toFixed(0)} GFLOPS on ${i + 1} thread(s)`).join(', ')}` +
+    (fma.busy.some((b) => b < 0.95) ? ` — understated: the machine was busy (threads had the cores ${fma.busy.map((b) => `${Math.round(b * 100)}%`).join(', ')} of the time)` : ''));
+  for (const p of peakShare) console.log(`  ${p.id} ${p.threads}T: Strata ${p.strataPct ?? '—'}% of peak, PyTorch ${p.torchPct ?? '—'}%`);
+} else {
+  console.log(`\nFMA peak not measured: ${fma.reason}`);
+}
+console.log(`\n${formatMemory(rows)}`);
+console.log('MB: peak RSS over 3 steady-state steps (VmHWM, reset through /proc/self/clear_refs) less the RSS of the bare runtime before the model was built; in brackets the whole process\'s peak RSS');
+if (torch?.ok && verdict) console.log(verdict.ok ? `\nPyTorch ${torch.version}: ${verdict.summary}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, GLIBC_TUNABLES=${GLIBC_TUNABLES}` : `\nRATIOS WITHHELD: ${withheld}`);
 
 const report = {
   date: new Date().toISOString(),
   quick: args.quick,
   host: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavgAtEnd: loadavg() },
-  method: { ...method, rounds: args.rounds },
+  method: { ...method, rounds: args.rounds, combine: 'median of the rounds; torch: the fastest set-up, each set-up the median of its rounds', memory: 'VmHWM over 3 steady-state steps after clear_refs=5, less the runtime RSS before building' },
+  fmaPeak: fma,
+  w1PeakShare: peakShare,
   implementations: {
-    'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row' } : null,
+    'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row', mallocTuned: addon.mallocTuned() } : null,
     'strata-wasm': { isa: 'simd128', threads: 1 },
     'strata-js': args.js ? { threads: 1 } : null,
     tfjs: tfjs ? { version: tfjs.version, backends: Object.keys(tfjs.backends), unavailable: tfjs.unavailable } : null,
-    torch: torch ? (torch.ok ? { version: torch.version, threadSetUp: 'torch.set_num_threads(n); OpenBLAS pinned to n, and for n = 2 also to 1, the faster kept per item (see each result\'s setUp)', warning: torchWarning } : { unavailable: torch.reason }) : null,
+    torch: torch ? (torch.ok ? {
+      version: torch.version, probe, verdict,
+      environment: { unset: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'], GLIBC_TUNABLES },
+      setUps: setUpsFor(2).map(setUpName), rule: 'per item the fastest set-up (each result\'s setUp; setUps lists them all); 1-thread rows: torch 1, OpenBLAS 1',
+    } : { unavailable: torch.reason }) : null,
   },
+  ratiosWithheld: withheld,
   rows: rows.map((r) => ({
     id: r.item.id, workload: r.item.workload, metric: r.item.metric, unit: r.item.unit, threads: r.threads,
     results: Object.fromEntries(Object.entries(r.cells).map(([k, c]) => [k, c.ok ? c.m : { error: c.reason }])),
-    ratio: ratio(r),
+    ratio: withheld ? null : ratio(r),
   })),
 };
 const written = writeReport(report, fileURLToPath(new URL('../../bench/results/', import.meta.url)), args.out);
 console.log(`wrote ${written.join(', ')}`);
+// A refused PyTorch fails the run, so a script or CI step cannot take its table for a comparison.
+if (withheld) process.exitCode = 2;

@@ -1,6 +1,8 @@
 /**
  * One cell of the benchmark table, timed in a process of its own: `node build/bench/cell.js IMPL ITEM
- * THREADS [--quick]` prints the cell as one JSON line on stdout (progress goes to stderr).
+ * THREADS [--quick] [--batch N] [--seq N]` prints the cell as one JSON line on stdout (progress goes
+ * to stderr). After the timing, a few more steps measure the step's peak memory (bench/peak-memory.ts).
+ * --batch / --seq change a training item's batch size and W5 sequence length (bench/scaling.ts).
  *
  * Why a process per cell: memory-bound steps depend on the state of the process's heap. Measured here,
  * Strata's W3 inference ran at 16,000 samples/s in a fresh process and at 9,700 after TensorFlow.js
@@ -12,7 +14,8 @@ import '../src/kernels/native/register.js';
 import { nativeAddon } from '../src/kernels/native/addon.js';
 import { FULL, QUICK, measure } from './measure.js';
 import type { Cell } from './report.js';
-import { ITEMS, type Item } from './workloads/catalog.js';
+import { ITEMS, withShape, type Item } from './workloads/catalog.js';
+import { memoryPass, statusKb } from './peak-memory.js';
 import { strataStep, type Built } from './workloads/strata.js';
 import { describeFailure, loadTfjs, tfjsStep } from './peers/tfjs.js';
 
@@ -45,18 +48,31 @@ async function build(impl: CellImpl, item: Item, threads: number): Promise<Built
   return tfjsStep(tfjs.tf, item);
 }
 
+/** Steps of the memory pass after the timing (as bench_torch.py's --memory-steps default). */
+const MEMORY_STEPS = 3;
+
 async function main(): Promise<void> {
-  const [impl, id, threadsArg] = process.argv.slice(2);
-  const quick = process.argv.includes('--quick');
-  const item = ITEMS.find((i) => i.id === id);
-  if (!CELL_IMPLS.includes(impl as CellImpl) || !item || !(Number(threadsArg) >= 1)) {
-    throw new Error(`usage: node build/bench/cell.js ${CELL_IMPLS.join('|')} ITEM THREADS [--quick]`);
-  }
+  const argv = process.argv.slice(2);
+  const [impl, id, threadsArg] = argv;
+  const quick = argv.includes('--quick');
+  const flag = (name: string): number | undefined => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined);
+  const batch = flag('--batch'), sequence = flag('--seq');
+  const found = ITEMS.find((i) => i.id === id);
+  const usage = `usage: node build/bench/cell.js ${CELL_IMPLS.join('|')} ITEM THREADS [--quick] [--batch N] [--seq N]`;
+  if (!CELL_IMPLS.includes(impl as CellImpl) || !found || !(Number(threadsArg) >= 1)) throw new Error(usage);
+  for (const v of [batch, sequence]) if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`--batch / --seq take a whole number ≥ 1, got ${v}. ${usage}`);
+  const item = batch || sequence ? withShape(found, { batch, sequence }) : found;
+  // The bare runtime, before the item's model or operands exist: the baseline of workloadPeakMB.
+  const runtimeRssKb = statusKb('VmRSS');
   let cell: Cell;
   let built: Built | undefined;
   try {
     built = await build(impl as CellImpl, item, Number(threadsArg));
-    cell = { ok: true, m: await measure(built.step, item, quick ? QUICK : FULL) };
+    const m = await measure(built.step, item, quick ? QUICK : FULL);
+    // A step slower than the step limit (`single`) gets one more for its memory on Strata native only
+    // (the scaling figures' longest sequences); the slow peers' cells would take minutes more.
+    if (!m.single || impl === 'strata-native') m.memory = await memoryPass(built.step, m.single ? 1 : MEMORY_STEPS, runtimeRssKb);
+    cell = { ok: true, m };
   } catch (e) {
     cell = { ok: false, reason: `${impl} ${item.id}: ${describeFailure(e)}` };
   } finally {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Item } from './workloads/catalog.js';
 import type { Step } from './workloads/strata.js';
 import { median } from './kernel-timing.js';
+import type { PeakMemory } from './peak-memory.js';
 
 export interface Method {
   /** Untimed steps first (at least this many, and at least `warmupMs` of them, for the JIT). */
@@ -39,8 +40,12 @@ export interface Measurement {
   single?: boolean;
   /** How a peer was configured for this figure, where it has several set-ups (PyTorch's threads). */
   setUp?: string;
-  /** The value of each round, in order, when the harness measured the cell in several (`value` is the best). */
+  /** The value of each round, in order, when the harness measured the cell in several (`value` is their median). */
   rounds?: number[];
+  /** PyTorch: each set-up's value (median over the rounds); `setUp` names the one that won. */
+  setUps?: Record<string, number>;
+  /** Peak memory of a few steady-state steps after the timing (bench/peak-memory.ts). */
+  memory?: PeakMemory;
 }
 
 /** Busy CPU seconds of the whole machine so far (all processes), or null where /proc/stat is missing. */

@@ -35,24 +35,44 @@ function faster(a: Measurement, b: Measurement, unit: Item['unit']): boolean {
 }
 
 /**
- * The better of two measurements of one cell in successive rounds: a success over a failure, else the
- * faster, carrying every round's value in `rounds`. The same rule for every implementation, so a slow
- * spell of a shared machine during one round does not decide a ratio.
+ * One cell from its rounds: the median round of those that succeeded (with an even count, the faster
+ * of the middle two), carrying every round's value in `rounds`; the first failure when none succeeded.
+ * The same rule for every implementation, so neither a slow nor a fast spell of a shared machine
+ * during one round decides a ratio.
  */
-export function bestOfRounds(kept: Cell | undefined, next: Cell, unit: Item['unit']): Cell {
-  if (!kept?.ok) return next.ok || !kept ? next : kept;
-  if (!next.ok) return kept;
-  const rounds = [...(kept.m.rounds ?? [kept.m.value]), next.m.value];
-  const best = faster(next.m, kept.m, unit) ? next.m : kept.m;
-  return { ok: true, m: { ...best, rounds } };
+export function medianOfRounds(cells: Cell[], unit: Item['unit']): Cell | undefined {
+  const ok = cells.filter((c): c is { ok: true; m: Measurement } => c.ok);
+  if (!ok.length) return cells[0];
+  const sorted = [...ok].sort((a, b) => (faster(a.m, b.m, unit) ? -1 : faster(b.m, a.m, unit) ? 1 : 0));
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return ok.length === 1 && cells.length === 1 ? mid : { ok: true, m: { ...mid.m, rounds: ok.map((c) => c.m.value) } };
+}
+
+/**
+ * PyTorch at its best: of its set-ups' cells (each already combined over the rounds), the fastest,
+ * naming the set-up that won (`setUp`) and listing every set-up's value (`setUps`).
+ */
+export function bestSetUp(bySetUp: Array<{ name: string; cell: Cell }>, unit: Item['unit']): Cell | undefined {
+  let best: { name: string; m: Measurement } | null = null;
+  const values: Record<string, number> = {};
+  for (const { name, cell } of bySetUp) {
+    if (!cell.ok) continue;
+    values[name] = cell.m.value;
+    if (!best || faster(cell.m, best.m, unit)) best = { name, m: cell.m };
+  }
+  if (!best) return bySetUp[0]?.cell;
+  return { ok: true, m: { ...best.m, setUp: best.name, setUps: values } };
 }
 
 function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-/** The table: one line per row, failures as footnotes. */
-export function formatTable(rows: Row[]): string {
+/**
+ * The table: one line per row, failures as footnotes. `withheld`: why no ratios may be shown (PyTorch
+ * not at its best); the ratio column then says so instead.
+ */
+export function formatTable(rows: Row[], withheld: string | null = null): string {
   const notes: string[] = [];
   const note = (text: string): number => {
     const k = notes.indexOf(text);
@@ -67,7 +87,8 @@ export function formatTable(rows: Row[]): string {
   const lines = rows.map((r) => {
     const q = ratio(r);
     const metric = r.item.kind.type === 'matmul' ? `${r.item.metric} ${r.threads}T` : r.item.metric;
-    return [r.item.workload, metric, ...IMPLS.map((i) => cell(r.cells[i])), q === null ? '—' : `${q.toFixed(2)}×`];
+    const shown = withheld ? `withheld[${note(withheld)}]` : q === null ? '—' : `${q.toFixed(2)}×`;
+    return [r.item.workload, metric, ...IMPLS.map((i) => cell(r.cells[i])), shown];
   });
   const head = ['', 'metric', ...IMPLS, 'ratio'];
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
@@ -95,4 +116,28 @@ export function writeReport(report: object, resultsDir: string, out: string | nu
     writeFileSync(p, text);
   }
   return paths;
+}
+
+/**
+ * Peak memory per step, Strata native beside PyTorch, for the rows that measured it: the workload's
+ * peak (RSS high-water over the steady-state steps less the bare runtime's RSS) and, in brackets, the
+ * process's whole peak RSS.
+ */
+export function formatMemory(rows: Row[]): string {
+  const mb = (c: Cell | undefined): string => {
+    const mem = c?.ok ? c.m.memory : undefined;
+    return mem && mem.workloadPeakMB !== null ? `${mem.workloadPeakMB.toFixed(1)} (${mem.peakRssMB?.toFixed(0)})` : '—';
+  };
+  const lines = rows
+    .filter((r) => r.threads >= 2 && (r.item.kind.type === 'train' || r.item.kind.type === 'infer'))
+    .map((r) => {
+      const s = r.cells['strata-native'], t = r.cells.torch;
+      const a = s?.ok ? s.m.memory?.workloadPeakMB : null, b = t?.ok ? t.m.memory?.workloadPeakMB : null;
+      return [r.item.workload, r.item.metric.replace(/ samples\/s| ms$/, ''), mb(s), mb(t), a && b ? `${(a / b).toFixed(2)}` : '—'];
+    });
+  const head = ['', 'peak memory per step, MB', 'strata-native', 'torch', 'strata/torch'];
+  const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const out = [head, ...lines].map((l) => l.map((x, c) => (c < 2 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  '));
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return out.join('\n');
 }

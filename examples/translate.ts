@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as st from 'strata';
 import { type Example, type ExampleOptions, type ExampleResult, secondsSince } from './example.js';
-import { greedyDecode } from './greedy-decode.js';
+import { copyOf, greedyDecodeSteps, runStep } from './greedy-decode.js';
 
 interface Plan {
   trainWords: number;
@@ -87,23 +87,60 @@ function letterBaseline(train: Word[]): (letters: string) => string[] {
   };
 }
 
+/** The training model and its greedy decoder (see `seq2seq`). */
+export interface Seq2seq {
+  model: st.Model;
+  /** Greedy phoneme ids for the letter ids `x` [n, len], [n, len] row-major. */
+  decode(x: st.Tensor, startId: number): Int32Array;
+}
+
 /**
  * The training model. The encoder (bidirectional, so each position sees the whole word) gives one
  * vector per letter; the decoder reads, at step t, the previous phoneme and the encoder's vector at
  * position t — a fixed, monotonic alignment in place of attention, which suits spelling, where the
  * phonemes follow the letters in order and are rarely more than them.
+ * Decoding, as Keras's seq2seq inference models: the encoder model (the training graph's own layers)
+ * runs once, then a one-step model (previous phoneme, the encoder's vector at t, the decoder's states
+ * → next phoneme's probabilities and states) whose layers copy the trained weights: one recurrent
+ * step per phoneme instead of a re-run of the whole model over the prefix.
  */
-function seq2seq(cell: 'lstm' | 'gru', plan: Plan, letters: number, phonemes: number, len: number): st.Model {
+export function seq2seq(cell: 'lstm' | 'gru', plan: Pick<Plan, 'units' | 'embed'>, letters: number, phonemes: number, len: number): Seq2seq {
   const encIn = st.input({ shape: [len], dtype: 'int32', name: 'letters' });
   const decIn = st.input({ shape: [len], dtype: 'int32', name: 'previous_phonemes' });
   const spelled = st.layers.embedding({ inputDim: letters, outputDim: plan.embed }).apply(encIn) as st.SymbolicTensor;
   const encoded = st.layers.bidirectional({ layer: st.layers.recurrent({ cell, units: plan.units / 2, returnSequences: true }) })
     .apply(spelled) as st.SymbolicTensor;
-  const prev = st.layers.embedding({ inputDim: phonemes, outputDim: plan.embed }).apply(decIn) as st.SymbolicTensor;
-  const joined = st.layers.concatenate().apply([prev, encoded]) as st.SymbolicTensor;
-  const decoded = st.layers.recurrent({ cell, units: plan.units, returnSequences: true }).apply(joined) as st.SymbolicTensor;
-  const probs = st.layers.dense({ units: phonemes, activation: 'softmax', name: 'phoneme' }).apply(decoded) as st.SymbolicTensor;
-  return st.model({ inputs: [encIn, decIn], outputs: probs });
+  const prevEmbedding = st.layers.embedding({ inputDim: phonemes, outputDim: plan.embed });
+  const decoder = st.layers.recurrent({ cell, units: plan.units, returnSequences: true });
+  const dense = st.layers.dense({ units: phonemes, activation: 'softmax', name: 'phoneme' });
+  const joined = st.layers.concatenate().apply([prevEmbedding.apply(decIn) as st.SymbolicTensor, encoded]) as st.SymbolicTensor;
+  const probs = dense.apply(decoder.apply(joined) as st.SymbolicTensor) as st.SymbolicTensor;
+  const model = st.model({ inputs: [encIn, decIn], outputs: probs });
+
+  const decode = (x: st.Tensor, startId: number): Int32Array => {
+    const encoder = st.model({ inputs: encIn, outputs: encoded });
+    const prev = st.input({ shape: [1], dtype: 'int32', name: 'previous_phoneme' });
+    const at = st.input({ shape: [1, plan.units], name: 'encoded_at_t' });
+    const stateIns = Array.from({ length: cell === 'lstm' ? 2 : 1 }, (_, i) => st.input({ shape: [plan.units], name: `state_${i}` }));
+    const e = copyOf(prevEmbedding, () => st.layers.embedding({ inputDim: phonemes, outputDim: plan.embed }), prev).out as st.SymbolicTensor;
+    const j = st.layers.concatenate().apply([e, at]) as st.SymbolicTensor;
+    const [out, ...states] = copyOf(decoder, () => st.layers.recurrent({ cell, units: plan.units, returnSequences: true, returnState: true }), [j, ...stateIns])
+      .out as st.SymbolicTensor[];
+    const p = copyOf(dense, () => st.layers.dense({ units: phonemes, activation: 'softmax' }), out).out as st.SymbolicTensor;
+    const step = st.model({ inputs: [prev, at, ...stateIns], outputs: [p, ...states] });
+    const n = x.shape[0];
+    const enc = (encoder.predict(x, { batchSize: 256 }) as st.Tensor).dataSync() as Float32Array; // [n, len, units]
+    const u = plan.units;
+    // The encoder's vector at position t of every word, [n, 1, units].
+    const column = (t: number): st.Tensor => {
+      const v = new Float32Array(n * u);
+      for (let i = 0; i < n; i++) v.set(enc.subarray((i * len + t) * u, (i * len + t + 1) * u), i * u);
+      return st.tensor(v, [n, 1, u]);
+    };
+    const zeros = stateIns.map(() => st.zeros([n, u]));
+    return greedyDecodeSteps(n, len, startId, zeros, (previous, t, s) => runStep(step, [previous, column(t), ...s]));
+  };
+  return { model, decode };
 }
 
 async function run(options: ExampleOptions): Promise<ExampleResult> {
@@ -139,14 +176,16 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
   const base = score(test.map((w) => baseline(w.letters)), test);
   log(`letter-by-letter baseline: word accuracy ${base.accuracy.toFixed(4)}, phoneme error rate ${base.per.toFixed(4)}`);
 
-  const model = seq2seq(cell, plan, letterVocab.size, phonemeVocab.size, outLen);
+  const { model, decode } = seq2seq(cell, plan, letterVocab.size, phonemeVocab.size, outLen);
   model.compile({ optimizer: st.optimizers.adam({ learningRate: plan.learningRate }), loss: 'sparseCategoricalCrossentropy' });
   log(`${cell} encoder-decoder, ${plan.units} units, ${model.countParams()} parameters, ${epochs} epochs`);
   const tt = performance.now();
   await model.fit([tr.x, tr.prev], tr.next, { epochs, batchSize: plan.batchSize, seed: options.seed, verbose: options.verbose });
   log(`trained in ${secondsSince(tt).toFixed(1)} s`);
 
-  const ids = greedyDecode(model, te.x, outLen, startId);
+  const td = performance.now();
+  const ids = decode(te.x, startId);
+  log(`decoded ${test.length} words in ${secondsSince(td).toFixed(2)} s (one-step decoder)`);
   const preds = test.map((_, i) => {
     const out: string[] = [];
     for (let t = 0; t < outLen; t++) {

@@ -13,7 +13,7 @@ import { batchFor } from '../bench/workloads/models.js';
 import { strataModel, strataStep, strataTensor } from '../bench/workloads/strata.js';
 import { loadTfjs, tfjsStep, describeFailure } from '../bench/peers/tfjs.js';
 import { parseArgs } from '../bench/args.js';
-import { bestOfRounds, ratio, formatTable, type Row } from '../bench/report.js';
+import { bestSetUp, medianOfRounds, ratio, formatTable, type Row } from '../bench/report.js';
 
 for (const item of ITEMS) {
   test(`bench item ${item.id} runs one step on Strata`, async () => {
@@ -55,20 +55,32 @@ test('bench flags, workload selection and the ratio column', () => {
   assert.equal(ratio(latency), 0.5);
   const failed: Row = { ...latency, cells: { ...latency.cells, 'tfjs-cpu': { ok: false, reason: 'missing kernel X' } } };
   assert.match(formatTable([failed]), /n\/a\[1\][\s\S]*\[1\] missing kernel X/);
-  // Rounds: 2 by default, 1 with --quick; each cell keeps its best round (and lists them all).
-  assert.equal(parseArgs([]).rounds, 2);
+  // Rounds: 3 by default, 1 with --quick; each cell keeps its median round (and lists them all).
+  assert.equal(parseArgs([]).rounds, 3);
   assert.equal(parseArgs(['--quick']).rounds, 1);
-  assert.equal(parseArgs(['--rounds', '3']).rounds, 3);
+  assert.equal(parseArgs(['--rounds', '2']).rounds, 2);
   assert.throws(() => parseArgs(['--rounds', '0']), /--rounds needs a whole number/);
-  const twoRates = bestOfRounds(bestOfRounds(undefined, m(300), 'samples/s'), m(350), 'samples/s');
-  assert.ok(twoRates.ok && twoRates.m.value === 350 && twoRates.m.rounds?.join() === '300,350');
-  const twoLatencies = bestOfRounds(m(4), m(5), 'ms');
-  assert.ok(twoLatencies.ok && twoLatencies.m.value === 4 && twoLatencies.m.rounds?.join() === '4,5');
+  const threeRates = medianOfRounds([m(300), m(500), m(350)], 'samples/s');
+  assert.ok(threeRates?.ok && threeRates.m.value === 350 && threeRates.m.rounds?.join() === '300,500,350', 'the median round, not the best');
+  const threeLatencies = medianOfRounds([m(4), m(5), m(9)], 'ms');
+  assert.ok(threeLatencies?.ok && threeLatencies.m.value === 5);
+  const twoRates = medianOfRounds([m(300), m(350)], 'samples/s');
+  assert.ok(twoRates?.ok && twoRates.m.value === 350, 'two rounds: the faster of the middle two');
   const failure = { ok: false as const, reason: 'timed out' };
-  const recovered = bestOfRounds(failure, m(7), 'GFLOPS');
-  assert.ok(recovered.ok && recovered.m.value === 7, 'a success replaces an earlier failure');
-  const kept = bestOfRounds(m(7), failure, 'GFLOPS');
-  assert.ok(kept.ok && kept.m.value === 7, 'a later failure does not replace a success');
+  const recovered = medianOfRounds([failure, m(7)], 'GFLOPS');
+  assert.ok(recovered?.ok && recovered.m.value === 7, 'a failed round does not count');
+  const allFailed = medianOfRounds([failure], 'GFLOPS');
+  assert.ok(allFailed && !allFailed.ok);
+  // PyTorch's set-ups: the fastest wins and is named; every set-up's value is kept.
+  const best = bestSetUp([{ name: 'torch 1 thread(s), OpenBLAS 1', cell: m(90) }, { name: 'torch 2 thread(s), OpenBLAS 1', cell: m(150) },
+    { name: 'torch 2 thread(s), OpenBLAS 2', cell: failure }], 'samples/s');
+  assert.ok(best?.ok && best.m.value === 150 && best.m.setUp === 'torch 2 thread(s), OpenBLAS 1');
+  assert.deepEqual(best.ok && best.m.setUps, { 'torch 1 thread(s), OpenBLAS 1': 90, 'torch 2 thread(s), OpenBLAS 1': 150 });
+  const bestLatency = bestSetUp([{ name: 'a', cell: m(3) }, { name: 'b', cell: m(2) }], 'ms');
+  assert.ok(bestLatency?.ok && bestLatency.m.setUp === 'b');
+  // Withheld ratios: the ratio column says why instead of a number.
+  assert.match(formatTable([rate], 'PyTorch is not at its best'), /withheld\[1\][\s\S]*\[1\] PyTorch is not at its best/);
+  assert.doesNotMatch(formatTable([rate], 'PyTorch is not at its best'), /2\.00×/);
   // A peer's set-up (PyTorch's OpenBLAS threads) becomes a footnote of its cell.
   const setUp: Row = { ...rate, cells: { ...rate.cells, torch: { ok: true, m: { ...m(150).m, setUp: 'torch 2 thread(s), OpenBLAS 1' } } } };
   assert.match(formatTable([setUp]), /150\[1\][\s\S]*\[1\] torch 2 thread\(s\), OpenBLAS 1/);

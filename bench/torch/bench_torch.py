@@ -17,22 +17,61 @@ Debian's OpenBLAS (pthread build, used by torch for GEMM/Linear), which defaults
 So the script also calls openblas_set_num_threads(n) via ctypes (disable with --no-pin-blas).
 Each record carries cpu_per_wall (process CPU time / wall time) as a check on real parallelism, and
 other_procs_cores (CPU used by other processes during the repeats, in cores; ~0 = quiet machine).
+
+The script runs in the environment PyTorch is best in here (it re-executes itself with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS picks its AVX-512 kernels, and glibc's
+malloc thresholds raised through GLIBC_TUNABLES; --as-is keeps the caller's environment).
+Strata's harness (bench/peers/torch.ts) runs one item per process with one thread set-up, and first runs
+--probe: which BLAS library torch's process has mapped, OpenBLAS's core name and a GEMM rate, so it
+can refuse to report ratios against a PyTorch that is not running on OpenBLAS. Each record also
+carries the peak memory of a few steady-state steps (--memory-steps; see memory_pass).
 """
-import argparse, ctypes, json, os, platform, statistics, sys, time
+import argparse, ctypes, json, os, platform, resource, statistics, sys, time
+
+# PyTorch at its best here (issue 13): OpenBLAS picks its own (AVX-512) kernels only without
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, and glibc keeps big freed buffers for reuse (no page fault per
+# 4 KiB of every fresh tensor) only with raised malloc thresholds, as Strata sets them with mallopt.
+# Both are read when the libraries load, so the script re-executes itself in that environment
+# before importing torch, unless --as-is says to keep the caller's.
+BEST_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
+if "--as-is" not in sys.argv and (
+        "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ
+        or os.environ.get("GLIBC_TUNABLES") != BEST_TUNABLES):
+    best_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    best_env["GLIBC_TUNABLES"] = BEST_TUNABLES
+    os.execve(sys.executable, [sys.executable] + sys.argv, best_env)
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
-def load_openblas():
+def mapped_blas_libraries():
+    """Paths of the BLAS/LAPACK/OpenBLAS libraries this process has mapped (torch links libblas.so.3)."""
     try:
-        ob = ctypes.CDLL("libopenblas.so.0")
-        ob.openblas_get_corename.restype = ctypes.c_char_p
-        ob.openblas_get_config.restype = ctypes.c_char_p
-        return ob
+        paths = {line.split()[-1] for line in open("/proc/self/maps") if len(line.split()) >= 6}
     except OSError:
-        return None
+        return []
+    return sorted(p for p in paths if any(k in os.path.basename(p) for k in ("blas", "lapack")))
+
+
+def load_openblas():
+    """The OpenBLAS that torch itself runs on, or None.
+
+    Loading "libopenblas.so.0" by name could find an OpenBLAS that torch does not use (Debian's
+    libblas.so.3 alternative may point at the reference BLAS while OpenBLAS is installed), and then its
+    thread count and core name would describe the wrong library: so only a library already mapped
+    into this process (torch loaded it) is asked.
+    """
+    for path in mapped_blas_libraries():
+        try:
+            ob = ctypes.CDLL(path)
+            ob.openblas_get_corename.restype = ctypes.c_char_p
+            ob.openblas_get_config.restype = ctypes.c_char_p
+            return ob
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 OB = load_openblas()
@@ -97,7 +136,8 @@ class Recurrent(nn.Module):
 
 # ---------------------------------------------------------------- workloads
 # Each builder returns (step_fn, work_per_step, unit, extra) where rate = work_per_step * steps / seconds.
-def build(name, seed=0):
+def build(name, seed=0, batch=None, seq=None):
+    """batch / seq override the workload's batch size and (W5) sequence length (the scaling figures)."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed + 1)
 
@@ -130,7 +170,7 @@ def build(name, seed=0):
         return step, 2.0 * n ** 3 / 1e9, "GFLOPS", {"n": n}
 
     if name.startswith("mlp-"):
-        bs = 128
+        bs = batch or 128
         model = MLP()
         x = torch.randn(bs, 784, generator=g)
         y = torch.randint(0, 10, (bs,), generator=g)
@@ -139,7 +179,7 @@ def build(name, seed=0):
         return infer_step_fn(model, x), bs, "samples/s", {"batch": bs}
 
     if name.startswith("cnn-"):
-        bs = 1 if name == "cnn-infer1" else 64  # cnn-infer1: batch-1 latency
+        bs = 1 if name == "cnn-infer1" else batch or 64  # cnn-infer1: batch-1 latency
         model = CNN()
         x = torch.rand(bs, 1, 28, 28, generator=g)
         y = torch.randint(0, 10, (bs,), generator=g)
@@ -148,7 +188,7 @@ def build(name, seed=0):
         return infer_step_fn(model, x), bs, "samples/s", {"batch": bs}
 
     if name == "deconv-train":
-        bs = 32
+        bs = batch or 32
         model = Deconv()
         x = torch.rand(bs, 1, 14, 14, generator=g)
         y = torch.rand(bs, 1, 28, 28, generator=g)
@@ -156,7 +196,7 @@ def build(name, seed=0):
 
     for cell in ("lstm", "gru", "rnn"):
         if name.startswith(cell + "-"):
-            bs, T = 32, 100
+            bs, T = batch or 32, seq or 100
             model = Recurrent(cell)
             tok = torch.randint(0, 5000, (bs, T), generator=g)
             y = torch.randint(0, 2, (bs, 1), generator=g).float()
@@ -221,6 +261,102 @@ def measure(step, work, reps, min_time, warmup):
     return rates, steps_list, cpu_per_wall, foreign
 
 
+def status_kb(field):
+    """A field of /proc/self/status in kB (VmRSS, VmHWM), or None."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def memory_pass(step, steps, runtime_rss_kb):
+    """Peak memory of `steps` steady-state steps, the same way as Strata's side (bench/peak-memory.ts).
+
+    The kernel's RSS high-water mark (VmHWM) is reset by writing 5 to /proc/self/clear_refs, the steps
+    run, and VmHWM is read: the most resident memory at any moment of those steps, transient buffers
+    included. tracemalloc cannot see torch's tensors (they are not Python allocations), so RSS it is.
+    Where the reset is refused, ru_maxrss (the whole process's high-water mark) stands in and says so.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        reset = True
+    except OSError:
+        reset = False
+    before = status_kb("VmRSS")
+    for _ in range(steps):
+        step()
+    peak = status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    mb = lambda kb: None if kb is None else round(kb / 1024, 1)
+    return {
+        "method": "VmHWM after clear_refs=5" if reset else "ru_maxrss (process lifetime; clear_refs refused)",
+        "steps": steps, "runtime_rss_mb": mb(runtime_rss_kb), "rss_before_mb": mb(before), "peak_rss_mb": mb(peak),
+        "workload_peak_mb": None if peak is None or runtime_rss_kb is None else mb(peak - runtime_rss_kb),
+    }
+
+
+def gemm_library():
+    """The library torch's sgemm_ calls come from: the libblas.so.3 torch links (Debian's alternative,
+    resolved), else a libopenblas linked directly. OpenBLAS being mapped is not enough: Debian's
+    liblapack.so.3 alternative can map OpenBLAS while libblas.so.3 is the reference BLAS."""
+    libs = [os.path.realpath(p) for p in mapped_blas_libraries()]
+    blas = [p for p in libs if os.path.basename(p).startswith("libblas")]
+    if blas:
+        return blas[0]
+    return next((p for p in libs if "openblas" in os.path.basename(p)), None)
+
+
+def cpu_flags():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def probe(n=512, reps=3, min_time=0.2):
+    """What torch's GEMM runs on: the BLAS libraries mapped, OpenBLAS's core name, and a 1-thread
+    n x n GEMM rate (the reference BLAS gives a few GFLOPS, OpenBLAS on one AVX-512 core over 100)."""
+    set_threads(1, True)
+    g = torch.Generator().manual_seed(3)
+    A, B = torch.randn(n, n, generator=g), torch.randn(n, n, generator=g)
+    for _ in range(2):
+        A @ B
+    rates, cpu_rates = [], []
+    for _ in range(reps):
+        k, t0, c0 = 0, time.perf_counter(), time.process_time()
+        while True:
+            A @ B
+            k += 1
+            dt = time.perf_counter() - t0
+            if dt >= min_time:
+                break
+        rates.append(2.0 * n ** 3 * k / dt / 1e9)
+        # Per CPU second: what one core does while it has the core, so a busy machine does not
+        # make OpenBLAS look like the reference BLAS (20-40x apart either way).
+        cpu_rates.append(2.0 * n ** 3 * k / max(time.process_time() - c0, 1e-9) / 1e9)
+    config = torch.__config__.show()
+    blas_info = next((part.split("=", 1)[1] for part in config.replace(",", " ").split() if part.startswith("BLAS_INFO=")), None)
+    return {
+        "probe": True, "torch": torch.__version__, "python": sys.executable,
+        "blas_libraries": mapped_blas_libraries(),
+        "gemm_library": gemm_library(),
+        "openblas": OB is not None,
+        "openblas_corename": OB.openblas_get_corename().decode() if OB is not None else None,
+        "openblas_config": OB.openblas_get_config().decode() if OB is not None else None,
+        "torch_blas_info": blas_info,
+        "cpu_avx512f": "avx512f" in cpu_flags(),
+        "gemm": {"n": n, "threads": 1, "gflops": statistics.median(rates), "reps": rates,
+                 "gflops_per_cpu_second": statistics.median(cpu_rates)},
+        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GLIBC_TUNABLES", "OMP_NUM_THREADS")},
+    }
+
+
 def wait_idle(threshold, max_wait, window=3.0):
     """Block until other processes use < threshold cores over a window (or max_wait passes)."""
     t0 = time.perf_counter()
@@ -283,7 +419,19 @@ def main():
                          "whose repeats saw more than that (0 disables)")
     ap.add_argument("--gate-max-wait", type=float, default=300.0)
     ap.add_argument("--attempts", type=int, default=3)
+    ap.add_argument("--as-is", action="store_true",
+                    help="keep the caller's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE / GLIBC_TUNABLES (default: PyTorch's best)")
+    ap.add_argument("--probe", action="store_true",
+                    help="print one JSON line on the BLAS torch runs on (libraries, OpenBLAS core, a GEMM rate) and exit")
+    ap.add_argument("--batch", type=int, default=None, help="override the batch size (scaling figures)")
+    ap.add_argument("--seq", type=int, default=None, help="override the W5 sequence length (scaling figures)")
+    ap.add_argument("--memory-steps", type=int, default=3,
+                    help="after timing, run this many steps measuring peak memory (0: none)")
     a = ap.parse_args()
+    runtime_rss_kb = status_kb("VmRSS")  # before any model is built: the bare interpreter + torch
+    if a.probe:
+        print(json.dumps(probe()), flush=True)
+        return
     default_threads = torch.get_num_threads()
     if a.quick:
         a.reps, a.min_time = 1, 0.05
@@ -298,6 +446,7 @@ def main():
     env["default_num_threads"] = default_threads
     env["env_ATEN_CPU_CAPABILITY"] = os.environ.get("ATEN_CPU_CAPABILITY")
     env["env_OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE")
+    env["env_GLIBC_TUNABLES"] = os.environ.get("GLIBC_TUNABLES")
     env["env_OMP_WAIT_POLICY"] = os.environ.get("OMP_WAIT_POLICY")
     out = open(a.out, "a") if a.out else None
     wid = dict((n, w) for w, n in WORKLOADS)
@@ -309,7 +458,7 @@ def main():
                 if a.gate > 0:
                     wt, _ = wait_idle(a.gate, a.gate_max_wait)
                     waited += wt
-                step, work, unit, extra = build(name)
+                step, work, unit, extra = build(name, batch=a.batch, seq=a.seq)
                 load = open("/proc/loadavg").read().split()[:3]
                 res = measure(step, work, a.reps, a.min_time, a.warmup)
                 if best is None or res[3] < best[0][3]:
@@ -317,6 +466,7 @@ def main():
                 if a.gate <= 0 or res[3] < a.gate:
                     break
             (rates, steps, cpw, foreign), load = best
+            memory = memory_pass(step, a.memory_steps, runtime_rss_kb) if a.memory_steps > 0 else None
             rec = {
                 "impl": "pytorch-cpu", "workload": wid[name], "item": name, "threads": th,
                 "torch_threads": torch.get_num_threads(),
@@ -324,7 +474,7 @@ def main():
                 "median": statistics.median(rates), "unit": unit, "reps": rates,
                 "steps_per_rep": steps, "min_time_s": a.min_time, "warmup": a.warmup,
                 "cpu_per_wall": round(cpw, 3), "other_procs_cores": round(foreign, 3),
-                "loadavg_before": load,
+                "loadavg_before": load, "memory": memory,
                 "attempts": tries, "idle_wait_s": round(waited, 1),
                 "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 **extra, "env": env,

@@ -9,7 +9,7 @@ export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
 export type ItemKind =
   | { type: 'matmul'; n: number }
   | { type: 'conv-forward' }
-  | { type: 'train'; model: ModelId }
+  | { type: 'train'; model: ModelId; batch?: number; sequence?: number }
   | { type: 'infer'; model: ModelId; batch?: number };
 
 export type ModelId = 'mlp' | 'cnn' | 'upsampler' | 'lstm' | 'gru' | 'simple-rnn';
@@ -58,6 +58,16 @@ export const ITEMS: Item[] = [
   train('lstm-train', 'W5', 'lstm', 'LSTM'), train('gru-train', 'W5', 'gru', 'GRU'), train('rnn-train', 'W5', 'simple-rnn', 'SimpleRNN'),
   { id: 'conv-fwd', workload: 'W6', metric: 'conv2d fwd GFLOPS', kind: { type: 'conv-forward' }, unit: 'GFLOPS', work: CONV_FORWARD_GFLOP },
 ];
+
+/**
+ * A training item with another batch size and/or (W5) sequence length, for the scaling figures: same
+ * id (bench_torch.py takes the overrides as --batch / --seq), work = the batch.
+ */
+export function withShape(item: Item, shape: { batch?: number; sequence?: number }): Item {
+  if (item.kind.type !== 'train') throw new Error(`bench: withShape takes a training item, got ${item.id}`);
+  const batch = shape.batch ?? item.kind.batch ?? BATCH[item.kind.model];
+  return { ...item, kind: { ...item.kind, batch, ...(shape.sequence ? { sequence: shape.sequence } : {}) }, work: batch };
+}
 
 /** The items of the workloads named (all when `only` is null); throws on an unknown name. */
 export function selectItems(only: string[] | null): Item[] {

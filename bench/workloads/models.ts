@@ -22,10 +22,10 @@ export const RNN = { vocabulary: 5000, embedding: 32, units: 64, sequence: 100 }
 
 const L = (factory: string, options: Record<string, unknown> = {}): LayerSpec => ({ factory, options });
 
-function recurrent(cell: 'lstm' | 'gru' | 'simpleRNN'): ModelSpec {
+function recurrent(cell: 'lstm' | 'gru' | 'simpleRNN', sequence: number = RNN.sequence): ModelSpec {
   return {
     layers: [
-      L('embedding', { inputDim: RNN.vocabulary, outputDim: RNN.embedding, inputShape: [RNN.sequence] }),
+      L('embedding', { inputDim: RNN.vocabulary, outputDim: RNN.embedding, inputShape: [sequence] }),
       L(cell, { units: RNN.units }),
       L('dense', { units: 1, activation: 'sigmoid' }),
     ],
@@ -64,6 +64,14 @@ export const MODELS: Record<ModelId, ModelSpec> = {
   gru: recurrent('gru'),
   'simple-rnn': recurrent('simpleRNN'),
 };
+
+/** A model's layers with the W5 sequence length `sequence` (the scaling figures); others are unchanged. */
+export function modelSpec(model: ModelId, sequence?: number): ModelSpec {
+  if (sequence === undefined || sequence === RNN.sequence) return MODELS[model];
+  const cells: Partial<Record<ModelId, 'lstm' | 'gru' | 'simpleRNN'>> = { lstm: 'lstm', gru: 'gru', 'simple-rnn': 'simpleRNN' };
+  const cell = cells[model];
+  return cell ? recurrent(cell, sequence) : MODELS[model];
+}
 
 /** Plain values and shape of one tensor, for any library to wrap. */
 export interface RawTensor {
@@ -108,8 +116,11 @@ function tokensRaw(shape: number[], vocabulary: number, seed: number): RawTensor
   return { values, shape, dtype: 'int32' };
 }
 
-/** One fixed batch (inputs, targets) of a model, `batch` samples (default the model's batch size). */
-export function batchFor(model: ModelId, batch = BATCH[model], seed = 1): { x: RawTensor; y: RawTensor } {
+/**
+ * One fixed batch (inputs, targets) of a model, `batch` samples (default the model's batch size),
+ * W5 sequences `sequence` tokens long.
+ */
+export function batchFor(model: ModelId, batch = BATCH[model], seed = 1, sequence: number = RNN.sequence): { x: RawTensor; y: RawTensor } {
   switch (model) {
     case 'mlp':
       return { x: randomRaw([batch, 784], seed), y: oneHotRaw(batch, 10, seed + 1) };
@@ -120,7 +131,7 @@ export function batchFor(model: ModelId, batch = BATCH[model], seed = 1): { x: R
     default: {
       const y = randomRaw([batch, 1], seed + 1);
       y.values = y.values.map((v) => (v < 0.5 ? 0 : 1));
-      return { x: tokensRaw([batch, RNN.sequence], RNN.vocabulary, seed), y };
+      return { x: tokensRaw([batch, sequence], RNN.vocabulary, seed), y };
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as st from '../../src/index.js';
 import { CONV_FORWARD, type Item, type ModelId } from './catalog.js';
-import { MODELS, batchFor, randomRaw, type RawTensor } from './models.js';
+import { batchFor, modelSpec, randomRaw, type RawTensor } from './models.js';
 
 /** One timed unit of work; the harness awaits it, so peers with async steps fit too. */
 export type Step = () => void | Promise<void>;
@@ -19,10 +19,10 @@ export function strataTensor(raw: RawTensor): st.Tensor {
   return st.tensor(raw.values, raw.shape, raw.dtype);
 }
 
-/** A compiled Strata model of the catalog (Adam, learning rate 1e-3), its weights seeded. */
-export function strataModel(model: ModelId, seed = 7): st.Sequential {
+/** A compiled Strata model of the catalog (Adam, learning rate 1e-3), its weights seeded; W5 `sequence` long. */
+export function strataModel(model: ModelId, seed = 7, sequence?: number): st.Sequential {
   st.setSeed(seed);
-  const spec = MODELS[model];
+  const spec = modelSpec(model, sequence);
   const factories = st.layers as unknown as Record<string, (o: Record<string, unknown>) => st.layers.Layer>;
   const m = st.sequential({ layers: spec.layers.map((l) => factories[l.factory](l.options)) });
   m.compile({ optimizer: st.optimizers.adam({ learningRate: 1e-3 }), loss: spec.loss });
@@ -44,8 +44,8 @@ export function strataStep(item: Item): Built {
       return { step: () => { st.conv2d(x, w, 1, 'same'); } };
     }
     case 'train': {
-      const model = strataModel(kind.model);
-      const { x, y } = batchFor(kind.model);
+      const model = strataModel(kind.model, 7, kind.sequence);
+      const { x, y } = batchFor(kind.model, kind.batch, 1, kind.sequence);
       const xs = strataTensor(x), ys = strataTensor(y);
       return { step: () => { model.trainOnBatch(xs, ys); } };
     }
