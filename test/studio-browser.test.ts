@@ -1,8 +1,8 @@
 // Strata Studio in a real browser (playwright-core driving Debian's Chromium): build the W3 CNN on
 // the canvas, preview one MNIST digit through every node, train one short epoch on real MNIST,
 // watch the curves and the confusion matrix appear, export the three forms, open each again, and
-// check that the exported TypeScript program builds the same model. Saves docs/studio-canvas.png
-// and docs/studio-dashboard.png. Skipped, with one line saying so, where Chromium is missing.
+// check that the exported TypeScript program builds the same model. Saves studio-canvas.png and
+// studio-dashboard.png in build/screenshots (in docs/, the README's pictures, with STRATA_UPDATE_SCREENSHOTS=1). Skipped, with one line saying so, where Chromium is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,8 @@ import ts from 'typescript';
 import { startStudio } from '../src/studio/server/http.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const shots = process.env.STRATA_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs') : join(root, 'build', 'screenshots');
+mkdirSync(shots, { recursive: true });
 const chromiumPath = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
 const pageDir = join(root, 'dist', 'studio', 'page');
 // npm test runs the suite twice, the second time on the js backend; the walk runs once (the server's
@@ -110,7 +112,7 @@ test('studio in Chromium: W3 CNN built on the canvas, previewed, trained on MNIS
     await page.waitForSelector('#panel-node [name="filters"]');
     assert.equal(await page.inputValue('#panel-node [name="filters"]'), '32');
     mkdirSync(join(root, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(root, 'docs', 'studio-canvas.png') });
+    await page.screenshot({ path: join(shots, 'studio-canvas.png') });
 
     lap('previewed');
     // Train one short epoch; the dashboard fills in.
@@ -134,7 +136,7 @@ test('studio in Chromium: W3 CNN built on the canvas, previewed, trained on MNIS
     assert.equal(total, 240, 'the confusion matrix counts the 240 validation samples');
     assert.ok(await page.locator('#samples .sample canvas').count() >= 8);
     assert.equal(await page.locator('#weights tbody tr').count(), 8);
-    await page.screenshot({ path: join(root, 'docs', 'studio-dashboard.png') });
+    await page.screenshot({ path: join(shots, 'studio-dashboard.png') });
     const history = JSON.parse(readFileSync(join(folder, 'runs', (await page.innerText('#status')).split(' ')[1], 'history.json'), 'utf8'));
     assert.equal(history.epochs.length, 1);
     assert.ok(history.epochs[0].val_acc > 0.5, `one epoch on 960 digits learns something (val_acc ${history.epochs[0].val_acc})`);
