@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import * as st from '../src/index.js';
 
 // The README's example must run as printed, importing the package by its name.
 test('the README example runs and learns its line', () => {
@@ -45,4 +46,28 @@ test('the README\'s TensorFlow.js program runs and learns', () => {
   assert.equal([...out.matchAll(/^epoch \d+: acc [\d.]+$/gm)].length, 3, out);
   const acc = Number(/accuracy ([\d.]+)/.exec(out)?.[1]);
   assert.ok(acc >= 0.9, `accuracy ${acc}:\n${out}`);
+});
+
+// The "Bring your model" program runs as printed, on a PyTorch-exported ONNX file and a Keras archive.
+test('the README\'s bring-your-model program runs: ONNX and Keras in, fine-tuned, and out again', async () => {
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const block = /## Bring your model[\s\S]*?```js\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a "Bring your model" js block');
+  const dir = mkdtempSync(join(process.cwd(), 'build', 'readme-'));
+  try {
+    // net.onnx: the MLP that PyTorch exported (test/fixtures/onnx-torch/make.py); classifier.keras: a small Keras 3 archive.
+    copyFileSync(join(process.cwd(), 'test', 'fixtures', 'onnx-torch', 'mlp.onnx'), join(dir, 'net.onnx'));
+    const clf = st.sequential({ layers: [st.layers.dense({ units: 4, activation: 'relu', inputShape: [6] }), st.layers.dense({ units: 3, activation: 'softmax' })] });
+    await clf.save(join(dir, 'classifier.keras'));
+    writeFileSync(join(dir, 'bring.mjs'), block[1]);
+    const out = execFileSync(process.execPath, [join(dir, 'bring.mjs')], { encoding: 'utf8', cwd: dir });
+    assert.match(out, /\[ 1, 10 \] \[ null, 3 \]/);
+    const copy = await st.loadKerasModel(join(dir, 'classifier-copy.keras'));
+    const x = st.randomNormal([2, 6], 0, 1, 'float32', 3);
+    assert.deepEqual(Array.from((copy.predict(x) as st.Tensor).dataSync()), Array.from((clf.predict(x) as st.Tensor).dataSync()));
+    const tuned = await st.loadOnnxModel(join(dir, 'net-tuned.onnx'));
+    assert.deepEqual(tuned.outputs[0].shape, [null, 10]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
