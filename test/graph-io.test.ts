@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
 import * as io from '../src/io/index.js';
-import { topologyToModel } from '../src/io/topology.js';
+import { topologyToModel } from '../src/model/topology.js';
 import { expectClose } from './helpers.js';
 
 type TF = typeof import('@tensorflow/tfjs');

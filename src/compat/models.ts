@@ -3,7 +3,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
-import { topologyToModel } from '../io/topology.js';
+import { topologyToModel } from '../model/topology.js';
 import { registerClass, type SerializableConstructor } from './serialization.js';
 
 /**

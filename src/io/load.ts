@@ -17,7 +17,7 @@ import type { CompileArgs } from '../model/compile.js';
 import * as optimizers from '../optimizers/index.js';
 import { ModelFileError } from './errors.js';
 import { routeOrThrow } from './router.js';
-import { asFileError, matchWeights, topologyToModel } from './topology.js';
+import { asFileError, matchWeights, topologyToModel } from '../model/topology.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, TrainingConfig, WeightSpec } from './types.js';
 import { type Limits, checkDepth, checkSpec, isRecord, resolveLimits, show } from './validate.js';
 import { decodeWeights } from './weights.js';

@@ -9,20 +9,12 @@ import * as optimizers from '../optimizers/index.js';
 import { toSnakeCase } from '../utils/case.js';
 import { ModelFileError } from './errors.js';
 import { routeOrThrow } from './router.js';
-import { STRATA_VERSION, modelToTopology, namedModelWeights } from './topology.js';
+import { STRATA_VERSION, modelToTopology, namedModelWeights } from '../model/topology.js';
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig } from './types.js';
+import { type SaveOptions, setModelSaver } from '../model/save-hook.js';
 import { encodeWeights } from './weights.js';
 
-/** Options of `model.save`. */
-export interface SaveOptions {
-  /**
-   * Also save the training configuration (loss, metrics, optimizer config) and the optimizer state,
-   * so that `loadLayersModel` returns a compiled model whose training continues exactly (default
-   * false). The state goes to model.json's `strataOptimizer` manifest (shards `optimizer-shard*.bin`),
-   * which TensorFlow.js ignores. Skipped when the model is not compiled, as TensorFlow.js does.
-   */
-  includeOptimizer?: boolean;
-}
+export type { SaveOptions } from '../model/save-hook.js';
 
 /**
  * Saves a model. `target`: a URL-like string routed by the registered save routers (see
@@ -100,3 +92,6 @@ function trainingConfig(model: Model): TrainingConfig {
   if (c.lossWeights.some((w) => w !== 1)) config.loss_weights = c.lossWeights;
   return config;
 }
+
+// model.save goes through here (model/ does not import io/).
+setModelSaver(saveModel);

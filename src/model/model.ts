@@ -11,8 +11,8 @@ import { type BatchSource, type TensorOrList, asList, isBatchSource } from './da
 import { trainStep } from './train-step.js';
 import { predictLoop } from './predict.js';
 import { type DatasetLike, type EvaluateDatasetOptions, type FitDatasetOptions, type IteratorLike, fitDataset, evaluateDataset } from './fit-dataset.js';
-import { type SaveOptions, saveModel } from '../io/save.js';
-import { modelToTopology } from '../io/topology.js';
+import { type SaveOptions, saveWithHook } from './save-hook.js';
+import { modelToTopology } from './topology.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 
 /** Options of `model.evaluate`. */
@@ -182,7 +182,7 @@ export abstract class Model extends Layer {
    * @example await model.save('./my-model')
    */
   async save(target: unknown, opts: SaveOptions = {}): Promise<unknown> {
-    return saveModel(this, target, opts);
+    return saveWithHook(this, target, opts);
   }
 
   /** The compiled configuration (null before compile); used when saving the training config. */

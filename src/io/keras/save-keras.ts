@@ -7,7 +7,7 @@
 import { ConfigError } from '../../errors.js';
 import type { Model } from '../../model/model.js';
 import { ModelFileError } from '../errors.js';
-import { modelToTopology, weightOwners } from '../topology.js';
+import { modelToTopology, weightOwners } from '../../model/topology.js';
 import type { SaveResult } from '../types.js';
 import { type H5GroupSpec, writeHdf5 } from './hdf5.js';
 import { toKeras3Config } from './keras-config.js';

@@ -9,7 +9,7 @@ import type { SymbolicTensor } from '../../layers/symbolic.js';
 import { Model } from '../../model/model.js';
 import { InputLayer } from '../../model/input.js';
 import { ModelFileError } from '../errors.js';
-import { STRATA_VERSION } from '../topology.js';
+import { STRATA_VERSION } from '../../model/topology.js';
 import { CONV_CONVERTERS } from './convert-conv.js';
 import { CORE_CONVERTERS, type Converter, refuse } from './convert-core.js';
 import { RECURRENT_CONVERTERS } from './convert-recurrent.js';

@@ -7,10 +7,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { Layer } from '../layers/layer.js';
 import { deserialize, serialize } from '../layers/serialization.js';
-import { Model } from '../model/model.js';
-import { ModelFileError } from './errors.js';
-import { isRecord, show } from './validate.js';
-import type { ModelTopology, WeightSpec } from './types.js';
+import { Model } from './model.js';
+import { ModelFileError } from '../io/errors.js';
+import { isRecord, show } from '../io/validate.js';
+import type { ModelTopology, WeightSpec } from '../io/types.js';
 
 export const STRATA_VERSION = '0.1.0';
 
