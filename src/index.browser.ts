@@ -13,6 +13,11 @@
  */
 // Browser storages for model files (indexeddb://, localstorage://, downloads://).
 import './io/browser/register.js';
+import { loadDefaultWasm } from './kernels/wasm/browser-load.js';
+
+// The wasm kernels (the same C++ as the native addon) load in the background; `await st.ready()` waits.
+loadDefaultWasm();
+export { setWasmPaths } from './kernels/wasm/browser-load.js';
 
 export * from './core.js';
 export * as callbacks from './callbacks/common.js';

@@ -15,7 +15,7 @@ const NODE_ONLY: Record<string, string[]> = {
   datasets: ['FASHION_MNIST_CLASSES', 'SPAM_ASSASSIN_GROUPS', 'cmudict', 'cmudictPhones', 'fashionMnist', 'imdb', 'mnist', 'mobyDick', 'mobyDickChapters', 'spamAssassin'],
 };
 const BROWSER_ONLY: Record<string, string[]> = {
-  '': ['browser'],
+  '': ['browser', 'setWasmPaths'],
   io: ['browserDownloads', 'browserFiles', 'browserIndexedDB', 'browserLocalStorage'],
 };
 

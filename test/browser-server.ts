@@ -35,7 +35,7 @@ export function mnistBytes(split: 'train' | 't10k', start: number, n: number): U
   return out;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json' };
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json', '.wasm': 'application/wasm' };
 
 /** The test page: Strata from the bundle, as `window.st`; `window.strataReady` resolves when loaded. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>strata test</title>
@@ -74,7 +74,7 @@ export async function startServer(): Promise<TestServer> {
       return send(mnistBytes(url.searchParams.get('split') === 'test' ? 't10k' : 'train', q('start'), q('n')), 'application/octet-stream');
     }
     if (extra.has(path)) return send(extra.get(path)!, TYPES[extname(path)] ?? 'application/octet-stream');
-    if (path.startsWith('/dist/') || path.startsWith('/node_modules/@tensorflow/tfjs/dist/')) {
+    if (path.startsWith('/dist/') || path === '/wasm/strata.wasm' || path.startsWith('/node_modules/@tensorflow/tfjs/dist/')) {
       const file = normalize(join(ROOT, path));
       if (file.startsWith(ROOT + sep) && existsSync(file)) return send(readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
     }

@@ -3,7 +3,7 @@
 // IndexedDB and reloads it exactly, with and without cross-origin isolation; the browser storages
 // (localStorage, downloads, <input type=file>, http) and TensorFlow.js's own readers of them; pixels
 // in and out of canvases; and an app bundled by esbuild from `import 'strata'` with no polyfills.
-// Skipped with one line where Chromium or playwright-core is missing. The page runs the js backend
+// Skipped with one line where Chromium or playwright-core is missing. The page runs the wasm backend (js where asked)
 // whatever the Node pass, so the js pass of `npm test` (STRATA_DISABLE_NATIVE=1) skips it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,9 +54,12 @@ async function openPage(path = '/'): Promise<Page> {
 // 0.535 with batch 32). The floor leaves margin for other backends' rounding, far above chance (0.1).
 const W3_FLOOR = 0.5;
 
-async function trainW3InPage(page: Page, name: string): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; trainMs: number; n: number }> {
-  return page.evaluate(async (name) => {
+async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; defaultBackend: string; trainMs: number; n: number }> {
+  return page.evaluate(async ([name, backend]) => {
     const st = (window as any).st;
+    await st.ready();
+    const defaultBackend = st.getBackend();
+    st.setBackend(backend);
     const rows = async (split: string, start: number, n: number) => {
       const b = new Uint8Array(await (await fetch(`/mnist?split=${split}&start=${start}&n=${n}`)).arrayBuffer());
       const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
@@ -90,21 +93,24 @@ async function trainW3InPage(page: Page, name: string): Promise<{ timings: strin
     const a = await model.predict(xt).data(), b = await loaded.predict(xt).data();
     (window as any).timings = `evaluate ${(t2 - t1).toFixed(0)} ms, save+load ${(t3 - t2).toFixed(0)} ms, 2 predicts ${(performance.now() - t3).toFixed(0)} ms`;
     const same = a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i]));
-    return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), trainMs, n: a.length };
-  }, name);
+    return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), defaultBackend, trainMs, n: a.length };
+  }, [name, backend] as const);
 }
 
 for (const isolated of [true, false]) {
-  test(`W3 CNN trains on MNIST in Chromium ${isolated ? 'with' : 'without'} COOP/COEP, then saves to IndexedDB and reloads with the same predictions`, { skip }, async (t) => {
+  test(`W3 CNN trains on MNIST in Chromium ${isolated ? 'with' : 'without'} COOP/COEP on the wasm backend (the default once loaded)${isolated ? '' : ' and on js'}, then saves to IndexedDB and reloads with the same predictions`, { skip }, async (t) => {
     const page = await openPage(isolated ? '/coi/' : '/');
-    const r = await trainW3InPage(page, isolated ? 'w3-isolated' : 'w3');
+    const runs = isolated ? [await trainW3InPage(page, 'w3-isolated', 'wasm')] : [await trainW3InPage(page, 'w3', 'wasm'), await trainW3InPage(page, 'w3-js', 'js')];
     await page.context().close();
-    t.diagnostic(`test accuracy ${r.acc.toFixed(3)}, training ${(r.trainMs / 1000).toFixed(1)} s; ${r.timings}`);
-    assert.equal(r.isolated, isolated, 'crossOriginIsolated in the page');
-    assert.equal(r.backend, 'js');
-    assert.ok(r.acc >= W3_FLOOR, `test accuracy ${r.acc} after 2 epochs on 320 samples, expected at least ${W3_FLOOR}`);
-    assert.equal(r.n, 1000);
-    assert.ok(r.same, 'the model reloaded from IndexedDB predicts exactly the values of the trained one');
+    for (const r of runs) {
+      t.diagnostic(`${r.backend}: test accuracy ${r.acc.toFixed(3)}, training ${(r.trainMs / 1000).toFixed(1)} s (${Math.round(640 / (r.trainMs / 1000))} samples/s); ${r.timings}`);
+      assert.equal(r.isolated, isolated, 'crossOriginIsolated in the page');
+      assert.equal(r.defaultBackend, 'wasm', 'after st.ready() the wasm backend is the default');
+      assert.ok(r.acc >= W3_FLOOR, `${r.backend}: test accuracy ${r.acc} after 2 epochs on 320 samples, expected at least ${W3_FLOOR}`);
+      assert.equal(r.n, 1000);
+      assert.ok(r.same, 'the model reloaded from IndexedDB predicts exactly the values of the trained one');
+    }
+    assert.deepEqual(runs.map((r) => r.backend), isolated ? ['wasm'] : ['wasm', 'js']);
   });
 }
 
@@ -294,6 +300,7 @@ test('an app bundled by esbuild from `import * as st from \'strata\'` (platform 
   symlinkSync(ROOT, join(app, 'node_modules', 'strata'), 'dir');
   writeFileSync(join(app, 'main.js'), `import * as st from 'strata';
 const m = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones' })] });
+await st.ready();
 window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]])).data()), backend: st.getBackend(),
   hasNode: 'node' in st, fromPixels: typeof st.browser.fromPixels, hasFileSystem: 'fileSystem' in st.io };
 `);
@@ -312,5 +319,5 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
   });
   const result = await page.evaluate(() => (window as any).bundleResult);
   await context.close();
-  assert.deepEqual(result, { values: [6, 6], backend: 'js', hasNode: false, fromPixels: 'function', hasFileSystem: false });
+  assert.deepEqual(result, { values: [6, 6], backend: 'wasm', hasNode: false, fromPixels: 'function', hasFileSystem: false });
 });

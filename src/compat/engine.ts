@@ -3,6 +3,7 @@
  * are reclaimed by the garbage collector, so the memory chores are documented no-ops that keep TF.js
  * programs running unchanged.
  */
+import { backendsReady } from '../kernels/registry.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -85,7 +86,10 @@ export function nextFrame(): Promise<void> {
   });
 }
 
-/** Resolves at once: the backend is chosen and ready when Strata loads (`tf.ready`). */
+/**
+ * Resolves when the backends are ready (`tf.ready`): at once in Node; in a browser once the wasm
+ * module has loaded (or failed to, leaving js).
+ */
 export function ready(): Promise<void> {
-  return Promise.resolve();
+  return backendsReady();
 }

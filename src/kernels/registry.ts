@@ -64,6 +64,22 @@ export function setBackend(name: string): void {
   active = b;
 }
 
+const pendingLoads = new Set<Promise<unknown>>();
+
+/**
+ * Tracks a backend that is still loading (the browser build's wasm module), so that `ready()`
+ * waits for it. A failed load leaves the backends as they were.
+ */
+export function trackBackendLoad(load: Promise<unknown>): void {
+  const p = load.catch(() => undefined).finally(() => pendingLoads.delete(p));
+  pendingLoads.add(p);
+}
+
+/** Resolves when every backend load in progress has finished (TensorFlow.js's `tf.ready()`). */
+export async function backendsReady(): Promise<void> {
+  while (pendingLoads.size) await Promise.all([...pendingLoads]);
+}
+
 /** The name of the backend in use. */
 export function getBackend(): string {
   return active.name;

@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import type { NativeAddon } from '../native/addon.js';
 import { createNativeBackend } from '../native/index.js';
-import { registerBackend } from '../registry.js';
+import { BACKEND_PRIORITY, registerBackend } from '../registry.js';
 import { loadWasmAddon } from './module.js';
 
 /**
@@ -22,7 +22,7 @@ export function createWasmBackend(addon: NativeAddon): Backend {
  */
 export async function registerWasmBackend(source: BufferSource | WebAssembly.Module | URL | string): Promise<Backend> {
   const backend = createWasmBackend(await loadWasmAddon(source));
-  registerBackend(backend);
+  registerBackend(backend, BACKEND_PRIORITY.wasm);
   return backend;
 }
 
