@@ -5,8 +5,12 @@
  */
 import { modelFromArtifacts } from './load.js';
 import { fileSystem } from './handlers.js';
-import { isOnnxTarget, saveOnnxFile } from './onnx/save-file.js';
-import { isKerasTarget, saveKerasFile } from './keras/save-keras.js';
+import { exportOnnx } from './onnx/export.js';
+import { kerasArchiveBytes } from './keras/save-keras.js';
+import { writeFileAtomic } from './handlers.js';
+import { pathFromFileUrl } from './file-url.js';
+import type { IOHandler, ModelArtifacts, SaveContext, SaveResult } from './types.js';
+import type { Model } from '../model/model.js';
 import { ROUTER_PRIORITY, registerLoadRouter, registerSaveRouter } from './router.js';
 import { setLocalFileReader } from './local-files.js';
 import { readModelFile } from './read-model-file.js';
@@ -22,9 +26,21 @@ function isFilePath(url: string): boolean {
 const FILES = 'folder paths and file:// URLs (Node)';
 registerSaveRouter((url) => (isFilePath(url) ? fileSystem(url) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
 registerLoadRouter((url, opts) => (isFilePath(url) ? fileSystem(url, opts) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
-registerSaveRouter((url) => (isOnnxTarget(url)
-  ? { save: (artifacts, ctx) => saveOnnxFile(ctx?.model ?? modelFromArtifacts(artifacts), url) }
-  : null), { priority: ROUTER_PRIORITY.extension, label: '*.onnx paths (Node, save)' });
-registerSaveRouter((url) => (isKerasTarget(url)
-  ? { save: (artifacts, ctx) => saveKerasFile(ctx?.model ?? modelFromArtifacts(artifacts), url) }
-  : null), { priority: ROUTER_PRIORITY.extension, label: '*.keras paths (Node, save: a Keras 3 archive)' });
+/**
+ * A save router for single-file formats: a path or file:// URL ending in `ext` gets the bytes of
+ * `encode(model)`, written beside the target, synced and renamed over it (a crash never leaves half a file).
+ */
+function singleFileRouter(ext: string, label: string, encode: (model: Model) => Uint8Array | Promise<Uint8Array>): void {
+  const matches = (url: string) => url.toLowerCase().endsWith(ext) && isFilePath(url);
+  const handler = (url: string): IOHandler => ({
+    async save(artifacts: ModelArtifacts, ctx?: SaveContext): Promise<SaveResult> {
+      const bytes = await encode(ctx?.model ?? modelFromArtifacts(artifacts));
+      const file = pathFromFileUrl(url);
+      await writeFileAtomic(file, bytes);
+      return { location: file, modelBytes: bytes.length };
+    },
+  });
+  registerSaveRouter((url) => (matches(url) ? handler(url) : null), { priority: ROUTER_PRIORITY.extension, label });
+}
+singleFileRouter('.onnx', '*.onnx paths (Node, save: st.io.exportOnnx\'s bytes)', exportOnnx);
+singleFileRouter('.keras', '*.keras paths (Node, save: a Keras 3 archive)', kerasArchiveBytes);

@@ -8,7 +8,6 @@ import { ConfigError } from '../../errors.js';
 import type { Model } from '../../model/model.js';
 import { ModelFileError } from '../errors.js';
 import { modelToTopology, weightOwners } from '../../model/topology.js';
-import type { SaveResult } from '../types.js';
 import { type H5GroupSpec, writeHdf5 } from './hdf5.js';
 import { toKeras3Config } from './keras-config.js';
 import { kerasVarLayout } from './keras3-vars.js';
@@ -63,32 +62,4 @@ export async function kerasArchiveBytes(model: Model): Promise<Uint8Array> {
 function dateSaved(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-/** True for a save target that names a Keras archive ('model.keras', 'file:///tmp/model.keras'). */
-export function isKerasTarget(target: unknown): target is string {
-  return typeof target === 'string' && /\.keras$/i.test(target) && !/^[a-z]+:\/\//i.test(target.replace(/^file:\/\//i, ''));
-}
-
-/** Writes the archive to `target` atomically (beside it, synced, renamed over it). Node only. */
-export async function saveKerasFile(model: Model, target: string): Promise<SaveResult> {
-  const bytes = await kerasArchiveBytes(model);
-  const { open, rename, rm } = await import('node:fs/promises');
-  const { pathFromFileUrl } = await import('../file-url.js');
-  const file = pathFromFileUrl(target);
-  const tmp = `${file}.tmp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  return { location: file, modelBytes: bytes.length };
 }
