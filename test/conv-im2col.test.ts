@@ -11,7 +11,7 @@ import type { DType } from '../src/tensor/dtype.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { im2colConv3d, im2colConv3dBackpropFilter, im2colConv3dBackpropInput } from '../src/kernels/js/conv.js';
 import { directConv3d, directConv3dBackpropFilter, directConv3dBackpropInput } from '../src/kernels/js/conv-direct.js';
-import { expectClose, forEachBackend } from './helpers.js';
+import { expectClose, forEachBackend, rng } from './helpers.js';
 
 interface Case { name: string; info: ConvInfo }
 
@@ -58,17 +58,6 @@ function refBackpropFilter(x: Float64Array, dy: Float64Array, info: ConvInfo): F
   return dw;
 }
 
-/** A small deterministic generator (mulberry32), so every run tests the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Geometry with the given sizes; padding before is drawn in [0, kEff) and after in [0, kEff), and the

@@ -123,3 +123,15 @@ export function rand(shape: number[], seed: number, dtype: 'float32' | 'float64'
 export function onNativePath<T>(native: boolean, f: () => T, what: string): T {
   return expectExecuted('native', native ? 'native' : 'fallback', f, what);
 }
+
+/** Mulberry32: a small seeded generator of numbers in [0, 1), so fuzz and random cases are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

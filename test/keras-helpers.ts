@@ -1,5 +1,8 @@
 import h5wasm from 'h5wasm';
 import * as st from '../src/index.js';
+import { rng } from './helpers.js';
+
+export { rng };
 
 // Test helpers that write HDF5 files in the layouts Keras 2 uses, with h5wasm directly (so a test can
 // also plant what Keras never writes: dangling links, absurd dataset shapes, missing members).
@@ -76,14 +79,3 @@ export async function keras2H5(model: st.Model, opts: Keras2Options = {}): Promi
   });
 }
 
-/** xorshift-style seeded generator in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -6,23 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import * as io from '../src/io/index.js';
+import { rng } from './helpers.js';
 
 // Seeded mutations of valid model files: every load must either succeed, and the model then run on a
 // valid input, or be refused with a ModelFileError (a deliberate check), quickly and without large
 // allocations (weights are capped at 8 MB here). Any other exception is a loader bug and fails.
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/models/', import.meta.url));
 const LIMITS: io.LoadOptions = { maxWeightBytes: 8 * 2 ** 20 };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Corpus = { json: Record<string, unknown>; bin: Uint8Array }[];
 

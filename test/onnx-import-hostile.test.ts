@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import { ModelProto } from '../src/io/onnx/schema.js';
+import { rng } from './helpers.js';
 
 function fixturesDir(): string {
   const fromBuild = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'onnx-torch');
@@ -119,17 +120,6 @@ function mutateGraph(src: Uint8Array, r: () => number): Uint8Array {
   return encode(m);
 }
 
-/** Mulberry32: a small seeded generator, so the fuzz cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
   const pick = (n: number): number => Math.floor(r() * n);

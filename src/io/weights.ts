@@ -61,7 +61,7 @@ export function decodeWeights(specs: WeightSpec[], data: ArrayBuffer, where: str
     let values: Float32Array | Int32Array;
     if (q) {
       values = new Float32Array(n);
-      if (q.dtype === 'float16') for (let k = 0; k < n; k++) values[k] = half(view.getUint16(off + 2 * k, true));
+      if (q.dtype === 'float16') for (let k = 0; k < n; k++) values[k] = halfToFloat(view.getUint16(off + 2 * k, true));
       else if (q.dtype === 'uint8') for (let k = 0; k < n; k++) values[k] = view.getUint8(off + k) * q.scale! + q.min!;
       else for (let k = 0; k < n; k++) values[k] = view.getUint16(off + 2 * k, true) * q.scale! + q.min!;
     } else if (spec.dtype === 'bool') {
@@ -79,8 +79,8 @@ export function decodeWeights(specs: WeightSpec[], data: ArrayBuffer, where: str
   return out;
 }
 
-/** IEEE half-precision bits to a number. */
-function half(h: number): number {
+/** IEEE half-precision bits to a number (float16 weights: TF.js quantization, Keras mixed precision). */
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;

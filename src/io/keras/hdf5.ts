@@ -8,6 +8,7 @@
 import type * as H5 from 'h5wasm';
 import { ModelFileError } from '../errors.js';
 import { checkShape, show } from '../validate.js';
+import { halfToFloat } from '../weights.js';
 
 type H5Lib = typeof H5.default;
 type H5Module = Awaited<H5Lib['ready']>;
@@ -279,12 +280,3 @@ function describeType(meta: H5.Metadata): string {
   return `${names[meta.type] ?? `#${meta.type}`} of ${meta.size} bytes${meta.vlen ? ' (variable length)' : ''}`;
 }
 
-/** IEEE half → float (Keras mixed-precision weights are stored as float16). */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
