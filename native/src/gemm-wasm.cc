@@ -51,15 +51,7 @@ void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, 
     wasm_v128_store(tile + i * kNR, acc[i][0]);
     wasm_v128_store(tile + i * kNR + 4, acc[i][1]);
   }
-  for (int i = 0; i < mr; ++i) {
-    float* row = c + i * ldc;
-    const float* t = tile + i * kNR;
-    if (accumulate) {
-      for (int j = 0; j < nr; ++j) row[j] += t[j];
-    } else {
-      for (int j = 0; j < nr; ++j) row[j] = t[j];
-    }
-  }
+  copyEdgeTile(tile, kNR, c, ldc, accumulate, mr, nr);
 }
 
 }  // namespace

@@ -29,6 +29,22 @@ inline uint16_t laneMask(int left) {
   return left >= 16 ? uint16_t(0xFFFF) : left <= 0 ? uint16_t(0) : uint16_t((1u << left) - 1);
 }
 
+/**
+ * The valid mr × nr part of a spilled register tile (row stride `tileCols`) into C, added or stored:
+ * the edge path every micro-kernel shares.
+ */
+inline void copyEdgeTile(const float* tile, int tileCols, float* c, int64_t ldc, bool accumulate, int mr, int nr) {
+  for (int i = 0; i < mr; ++i) {
+    float* row = c + i * ldc;
+    const float* t = tile + i * tileCols;
+    if (accumulate) {
+      for (int j = 0; j < nr; ++j) row[j] += t[j];
+    } else {
+      for (int j = 0; j < nr; ++j) row[j] = t[j];
+    }
+  }
+}
+
 /** A micro-kernel and the cache blocking that suits it. */
 struct MicroKernel {
   Isa isa;

@@ -1,10 +1,6 @@
-/** Pictures of one node's output for the preview: images, feature-map grids, bars and heatmaps. */
-export type NodeView =
-  | { kind: 'image'; shape: number[]; height: number; width: number; channels: number; data: number[]; min: number; max: number }
-  | { kind: 'maps'; shape: number[]; height: number; width: number; maps: number[][]; min: number; max: number }
-  | { kind: 'bars'; shape: number[]; data: number[]; min: number; max: number }
-  | { kind: 'heatmap'; shape: number[]; rows: number; cols: number; data: number[]; min: number; max: number }
-  | { kind: 'error'; message: string };
+import type { NodeView } from '../../src/studio/protocol.js';
+
+export type { NodeView };
 
 const grey = (v: number, lo: number, hi: number) => Math.round(255 * (hi > lo ? (v - lo) / (hi - lo) : 0));
 

@@ -4,14 +4,9 @@
  */
 import * as st from '../../index.js';
 import type { BuiltGraph } from './graph.js';
+import type { NodeView } from '../protocol.js';
 
-/** What the page draws for one node. */
-export type NodeView =
-  | { kind: 'image'; shape: number[]; height: number; width: number; channels: number; data: number[]; min: number; max: number }
-  | { kind: 'maps'; shape: number[]; height: number; width: number; maps: number[][]; min: number; max: number }
-  | { kind: 'bars'; shape: number[]; data: number[]; min: number; max: number }
-  | { kind: 'heatmap'; shape: number[]; rows: number; cols: number; data: number[]; min: number; max: number }
-  | { kind: 'error'; message: string };
+export type { NodeView };
 
 const MAX_MAPS = 16, MAX_BARS = 128, MAX_SIDE = 64;
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
