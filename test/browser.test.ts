@@ -2,12 +2,12 @@
 // the bundle imported from a plain <script type="module"> trains the W3 CNN on real MNIST, saves to
 // IndexedDB and reloads it exactly, with and without cross-origin isolation; the browser storages
 // (localStorage, downloads, <input type=file>, http) and TensorFlow.js's own readers of them; pixels
-// in and out of canvases; and an app bundled by esbuild from `import 'strata'` with no polyfills.
+// in and out of canvases; and apps bundled by esbuild and by Vite from `import 'strata'` with no polyfills.
 // Skipped with one line where Chromium or playwright-core is missing. The page runs the wasm backend (js where asked)
 // whatever the Node pass, so the js pass of `npm test` (STRATA_DISABLE_NATIVE=1) skips it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as st from '../src/index.js';
@@ -320,4 +320,43 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
   const result = await page.evaluate(() => (window as any).bundleResult);
   await context.close();
   assert.deepEqual(result, { values: [6, 6], backend: 'wasm', hasNode: false, fromPixels: 'function', hasFileSystem: false });
+});
+
+test('an app built by Vite from `import * as st from \'strata\'` ships strata.wasm as an asset and runs on wasm', { skip }, async () => {
+  const { build } = await import('vite');
+  const app = join(scratch, 'vite-app');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(app, 'node_modules', 'strata'), 'dir');
+  writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+  writeFileSync(join(app, 'main.js'), `import * as st from 'strata';
+const m = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones' })] });
+await st.ready();
+window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]])).data()), backend: st.getBackend() };
+`);
+  const warnings: string[] = [];
+  const outDir = join(app, 'dist');
+  await build({
+    root: app, base: './', configFile: false, logLevel: 'silent',
+    customLogger: { info() {}, warn: (m: string) => warnings.push(m), warnOnce: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m), clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
+    build: { outDir, target: 'es2022' },
+  });
+  const files = readdirSync(join(outDir, 'assets'));
+  const wasm = files.find((f) => f.endsWith('.wasm'));
+  assert.ok(wasm, `Vite emitted no .wasm asset (assets: ${files.join(', ')}; warnings: ${warnings.join(' | ')})`);
+  assert.deepEqual(readFileSync(join(outDir, 'assets', wasm)), readFileSync(join(ROOT, 'wasm', 'strata.wasm')));
+  // Served under /vite/ only: the page can reach strata.wasm only through the asset Vite emitted.
+  for (const f of files) server.put(`/vite/assets/${f}`, readFileSync(join(outDir, 'assets', f)));
+  server.put('/vite/index.html', readFileSync(join(outDir, 'index.html')));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'warning') errors.push(m.text()); });
+  await page.goto(`${server.url}/vite/index.html`);
+  await page.waitForFunction(() => (window as any).bundleResult !== undefined, null, { timeout: 20_000 }).catch(() => {
+    throw new Error(`the Vite app did not run: ${errors.join('; ') || 'no error reported'}`);
+  });
+  const result = await page.evaluate(() => (window as any).bundleResult);
+  await context.close();
+  assert.deepEqual(result, { values: [6, 6], backend: 'wasm' }, errors.join('; '));
 });

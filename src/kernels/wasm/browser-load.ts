@@ -20,10 +20,15 @@ function load(source: URL | string): Promise<unknown> {
   return p;
 }
 
-/** Starts loading the package's own wasm module (relative to this file in dist/ or a bundle of it). */
+/**
+ * Starts loading the package's own wasm module. The literal URL is relative to this file's place in
+ * dist/ (dist/kernels/wasm/), so bundlers that emit `new URL(..., import.meta.url)` assets (Vite,
+ * webpack 5, Parcel) find wasm/strata.wasm in the package and ship it; scripts/build-browser.mjs
+ * rewrites it for the one-file bundle dist/strata.browser.js, which sits one folder higher.
+ */
 export function loadDefaultWasm(): void {
   if (typeof WebAssembly !== 'object' || typeof fetch !== 'function') return;
-  load(new URL('../wasm/strata.wasm', import.meta.url));
+  load(new URL('../../../wasm/strata.wasm', import.meta.url));
 }
 
 /**
