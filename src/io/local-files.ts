@@ -15,6 +15,11 @@ export function setLocalFileReader(r: LocalFileReader): void {
   reader = r;
 }
 
+/** True once a reader is installed (Node); in a browser, strings are URLs instead. */
+export function hasLocalFileReader(): boolean {
+  return reader !== null;
+}
+
 /** The bytes of a local model file, through the installed reader. */
 export function readLocalFile(source: string, maxBytes: number, where: string): Promise<Uint8Array> {
   if (!reader) {
