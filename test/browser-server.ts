@@ -48,6 +48,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>strata test</title>
 
 export interface TestServer {
   url: string;
+  /** The paths requested so far, in order. */
+  requests: string[];
   /** Serves `bytes` at `path` (e.g. '/model/model.json'). */
   put(path: string, bytes: Uint8Array | string): void;
   close(): Promise<void>;
@@ -56,9 +58,11 @@ export interface TestServer {
 /** Starts the server on 127.0.0.1 (a secure context, so crossOriginIsolated can be true). */
 export async function startServer(): Promise<TestServer> {
   const extra = new Map<string, Uint8Array | string>();
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let path = url.pathname;
+    requests.push(path);
     if (path.startsWith('/coi/')) {
       path = path.slice(4);
       res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -84,7 +88,21 @@ export async function startServer(): Promise<TestServer> {
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     put: (p, b) => extra.set(p, b),
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** A fresh page (own context: own IndexedDB and localStorage) at `url`, with Strata loaded as window.st. */
+export async function openStrataPage(browser: import('playwright-core').Browser, url: string): Promise<import('playwright-core').Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { strataLoaded?: boolean }).strataLoaded === true, null, { timeout: 20_000 }).catch(() => {
+    throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
+  });
+  return page;
 }

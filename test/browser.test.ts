@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as st from '../src/index.js';
-import { ROOT, CHROMIUM, chromiumMissing, startServer, type TestServer } from './browser-server.js';
+import { ROOT, CHROMIUM, chromiumMissing, openStrataPage, startServer, type TestServer } from './browser-server.js';
 
 const missing = chromiumMissing() ?? (process.env.STRATA_DISABLE_NATIVE === '1' ? 'the page runs the js backend either way; they run in the default pass' : null)
   ?? (existsSync(join(ROOT, 'dist', 'strata.browser.js')) ? null : 'dist/strata.browser.js is not built (npm run build)');
@@ -37,17 +37,7 @@ after(async () => {
 });
 
 /** A fresh page (own context: own IndexedDB and localStorage) on `path`, with Strata loaded as window.st. */
-async function openPage(path = '/'): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url + path);
-  await page.waitForFunction(() => (window as any).strataLoaded === true, null, { timeout: 20_000 }).catch(() => {
-    throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
-  });
-  return page;
-}
+const openPage = (path = '/'): Promise<Page> => openStrataPage(browser, server.url + path);
 
 // W3 in the page: 320 MNIST training samples, 2 epochs, batch 16, Adam, seed 1; accuracy on the
 // first 100 test samples. Measured in Chromium 156 on the js backend: 0.73 (0.67 on 200 samples;

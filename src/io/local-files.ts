@@ -23,8 +23,8 @@ export function hasLocalFileReader(): boolean {
 /** The bytes of a local model file, through the installed reader. */
 export function readLocalFile(source: string, maxBytes: number, where: string): Promise<Uint8Array> {
   if (!reader) {
-    return Promise.reject(new ModelFileError(`${where}: '${source}' is a file path, which only Node reads; in a browser fetch the file ` +
-      `(or take it from an <input type="file">) and pass its bytes as an ArrayBuffer or Uint8Array`));
+    return Promise.reject(new ModelFileError(`${where}: '${source}' is a file path, which only Node reads; in a browser pass its http(s) ` +
+      `URL, a File from an <input type="file">, or its bytes as an ArrayBuffer or Uint8Array`));
   }
   return reader(source, maxBytes, where);
 }

@@ -26,6 +26,7 @@ export function setHdf5WorkerUrl(url: string | URL): void {
     throw new ConfigError(`io.setHdf5WorkerUrl: expected the URL of h5-worker.browser.js (or of its folder, ending in '/'), got ${String(url)}`);
   }
   workerUrl = typeof url === 'string' && url.endsWith('/') ? `${url}h5-worker.browser.js` : url;
+  runner.reset();
 }
 
 function spawn(): JobWorker {

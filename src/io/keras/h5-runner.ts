@@ -67,11 +67,12 @@ export interface WorkerRunnerOptions {
 
 /**
  * A runner that posts each job to a worker and terminates the worker when the job runs past its
- * time limit. A worker that finished is kept for the next job, so h5wasm starts once.
+ * time limit. A worker that finished is kept for the next job, so h5wasm starts once; `reset()`
+ * terminates it (the next job starts a fresh one).
  */
-export function workerRunner(opts: WorkerRunnerOptions): Hdf5Runner {
+export function workerRunner(opts: WorkerRunnerOptions): Hdf5Runner & { reset(): void } {
   let idle: { worker: JobWorker; ready: boolean } | null = null;
-  return (job, timeoutMs) => {
+  const run: Hdf5Runner = (job, timeoutMs) => {
     let slot = idle;
     idle = null;
     if (!slot) {
@@ -116,4 +117,10 @@ export function workerRunner(opts: WorkerRunnerOptions): Hdf5Runner {
       worker.post(job);
     });
   };
+  return Object.assign(run, {
+    reset: () => {
+      idle?.worker.terminate();
+      idle = null;
+    },
+  });
 }
