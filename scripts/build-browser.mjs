@@ -5,6 +5,9 @@
 // <script type="module"> with no bundler: the tsc output alone would be hundreds of requests and
 // bare imports (papaparse, protobufjs) that a browser cannot resolve. Bundling for the browser
 // platform also checks that the browser entry reaches no `node:` module: esbuild fails on one.
+// h5wasm (the HDF5 C library in wasm, ~4 MB with its wasm inlined) is kept out of the main file:
+// dist/h5wasm.browser.js, imported on first use by dist/h5-worker.browser.js (the Web Worker that
+// reads Keras .h5 files) and by the page when it writes one (model.save('downloads://m.keras')).
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -26,9 +29,14 @@ const wasmUrlForBundle = {
   },
 };
 
-await build({
-  entryPoints: [join(root, 'dist', 'index.browser.js')],
-  outfile: join(root, 'dist', 'strata.browser.js'),
+/** `import('h5wasm')` becomes `import('./h5wasm.browser.js')`, the file beside the bundle. */
+const h5wasmBeside = {
+  name: 'h5wasm-beside',
+  setup(b) {
+    b.onResolve({ filter: /^h5wasm$/ }, () => ({ path: './h5wasm.browser.js', external: true }));
+  },
+};
+const common = {
   bundle: true,
   platform: 'browser',
   format: 'esm',
@@ -38,5 +46,8 @@ await build({
   keepNames: true,
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [wasmUrlForBundle],
-});
+};
+await build({ ...common, entryPoints: [join(root, 'dist', 'index.browser.js')], outfile: join(root, 'dist', 'strata.browser.js'), plugins: [h5wasmBeside, wasmUrlForBundle] });
+// The worker: new URL('./h5-worker.browser.js', import.meta.url) from strata.browser.js finds it.
+await build({ ...common, entryPoints: [join(root, 'dist', 'io', 'keras', 'h5-worker.browser.js')], outfile: join(root, 'dist', 'h5-worker.browser.js'), plugins: [h5wasmBeside] });
+await build({ ...common, entryPoints: [join(root, 'node_modules', 'h5wasm', 'dist', 'esm', 'hdf5_hl.js')], outfile: join(root, 'dist', 'h5wasm.browser.js'), sourcemap: false, charset: 'utf8' });

@@ -51,6 +51,8 @@ export type { TensorOrList, Batch, BatchSource } from './model/data.js';
 export * as optimizers from './optimizers/index.js';
 export { loadLayersModel } from './io/load.js';
 export { loadOnnxModel, type OnnxLoadOptions } from './io/onnx/import.js';
+// Keras .keras / .h5 files; HDF5 runs in the worker each entry installs (io/keras/h5-runner.ts).
+export { loadKerasModel, type KerasLoadOptions, type KerasSource } from './io/keras/load-keras.js';
 export { ModelFileError } from './io/errors.js';
 // TensorFlow.js surface (`import * as tf from 'strata'`): thin aliases over the above.
 export * as train from './compat/train.js';

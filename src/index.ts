@@ -9,13 +9,12 @@
  */
 // Registers the native backend (the default, by priority) where it was built and loads.
 import './kernels/native/register.js';
-// Model files on disk (folders, file://, *.onnx), and local files for st.data.csv.
+// Model files on disk (folders, file://, *.onnx, *.keras), Keras HDF5 reads in a worker thread, and local files for st.data.csv.
 import './io/register-node.js';
+import './io/keras/h5-run-node.js';
 import './data/register-node.js';
 
 export * from './core.js';
-// Keras .keras / .h5 files (Node: HDF5 runs in a worker thread with a time limit; not in the browser build yet).
-export { loadKerasModel, type KerasLoadOptions } from './io/keras/load-keras.js';
 export * as callbacks from './callbacks/index.js';
 export * as node from './node/index.js';
 export * as io from './io/index.js';

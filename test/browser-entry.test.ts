@@ -8,7 +8,7 @@ import * as nodeEntry from '../src/index.js';
 import * as browserEntry from '../src/index.browser.js';
 
 const NODE_ONLY: Record<string, string[]> = {
-  '': ['loadKerasModel', 'node'],
+  '': ['node'],
   io: ['fileSystem'],
   callbacks: ['CSVLogger', 'TensorBoardCallback', 'csvLogger', 'tensorBoard'],
   data: ['DirectoryDataset', 'IMAGE_EXTENSIONS', 'imageDatasetFromDirectory', 'readImage', 'textDatasetFromDirectory'],
@@ -16,7 +16,7 @@ const NODE_ONLY: Record<string, string[]> = {
 };
 const BROWSER_ONLY: Record<string, string[]> = {
   '': ['browser', 'setWasmPaths'],
-  io: ['browserDownloads', 'browserFiles', 'browserIndexedDB', 'browserLocalStorage'],
+  io: ['browserDownloads', 'browserFiles', 'browserIndexedDB', 'browserLocalStorage', 'setHdf5WorkerUrl'],
 };
 
 function keysOf(m: object): string[] {
@@ -40,7 +40,8 @@ test('the browser entry bundles for the browser platform: no node: module is rea
   const out = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', metafile: true });
   const inputs = Object.keys(out.metafile!.inputs);
   assert.ok(inputs.some((p) => p.endsWith('browser/pixels.js')), 'the bundle holds st.browser');
-  for (const nodeOnly of ['io/handlers.js', 'kernels/native/addon.js', 'callbacks/csv-logger.js', 'data/image-decode.js', 'datasets/mnist.js']) {
+  assert.ok(inputs.some((p) => p.endsWith('keras/h5-run-browser.js')), 'the bundle holds the Web Worker runner of Keras HDF5 reads');
+  for (const nodeOnly of ['io/handlers.js', 'io/read-model-file.js', 'keras/h5-run-node.js', 'kernels/native/addon.js', 'callbacks/csv-logger.js', 'data/image-decode.js', 'datasets/mnist.js']) {
     assert.ok(!inputs.some((p) => p.endsWith(nodeOnly)), `${nodeOnly} is not in the browser bundle`);
   }
 });

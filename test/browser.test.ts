@@ -5,13 +5,13 @@
 // in and out of canvases; and apps bundled by esbuild and by Vite from `import 'strata'` with no polyfills.
 // Skipped with one line where Chromium or playwright-core is missing. The page runs the wasm backend (js where asked)
 // whatever the Node pass, so the js pass of `npm test` (STRATA_DISABLE_NATIVE=1) skips it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as st from '../src/index.js';
-import { ROOT, CHROMIUM, chromiumMissing, startServer, type TestServer } from './browser-server.js';
+import { ROOT, chromiumHooks, chromiumMissing, openStrataPage } from './browser-server.js';
 
 const missing = chromiumMissing() ?? (process.env.STRATA_DISABLE_NATIVE === '1' ? 'the page runs the js backend either way; they run in the default pass' : null)
   ?? (existsSync(join(ROOT, 'dist', 'strata.browser.js')) ? null : 'dist/strata.browser.js is not built (npm run build)');
@@ -19,35 +19,13 @@ if (missing) console.log(`# browser tests skipped: ${missing}`);
 const skip = missing !== null;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
-let browser: Browser, server: TestServer;
 const scratch = mkdtempSync(join(tmpdir(), 'strata-browser-'));
 
-before(async () => {
-  if (skip) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const chrome = chromiumHooks(skip, () => rmSync(scratch, { recursive: true, force: true }));
 
 /** A fresh page (own context: own IndexedDB and localStorage) on `path`, with Strata loaded as window.st. */
-async function openPage(path = '/'): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url + path);
-  await page.waitForFunction(() => (window as any).strataLoaded === true, null, { timeout: 20_000 }).catch(() => {
-    throw new Error(`the page did not load Strata: ${errors.join('; ') || 'no error reported'}`);
-  });
-  return page;
-}
+const openPage = (path = '/'): Promise<Page> => openStrataPage(chrome.browser, chrome.server.url + path);
 
 // W3 in the page: 320 MNIST training samples, 2 epochs, batch 16, Adam, seed 1; accuracy on the
 // first 100 test samples. Measured in Chromium 156 on the js backend: 0.73 (0.67 on 200 samples;
@@ -135,10 +113,10 @@ test('http(s) load, <input type=file> (st.io.browserFiles) and downloads:// in C
   const { model, x, y } = smallModel(3);
   const dir = join(scratch, 'served');
   await model.save(dir);
-  for (const f of ['model.json', 'group1-shard1of1.bin']) server.put(`/model/${f}`, readFileSync(join(dir, f)));
+  for (const f of ['model.json', 'group1-shard1of1.bin']) chrome.server.put(`/model/${f}`, readFileSync(join(dir, f)));
   const page = await openPage();
   // http: the page fetches model.json and its shard from the server.
-  server.put('/table.csv', 'a,b\n1,"x, y"\n3,z\n');
+  chrome.server.put('/table.csv', 'a,b\n1,"x, y"\n3,z\n');
   const viaHttp = await page.evaluate(async (x) => {
     const st = (window as any).st;
     const m = await st.loadLayersModel(`${location.origin}/model/model.json`);
@@ -307,13 +285,13 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
   const out = await build({ entryPoints: [join(app, 'main.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
   const code = out.outputFiles[0].text;
   assert.doesNotMatch(code, /(from|import\()\s*["']node:/, 'no node: import in the bundle');
-  server.put('/bundle/app.js', code);
-  server.put('/bundle/index.html', '<!doctype html><script type="module" src="/bundle/app.js"></script>');
-  const context = await browser.newContext();
+  chrome.server.put('/bundle/app.js', code);
+  chrome.server.put('/bundle/index.html', '<!doctype html><script type="module" src="/bundle/app.js"></script>');
+  const context = await chrome.browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/bundle/index.html`);
+  await page.goto(`${chrome.server.url}/bundle/index.html`);
   await page.waitForFunction(() => (window as any).bundleResult !== undefined, null, { timeout: 20_000 }).catch(() => {
     throw new Error(`the bundled app did not run: ${errors.join('; ') || 'no error reported'}`);
   });

@@ -35,7 +35,7 @@ test('truncated files, empty files and other formats are refused', async () => {
   await refused(new Uint8Array(0), /empty/);
   await refused(new TextEncoder().encode('{"modelTopology": {}}'), /not a valid ONNX model|no graph/);
   await refused('/nonexistent/model.onnx', /cannot read/);
-  await refused('https://example.com/model.onnx', /only paths and file:\/\/ URLs/);
+  await refused('http://127.0.0.1:1/model.onnx', /could not fetch http:\/\/127.0.0.1:1\/model.onnx/);
 });
 
 test('absurd dims and huge initializers are refused before anything is allocated', async () => {

@@ -15,11 +15,16 @@ export function setLocalFileReader(r: LocalFileReader): void {
   reader = r;
 }
 
+/** True once a reader is installed (Node); in a browser, strings are URLs instead. */
+export function hasLocalFileReader(): boolean {
+  return reader !== null;
+}
+
 /** The bytes of a local model file, through the installed reader. */
 export function readLocalFile(source: string, maxBytes: number, where: string): Promise<Uint8Array> {
   if (!reader) {
-    return Promise.reject(new ModelFileError(`${where}: '${source}' is a file path, which only Node reads; in a browser fetch the file ` +
-      `(or take it from an <input type="file">) and pass its bytes as an ArrayBuffer or Uint8Array`));
+    return Promise.reject(new ModelFileError(`${where}: '${source}' is a file path, which only Node reads; in a browser pass its http(s) ` +
+      `URL, a File from an <input type="file">, or its bytes as an ArrayBuffer or Uint8Array`));
   }
   return reader(source, maxBytes, where);
 }

@@ -3,11 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { ModelFileError } from './errors.js';
 import { pathFromFileUrl } from './file-url.js';
 
-/** Protobuf / container overhead allowed beyond the weight budget (graph, names, attributes). */
-const SLACK = 64 * 2 ** 20;
-
-/** The bytes of a model file; refuses a missing file or one larger than the weight budget allows. */
-export async function readModelFile(source: string, maxWeightBytes: number, where: string): Promise<Uint8Array> {
+/** The bytes of a model file; refuses a missing file or one larger than `maxBytes`. */
+export async function readModelFile(source: string, maxBytes: number, where: string): Promise<Uint8Array> {
   const path = pathFromFileUrl(source);
   let size: number;
   try {
@@ -18,8 +15,8 @@ export async function readModelFile(source: string, maxWeightBytes: number, wher
     if (e instanceof ModelFileError) throw e;
     throw new ModelFileError(`${where}: cannot read '${path}': ${(e as Error).message}`);
   }
-  if (size > maxWeightBytes + SLACK) {
-    throw new ModelFileError(`${where}: '${path}' is ${size} bytes, more than the weight limit allows (option maxWeightBytes: ${maxWeightBytes})`);
+  if (size > maxBytes) {
+    throw new ModelFileError(`${where}: '${path}' is ${size} bytes, more than the ${maxBytes} allowed (option maxWeightBytes)`);
   }
   const buf = await readFile(path);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

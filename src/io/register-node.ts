@@ -1,16 +1,12 @@
 /**
  * Side effect of the Node entry: model files on disk. A folder path or file:// URL saves and loads
- * the TensorFlow.js layers format (io/handlers.ts); a path ending in `.onnx` saves ONNX. Strings
+ * the TensorFlow.js layers format (io/handlers.ts); a path ending in `.onnx` / `.keras` saves ONNX / a Keras 3 archive. Strings
  * with another scheme (http://, indexeddb://) are left to their own routers.
  */
-import { modelFromArtifacts } from './load.js';
-import { fileSystem } from './handlers.js';
-import { exportOnnx } from './onnx/export.js';
-import { kerasArchiveBytes } from './keras/save-keras.js';
-import { writeFileAtomic } from './handlers.js';
+import { fileSystem, writeFileAtomic } from './handlers.js';
 import { pathFromFileUrl } from './file-url.js';
-import type { IOHandler, ModelArtifacts, SaveContext, SaveResult } from './types.js';
-import type { Model } from '../model/model.js';
+import type { IOHandler } from './types.js';
+import { SINGLE_FILE_FORMATS, singleFileSaver } from './single-file.js';
 import { ROUTER_PRIORITY, registerLoadRouter, registerSaveRouter } from './router.js';
 import { setLocalFileReader } from './local-files.js';
 import { readModelFile } from './read-model-file.js';
@@ -26,21 +22,14 @@ function isFilePath(url: string): boolean {
 const FILES = 'folder paths and file:// URLs (Node)';
 registerSaveRouter((url) => (isFilePath(url) ? fileSystem(url) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
 registerLoadRouter((url, opts) => (isFilePath(url) ? fileSystem(url, opts) : null), { priority: ROUTER_PRIORITY.filePath, label: FILES });
-/**
- * A save router for single-file formats: a path or file:// URL ending in `ext` gets the bytes of
- * `encode(model)`, written beside the target, synced and renamed over it (a crash never leaves half a file).
- */
-function singleFileRouter(ext: string, label: string, encode: (model: Model) => Uint8Array | Promise<Uint8Array>): void {
-  const matches = (url: string) => url.toLowerCase().endsWith(ext) && isFilePath(url);
-  const handler = (url: string): IOHandler => ({
-    async save(artifacts: ModelArtifacts, ctx?: SaveContext): Promise<SaveResult> {
-      const bytes = await encode(ctx?.model ?? modelFromArtifacts(artifacts));
-      const file = pathFromFileUrl(url);
-      await writeFileAtomic(file, bytes);
-      return { location: file, modelBytes: bytes.length };
-    },
+// A path or file:// URL ending in .onnx / .keras gets that format, written beside the target, synced
+// and renamed over it (a crash never leaves half a file).
+for (const { ext, what, encode } of SINGLE_FILE_FORMATS) {
+  const matches = (url: string): boolean => url.toLowerCase().endsWith(ext) && isFilePath(url);
+  const handler = (url: string): IOHandler => singleFileSaver(encode, async (bytes) => {
+    const file = pathFromFileUrl(url);
+    await writeFileAtomic(file, bytes);
+    return file;
   });
-  registerSaveRouter((url) => (matches(url) ? handler(url) : null), { priority: ROUTER_PRIORITY.extension, label });
+  registerSaveRouter((url) => (matches(url) ? handler(url) : null), { priority: ROUTER_PRIORITY.extension, label: `*${ext} paths (Node, save: ${what})` });
 }
-singleFileRouter('.onnx', '*.onnx paths (Node, save: st.io.exportOnnx\'s bytes)', exportOnnx);
-singleFileRouter('.keras', '*.keras paths (Node, save: a Keras 3 archive)', kerasArchiveBytes);

@@ -1,6 +1,7 @@
 /**
  * Model files the user moves by hand in a browser: 'downloads://prefix' saves `prefix.json` and
- * `prefix.weights.bin` as downloads (TensorFlow.js's names), and `browserFiles(files)` loads the File
+ * `prefix.weights.bin` as downloads (TensorFlow.js's names), 'downloads://name.onnx' and
+ * 'downloads://name.keras' one file of that format (io/browser/register.ts), and `browserFiles(files)` loads the File
  * objects of an `<input type="file" multiple>` (model.json and its weight files), checked as on disk.
  */
 import { artifactsFromModelJson, modelJsonFromArtifacts } from '../artifacts.js';
@@ -11,7 +12,7 @@ import { parseJson, resolveLimits, show } from '../validate.js';
 export const DOWNLOADS_SCHEME = 'downloads://';
 
 /** Starts the download of `blob` as `name` (a click on a temporary link, as TensorFlow.js does). */
-async function download(blob: Blob, name: string): Promise<void> {
+export async function download(blob: Blob, name: string): Promise<void> {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.download = name;

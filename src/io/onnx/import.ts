@@ -1,14 +1,14 @@
 /**
  * `st.loadOnnxModel(source)`: an ONNX graph (opset 13–17, as torch.onnx.export writes it) → a
- * Strata functional model whose weights are trainable variables. Platform-neutral: only the file
- * read (io/read-model-file.ts) touches node: modules; the Node entry installs it (io/local-files.ts).
+ * Strata functional model whose weights are trainable variables. Platform-neutral: files are read
+ * by io/model-source.ts (paths through the reader the Node entry installs, URLs with fetch).
  */
 import { StrataError } from '../../errors.js';
 import { Functional } from '../../model/functional.js';
 import { InputLayer } from '../../model/input.js';
 import { ModelFileError } from '../errors.js';
 import { checkShape, resolveLimits } from '../validate.js';
-import { readLocalFile } from '../local-files.js';
+import { type ModelSource, isModelSource, readModelSource } from '../model-source.js';
 import { type OnnxNode, decodeOnnx } from './decode.js';
 import { ImportContext, type OpHandler, type Sym } from './import-context.js';
 import { CONV_OPS } from './import-conv.js';
@@ -30,6 +30,9 @@ export interface OnnxLoadOptions {
   /** The model's name; default the ONNX graph's name. */
   name?: string;
 }
+
+/** Protobuf overhead allowed beyond the weight budget in a file (graph, names, attributes). */
+const SLACK = 64 * 2 ** 20;
 
 const FLOAT_INPUTS = [1, 10, 11, 16], INT_INPUTS = [2, 3, 4, 5, 6, 7, 12, 13, 9];
 
@@ -115,7 +118,8 @@ function safeName(name: string): string {
 
 /**
  * Loads an ONNX model (opset 13–17) as a trainable Strata model. `source`: a path or file:// URL
- * (Node), or the file's bytes (ArrayBuffer / Uint8Array, anywhere). The model takes the inputs the
+ * (Node), an http(s) URL (a relative one in a browser), a File or Blob (an `<input type="file">`),
+ * or the file's bytes (ArrayBuffer / Uint8Array). The model takes the inputs the
  * ONNX graph takes (PyTorch's NCHW images included) and gives the same outputs; weights are
  * trainable, so `model.compile(...)` then `model.fit(...)` fine-tunes it. Supported ops:
  * `st.io.ONNX_IMPORTABLE_OPS`; others are refused with a ModelFileError naming the op and node.
@@ -124,17 +128,10 @@ function safeName(name: string): string {
  * const model = await st.loadOnnxModel('resnet-ish.onnx');   // from torch.onnx.export
  * model.predict(st.randomNormal([1, 3, 32, 32]));
  */
-export async function loadOnnxModel(source: string | ArrayBuffer | Uint8Array, opts: OnnxLoadOptions = {}): Promise<Functional> {
-  let bytes: Uint8Array;
-  if (source instanceof Uint8Array) bytes = source;
-  else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
-  else if (typeof source === 'string') {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:\/\//i.test(source)) {
-      throw new ModelFileError(`loadOnnxModel: '${source}': only paths and file:// URLs are read; fetch other URLs yourself and pass the bytes`);
-    }
-    bytes = await readLocalFile(source, onnxLimits(opts).maxWeightBytes, 'loadOnnxModel');
-  } else {
-    throw new ModelFileError(`loadOnnxModel: expected a path, a file:// URL, an ArrayBuffer or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
+export async function loadOnnxModel(source: ModelSource, opts: OnnxLoadOptions = {}): Promise<Functional> {
+  if (!isModelSource(source)) {
+    throw new ModelFileError(`loadOnnxModel: expected a path, a URL, a File/Blob, an ArrayBuffer or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
   }
+  const bytes = await readModelSource(source, onnxLimits(opts).maxWeightBytes + SLACK, 'loadOnnxModel');
   return onnxToModel(bytes, opts);
 }
