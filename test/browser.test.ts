@@ -309,8 +309,14 @@ test('an app built by Vite from `import * as st from \'strata\'` ships strata.wa
   writeFileSync(join(app, 'main.js'), `import * as st from 'strata';
 const m = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones' })] });
 await st.ready();
-window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]])).data()), backend: st.getBackend() };
+const keras = await st.loadKerasModel('./m.keras');
+window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]])).data()), backend: st.getBackend(),
+  keras: Array.from(await keras.predict(st.tensor([[1, 2, 3]])).data()) };
 `);
+  // A .keras file written by Node: reading it in the page takes the HDF5 worker and h5wasm, which Vite must split out and ship too.
+  const kerasModel = st.sequential({ layers: [st.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'glorotUniform', biasInitializer: 'ones' })] });
+  await kerasModel.save(join(app, 'm.keras'));
+  const kerasExpected = Array.from((kerasModel.predict(st.tensor([[1, 2, 3]])) as st.Tensor).dataSync());
   const warnings: string[] = [];
   const outDir = join(app, 'dist');
   await build({
@@ -323,18 +329,20 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
   assert.ok(wasm, `Vite emitted no .wasm asset (assets: ${files.join(', ')}; warnings: ${warnings.join(' | ')})`);
   assert.deepEqual(readFileSync(join(outDir, 'assets', wasm)), readFileSync(join(ROOT, 'wasm', 'strata.wasm')));
   // Served under /vite/ only: the page can reach strata.wasm only through the asset Vite emitted.
-  for (const f of files) server.put(`/vite/assets/${f}`, readFileSync(join(outDir, 'assets', f)));
-  server.put('/vite/index.html', readFileSync(join(outDir, 'index.html')));
-  const context = await browser.newContext();
+  for (const f of files) chrome.server.put(`/vite/assets/${f}`, readFileSync(join(outDir, 'assets', f)));
+  chrome.server.put('/vite/m.keras', readFileSync(join(app, 'm.keras')));
+  chrome.server.put('/vite/index.html', readFileSync(join(outDir, 'index.html')));
+  const context = await chrome.browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'warning') errors.push(m.text()); });
-  await page.goto(`${server.url}/vite/index.html`);
+  await page.goto(`${chrome.server.url}/vite/index.html`);
   await page.waitForFunction(() => (window as any).bundleResult !== undefined, null, { timeout: 20_000 }).catch(() => {
     throw new Error(`the Vite app did not run: ${errors.join('; ') || 'no error reported'}`);
   });
   const result = await page.evaluate(() => (window as any).bundleResult);
   await context.close();
-  assert.deepEqual(result, { values: [6, 6], backend: 'wasm' }, errors.join('; '));
+  assert.deepEqual({ ...result, keras: undefined }, { values: [6, 6], backend: 'wasm', keras: undefined }, errors.join('; '));
+  result.keras.forEach((v: number, i: number) => assert.ok(Math.abs(v - kerasExpected[i]) <= 1e-4 + 1e-3 * Math.abs(kerasExpected[i]), `keras output ${i}: ${v} vs ${kerasExpected[i]}`));
 });
