@@ -82,6 +82,13 @@ test('the fused gradient matches finite differences for the logits and the label
     const z = rand([5, 7], 11), t = labels(5, 7, 3, 'float64', true);
     expectGradientsClose((x) => fused(t, x), [z]);
     expectGradientsClose((x, y) => fused(y, x), [z, t]);
+    // With respect to the probabilities themselves (a softmax output given as the input), and to both.
+    const p = st.softmax(z);
+    expectGradientsClose((q) => st.losses.categoricalCrossentropy(t, q), [p]);
+    const [dz, dp] = st.grads(() => st.add(st.sum(fused(t, z)), st.sum(st.losses.categoricalCrossentropy(t, p))), [z, p]);
+    const [uz, up] = st.grads(() => st.add(st.sum(unfused(t, z)), st.sum(st.losses.categoricalCrossentropy(t, st.mul(p, 1)))), [z, p]);
+    expectClose(dz, uz, 1e-12, 1e-10, 'logits, beside a probabilities input');
+    expectClose(dp, up, 1e-12, 1e-10, 'probabilities');
   }, 'fallback'); // float64: the js kernels on every backend
 });
 

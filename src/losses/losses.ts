@@ -7,7 +7,7 @@ import {
   abs, add, clipByValue, div, log, log1p, logSoftmax, maximum, mean, minimum, mul, neg, relu, softplus, square,
   sub, sum, max, sqrt, oneHot, cast, reshape, exp,
 } from '../ops/index.js';
-import { fusedSoftmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
+import { crossEntropyOfProbs, fusedSoftmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 import { CROSSENTROPY_EPSILON } from '../kernels/loss-kernels.js';
 
 /**
@@ -112,10 +112,7 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   if (ls) t = add(mul(t, 1 - ls), ls / p.shape[p.shape.length - 1]);
   if (opts.fromLogits) return neg(sum(mul(t, logSoftmax(p, -1)), -1));
   // p straight from a softmax: one fused kernel, its gradient to the logits (same values as below).
-  const fused = fusedSoftmaxCrossEntropy(t, p);
-  if (fused) return fused;
-  const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
-  return neg(sum(mul(t, log(q)), -1));
+  return fusedSoftmaxCrossEntropy(t, p) ?? crossEntropyOfProbs(t, p);
 }
 
 /** Categorical crossentropy with integer class labels: yTrue [batch] or [batch, 1], yPred [batch, classes]. */
