@@ -21,6 +21,13 @@ function labels(rows: number, n: number, seed: number, dtype: Float, soft = fals
 const unfused = (t: st.Tensor, z: st.Tensor): st.Tensor => st.losses.categoricalCrossentropy(t, st.mul(st.softmax(z), 1));
 const fused = (t: st.Tensor, z: st.Tensor): st.Tensor => st.losses.categoricalCrossentropy(t, st.softmax(z));
 
+/** f's result, computed while a tape records (the fused path is a training path: softmax keeps its logits only then). */
+function recorded(f: () => st.Tensor, wrt: st.Tensor): st.Tensor {
+  let out!: st.Tensor;
+  st.valueAndGrads(() => (out = f(), st.sum(out)), [wrt]);
+  return out;
+}
+
 /** Kernel calls of `kernel` on the active backend while `f` runs. */
 function callsOf(kernel: string, f: () => void): number {
   const b = st.getBackend();
@@ -40,10 +47,14 @@ test('the fused loss equals the unfused ops, one-hot and soft labels, float32 an
           const t = st.reshape(labels(rows, n, 1, dtype, soft), shape);
           const what = `${backend} ${dtype} ${JSON.stringify(shape)} soft ${soft}`;
           let got!: st.Tensor;
-          assert.equal(callsOf('softmaxCrossEntropy', () => { got = fused(t, z); }), 1, `${what}: the fused kernel ran`);
+          assert.equal(callsOf('softmaxCrossEntropy', () => { got = recorded(() => fused(t, z), z); }), 1, `${what}: the fused kernel ran`);
           assert.deepEqual(got.shape, shape.slice(0, -1), what);
           assert.equal(got.dtype, dtype, what);
           expectClose(got, unfused(t, z), dtype === 'float32' ? 1e-6 : 1e-13, dtype === 'float32' ? 1e-6 : 1e-13, what);
+          // Without a tape (inference, evaluate) the ops run, and a prediction holds no logits.
+          let plain!: st.Tensor;
+          assert.equal(callsOf('softmaxCrossEntropy', () => { plain = fused(t, z); }), 0, `${what}: no fused kernel without a tape`);
+          expectClose(plain, got, dtype === 'float32' ? 1e-6 : 1e-13, dtype === 'float32' ? 1e-6 : 1e-13, what);
         }
       }
     }
@@ -55,7 +66,7 @@ test('the fused loss matches reference values: −log softmax(z)[class], clipped
     const z = st.tensor([[1, 2, 3], [0, 0, 40]]);
     const t = st.tensor([[0, 0, 1], [1, 0, 0]]);
     // Row 0: log(e + e² + e³) − 3 = 0.40760596; row 1: p₀ = e^−40/(2 + e^40) < 1e-7, so −log(1e-7) = 16.118096.
-    expectClose(fused(t, z), [0.40760596, 16.11809565], 1e-6, 1e-6, 'reference values');
+    expectClose(recorded(() => fused(t, z), z), [0.40760596, 16.11809565], 1e-6, 1e-6, 'reference values');
   });
 });
 
