@@ -6,6 +6,7 @@ import type { ConvKernels } from './conv-kernels.js';
 import type { PoolKernels } from './pool-kernels.js';
 import type { RnnKernels } from './rnn-kernels.js';
 import type { OptimizerKernels } from './optimizer-kernels.js';
+import type { LossKernels } from './loss-kernels.js';
 
 /**
  * The compute behind every op. A kernel knows nothing of autograd: tensors in, a new tensor out,
@@ -15,6 +16,6 @@ import type { OptimizerKernels } from './optimizer-kernels.js';
  */
 export interface Backend
   extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels, RnnKernels,
-    OptimizerKernels {
+    OptimizerKernels, LossKernels {
   readonly name: string;
 }

@@ -7,6 +7,8 @@ import {
   abs, add, clipByValue, div, log, log1p, logSoftmax, maximum, mean, minimum, mul, neg, relu, softplus, square,
   sub, sum, max, sqrt, oneHot, cast, reshape, exp,
 } from '../ops/index.js';
+import { crossEntropyOfProbs, fusedSoftmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
+import { CROSSENTROPY_EPSILON } from '../kernels/loss-kernels.js';
 
 /**
  * Loss functions in Keras' functional form: (yTrue, yPred) → the loss of each sample, reduced over
@@ -16,7 +18,7 @@ import {
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /** Keras' fuzz factor: probabilities are clipped to [EPSILON, 1 − EPSILON] before logs. */
-export const EPSILON = 1e-7;
+export const EPSILON = CROSSENTROPY_EPSILON;
 
 function pair(name: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tensor] {
   const t = toTensor(yTrue, name, 'yTrue');
@@ -109,8 +111,8 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   const ls = opts.labelSmoothing ?? 0;
   if (ls) t = add(mul(t, 1 - ls), ls / p.shape[p.shape.length - 1]);
   if (opts.fromLogits) return neg(sum(mul(t, logSoftmax(p, -1)), -1));
-  const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
-  return neg(sum(mul(t, log(q)), -1));
+  // p straight from a softmax: one fused kernel, its gradient to the logits (same values as below).
+  return fusedSoftmaxCrossEntropy(t, p) ?? crossEntropyOfProbs(t, p);
 }
 
 /** Categorical crossentropy with integer class labels: yTrue [batch] or [batch, 1], yPred [batch, classes]. */

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, toTensor } from '../tensor/create.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { runOp } from './engine.js';
+import { isRecording } from '../autograd/tape.js';
 import { mul, sub } from './arithmetic.js';
 import { exp } from './unary.js';
 import { sum } from './reduce.js';
@@ -25,8 +26,21 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
   const $x = toTensor(logits, 'softmax', 'logits');
   const axis = checkAxis('softmax', $x, dim, 'dim');
   // dx = y·(dy − Σ dy·y) along the axis.
-  return runOp('Softmax', [$x], (k) => k.softmax($x, axis),
+  const y = runOp('Softmax', [$x], (k) => k.softmax($x, axis),
     (dy, y) => [mul(y, sub(dy, sum(mul(dy, y), axis, true)))]);
+  if (axis === $x.rank - 1 && isRecording()) logitsOfSoftmax.set(y, $x);
+  return y;
+}
+
+// Softmax outputs along the last axis → their logits, so a cross-entropy on the probabilities can send
+// its gradient straight to the logits (Keras' TensorFlow backend does the same through `_keras_logits`).
+// Only while a tape records (training), which holds the logits anyway: a prediction does not keep its
+// logits alive through its probabilities.
+const logitsOfSoftmax = new WeakMap<Tensor, Tensor>();
+
+/** The logits `probs` was computed from when it is a softmax output along the last axis, else null. */
+export function softmaxLogitsOf(probs: Tensor): Tensor | null {
+  return logitsOfSoftmax.get(probs) ?? null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { convKernels } from './conv.js';
 import { poolKernels } from './pool.js';
 import { rnnKernels } from './rnn.js';
 import { optimizerKernels } from './optimizer.js';
+import { lossKernels } from './loss.js';
 
 /** The reference backend: plain TypeScript, runs everywhere, and is the truth tests compare with. */
 export const jsBackend: Backend = {
@@ -19,4 +20,5 @@ export const jsBackend: Backend = {
   ...poolKernels,
   ...rnnKernels,
   ...optimizerKernels,
+  ...lossKernels,
 };

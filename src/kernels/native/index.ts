@@ -9,6 +9,7 @@ import { nativeElementwiseKernels } from './elementwise.js';
 import { nativeReduceKernels } from './reduce.js';
 import { nativeRnnKernels } from './rnn.js';
 import { nativeOptimizerKernels } from './optimizer.js';
+import { nativeLossKernels } from './loss.js';
 import { countCompiled, countKernels } from '../call-count.js';
 
 /**
@@ -31,6 +32,7 @@ export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): 
     ...nativeReduceKernels(addon),
     ...nativeRnnKernels(addon),
     ...nativeOptimizerKernels(addon),
+    ...nativeLossKernels(addon),
     name,
   });
 }

@@ -49,6 +49,7 @@ const OUTPUTS: Record<string, readonly number[]> = {
   gatherFlat: [2], scatterAddFlat: [2],
   rnnForward: [8, 9, 10, 11, 12, 13], rnnBackward: [12, 13, 14, 15],
   adamUpdate: [10, 11, 12, 13],
+  softmaxCrossEntropy: [2], softmaxCrossEntropyGrad: [3],
 };
 
 /**
@@ -60,7 +61,7 @@ const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> = {
   conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
   biasActivationGrad: () => [3], maxPool3d: () => [2], maxPool3dArgmax: () => [2, 3], scatterAddFlat: () => [2],
   conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
-  adamUpdate: () => [10, 11, 12, 13],
+  adamUpdate: () => [10, 11, 12, 13], softmaxCrossEntropy: () => [2], softmaxCrossEntropyGrad: () => [3],
 };
 const NONE: readonly number[] = [];
 
