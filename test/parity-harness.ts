@@ -59,8 +59,8 @@ const absent: string[] = [];
 // STRATA_BACKEND narrows the check to that backend (the test runner's passes); 'js' leaves none.
 const only = process.env.STRATA_BACKEND;
 for (const [name, load] of LOADS) {
-  if (only && only !== name) absent.push(`${name}: not checked (STRATA_BACKEND=${only})`);
-  else if (!load.addon) absent.push(`${name}: ${'reason' in load ? load.reason : 'not loaded'}`);
+  if (!load.addon) absent.push(`${name}: ${'reason' in load ? load.reason : 'not loaded'}`);
+  else if (only && only !== name) absent.push(`${name}: not checked (STRATA_BACKEND=${only})`);
   else all.push({ name, addon: load.addon, backend: createNativeBackend(nanFilled(load.addon), name) });
 }
 
