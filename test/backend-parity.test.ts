@@ -397,9 +397,10 @@ test('argMax / argMin on every axis, first index on ties, either side of 64 elem
   }
 });
 
-test('softmax and logSoftmax on every axis, a large logit, NaN, either side of 64 elements', (t) => {
+test('softmax and logSoftmax on every axis, a large logit, NaN, either side of 64 elements and threaded', (t) => {
   let seed = 500;
-  const inputs = [[63], [257], [7, 33], [33, 7, 3], [2, 7, 5, 3], [65, 1], [3000, 10]].map((shape) => {
+  // [40000, 10] and [8, 2000, 10] along 1: above the C++ threading threshold (native/src/softmax.cc, parallel.h).
+  const inputs = [[63], [257], [7, 33], [33, 7, 3], [2, 7, 5, 3], [65, 1], [3000, 10], [40000, 10], [8, 2000, 10]].map((shape) => {
     const x = scaled(shape, seed++, 4);
     x.values[3] = 80; // a large logit: the max must be subtracted
     return x;
@@ -421,29 +422,28 @@ test('softmax and logSoftmax on every axis, a large logit, NaN, either side of 6
   }
 });
 
-test('biasActivation and its gradient for every activation, with and without bias, either side of 64 elements', (t) => {
+test('biasActivation and its gradient for every activation, with and without bias, either side of 64 elements and threaded', (t) => {
   let seed = 600;
-  const inputs = [[1, 63], [1, 64], [7, 33], [65, 1], [3, 5, 257], [2, 7, 7, 33], [64, 26, 26, 8]].map((shape) => {
+  // [16, 32, 32, 64]: 2²⁰ elements, above the C++ threading threshold of the forward and the gradient (native/src/bias-activation.cc).
+  const inputs = [[1, 63], [1, 64], [7, 33], [65, 1], [3, 5, 257], [2, 7, 7, 33], [64, 26, 26, 8], [16, 32, 32, 64]].map((shape) => {
     const ch = shape[shape.length - 1];
-    return { x: scaled(shape, seed++, 2, true), b: scaled([ch], seed++, 1), dy: scaled(shape, seed++, 1) };
-  });
+    const x = scaled(shape, seed++, 2, true), b = scaled([ch], seed++, 1), dy = scaled(shape, seed++, 1);
+    return FUSED.flatMap((act) => [b, null].map((bias) => {
+      const y = jsBackend.biasActivation(x, bias, act, 1.3);
+      return { x, bias, dy, act, y, grads: jsBackend.biasActivationGrad(dy, y, act, 1.3, bias !== null) };
+    }));
+  }).flat();
   for (const c of compiled(t)) {
     for (const s of settings(t, c)) {
-      for (const { x, b, dy } of inputs) {
+      for (const { x, bias, dy, act, y, grads: [dxJs, dbJs] } of inputs) {
         const onCompiled = x.size >= NATIVE_MIN_BIAS_ACTIVATION;
-        for (const act of FUSED) {
-          for (const bias of [b, null]) {
-            const what = `${s.label} ${act} ${JSON.stringify(x.shape)} bias ${bias !== null}`;
-            const y = jsBackend.biasActivation(x, bias, act, 1.3);
-            expectNear(expectPath(c, 'biasActivation', onCompiled, () => c.backend.biasActivation(x, bias, act, 1.3), what), y, what);
-            const [dx, db] = expectPath(c, 'biasActivationGrad', onCompiled, () => c.backend.biasActivationGrad(dy, y, act, 1.3, bias !== null), what);
-            const [dxJs, dbJs] = jsBackend.biasActivationGrad(dy, y, act, 1.3, bias !== null);
-            // (1 − y²) near saturation cancels: float32 without FMA (wasm SIMD128) is a few ulps of |dy| off there.
-            expectNear(dx, dxJs, `${what} dx`, 1e-6, 5e-7);
-            if (dbJs) expectNear(db!, dbJs, `${what} db`, 1e-5, 1e-4);
-            else assert.equal(db, null);
-          }
-        }
+        const what = `${s.label} ${act} ${JSON.stringify(x.shape)} bias ${bias !== null}`;
+        expectNear(expectPath(c, 'biasActivation', onCompiled, () => c.backend.biasActivation(x, bias, act, 1.3), what), y, what);
+        const [dx, db] = expectPath(c, 'biasActivationGrad', onCompiled, () => c.backend.biasActivationGrad(dy, y, act, 1.3, bias !== null), what);
+        // (1 − y²) near saturation cancels: float32 without FMA (wasm SIMD128) is a few ulps of |dy| off there.
+        expectNear(dx, dxJs, `${what} dx`, 1e-6, 5e-7);
+        if (dbJs) expectNear(db!, dbJs, `${what} db`, 1e-5, 1e-4);
+        else assert.equal(db, null);
       }
     }
   }
@@ -698,29 +698,36 @@ test('pooling hands float64, int32 and tiny inputs to js', (t) => {
 
 // ---------------------------------------------------------------- optimizer
 
-test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay); under 256 parameters runs js', (t) => {
+test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay); under 256 parameters runs js; threaded', (t) => {
+  type Arrays = readonly [Float32Array, Float32Array, Float32Array, Float32Array | null];
+  const outs = (n: number, amsgrad: boolean): Arrays => [new Float32Array(n), new Float32Array(n), new Float32Array(n), amsgrad ? new Float32Array(n) : null];
+  const cases: { n: number; amsgrad: boolean; decay: number; inputs: Float32Array[]; vHat: Float32Array | null; want: Arrays }[] = [];
+  // 600000 parameters: above the C++ threading threshold (native/src/optimizer.cc, parallel.h).
+  for (const n of [255, 256, 1000, 600000]) {
+    const rand = (seed: number, positive = false) => {
+      const v = randF32([n], seed).values as Float32Array;
+      return positive ? v.map(Math.abs) : v;
+    };
+    for (const amsgrad of [false, true]) {
+      for (const decay of [0, 0.004]) {
+        const inputs = [rand(1), rand(2), rand(3), rand(4, true)], vHat = amsgrad ? rand(5, true) : null;
+        const want = outs(n, amsgrad);
+        jsBackend.adamUpdate(inputs[0], inputs[1], inputs[2], inputs[3], vHat, 1e-3, 0.9, 0.999, 1e-7, decay, want[0], want[1], want[2], want[3]);
+        cases.push({ n, amsgrad, decay, inputs, vHat, want });
+      }
+    }
+  }
   for (const c of compiled(t)) {
     for (const s of settings(t, c)) {
-      for (const n of [255, 256, 1000]) {
-        const rand = (seed: number, positive = false) => {
-          const v = randF32([n], seed).values as Float32Array;
-          return positive ? v.map(Math.abs) : v;
-        };
-        for (const amsgrad of [false, true]) {
-          for (const decay of [0, 0.004]) {
-            const p = rand(1), g = rand(2), m = rand(3), v = rand(4, true), vHat = amsgrad ? rand(5, true) : null;
-            const outs = () => [new Float32Array(n), new Float32Array(n), new Float32Array(n), amsgrad ? new Float32Array(n) : null] as const;
-            const a = outs(), b = outs();
-            const what = `${s.label} n=${n} amsgrad=${amsgrad} decay=${decay}`;
-            expectPath(c, 'adamUpdate', n >= NATIVE_MIN_OPTIMIZER, () => c.backend.adamUpdate(p, g, m, v, vHat, 1e-3, 0.9, 0.999, 1e-7, decay, a[0], a[1], a[2], a[3]), what);
-            jsBackend.adamUpdate(p, g, m, v, vHat, 1e-3, 0.9, 0.999, 1e-7, decay, b[0], b[1], b[2], b[3]);
-            for (let k = 0; k < 4; k++) {
-              const x = a[k], y = b[k];
-              if (!x || !y) continue;
-              for (let i = 0; i < n; i++) {
-                if (!(Math.abs(x[i] - y[i]) <= 2e-6 * (1 + Math.abs(y[i])))) assert.fail(`${what} output ${k} element ${i}: ${x[i]} vs ${y[i]}`);
-              }
-            }
+      for (const { n, amsgrad, decay, inputs: [p, g, m, v], vHat, want } of cases) {
+        const got = outs(n, amsgrad);
+        const what = `${s.label} n=${n} amsgrad=${amsgrad} decay=${decay}`;
+        expectPath(c, 'adamUpdate', n >= NATIVE_MIN_OPTIMIZER, () => c.backend.adamUpdate(p, g, m, v, vHat, 1e-3, 0.9, 0.999, 1e-7, decay, got[0], got[1], got[2], got[3]), what);
+        for (let k = 0; k < 4; k++) {
+          const x = got[k], y = want[k];
+          if (!x || !y) continue;
+          for (let i = 0; i < n; i++) {
+            if (!(Math.abs(x[i] - y[i]) <= 2e-6 * (1 + Math.abs(y[i])))) assert.fail(`${what} output ${k} element ${i}: ${x[i]} vs ${y[i]}`);
           }
         }
       }
@@ -854,6 +861,21 @@ const OPS_CASES: OpsCase[] = [
         let h = x;
         for (const l of layers) h = l.apply(h) as st.Tensor;
         return st.sum(st.mul(h, rnd([6, 16], 14)));
+      }, [x]);
+      return [value, ...grads, ...layers.flatMap((l) => l.trainableWeights.map((w) => w.read()))];
+    },
+  },
+  {
+    name: 'LSTM and GRU sequences large enough to split the batch across threads (native/src/rnn.cc tasksFor)',
+    body: () => {
+      st.setSeed(16);
+      // time · batch · gates · units² ≥ 2²²: LSTM 10 · 32 · 4 · 64² = 5.2M, GRU 10 · 32 · 3 · 72² = 5.0M.
+      const layers = [st.layers.lstm({ units: 64, returnSequences: true }), st.layers.gru({ units: 72 })];
+      const x = rnd([32, 10, 16], 17);
+      const { value, grads } = st.valueAndGrads(() => {
+        let h = x;
+        for (const l of layers) h = l.apply(h) as st.Tensor;
+        return st.sum(st.mul(h, rnd([32, 72], 18)));
       }, [x]);
       return [value, ...grads, ...layers.flatMap((l) => l.trainableWeights.map((w) => w.read()))];
     },
