@@ -13,6 +13,7 @@ import { createNativeBackend } from '../src/kernels/native/index.js';
 import { loadWasmNode } from '../src/kernels/wasm/load-node.js';
 import { poisonWasmScratch, WRITE_ONLY } from '../src/kernels/wasm/transport.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { expectClose } from './helpers.js';
 
 /** A compiled backend under test. */
 export interface Compiled {
@@ -192,11 +193,7 @@ export function expectWithinScale(got: Tensor, want: Tensor, scale: Tensor, rel:
 export function expectNear(got: Tensor, want: Tensor, what: string, rtol = 2e-6, atol = 1e-7): void {
   assert.equal(got.dtype, want.dtype, `${what}: dtype`);
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  for (let i = 0; i < want.size; i++) {
-    const g = got.values[i], w = want.values[i];
-    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
-    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) assert.fail(`${what}: element ${i} is ${g}, expected ${w}`);
-  }
+  expectClose(got, want, atol, rtol, what);
 }
 
 /** got equals want exactly (same dtype, shape and values; NaN equals NaN). */
