@@ -15,12 +15,13 @@ const addon = join(root, 'native', 'build', 'Release', 'strata_native.node');
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : ['build/test/'];
 // The suites the wasm pass runs (the ones that exercise kernels); the rest (I/O, CLI, data) would only
-// repeat the default pass.
+// repeat the default pass. The parity harness (backend-parity, compiled-bindings) is not among them: it
+// checks every compiled backend itself, native and wasm, in the default pass.
 const WASM_SUITES = [
-  'activations', 'autograd', 'bias-activation', 'conv', 'conv-im2col', 'conv-layers', 'conv-native', 'conv-transpose',
-  'conv-transpose-layers', 'dense', 'depthwise-conv', 'depthwise-layers', 'elementwise', 'elementwise-native',
-  'embedding-masking', 'gather', 'gather-native', 'gemm-native', 'golden', 'golden-layers', 'gradients-tfjs', 'matmul',
-  'merge-layers', 'normalization-layers', 'optimizers', 'pool', 'pool-native', 'pooling-layers', 'recurrent',
+  'activations', 'autograd', 'bias-activation', 'conv', 'conv-im2col', 'conv-layers', 'conv-transpose',
+  'conv-transpose-layers', 'dense', 'depthwise-conv', 'depthwise-layers', 'elementwise',
+  'embedding-masking', 'gather', 'golden', 'golden-layers', 'gradients-tfjs', 'matmul',
+  'merge-layers', 'normalization-layers', 'optimizers', 'pool', 'pooling-layers', 'recurrent',
   'recurrent-grad', 'reduce', 'rnn-fused', 'tensor', 'training-tfjs', 'wasm',
 ].map((f) => `build/test/${f}.test.js`).filter((f) => existsSync(join(root, f)));
 

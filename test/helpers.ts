@@ -115,15 +115,6 @@ export function rand(shape: number[], seed: number, dtype: 'float32' | 'float64'
   return st.randomNormal(shape, { seed, dtype });
 }
 
-/**
- * Runs f, a call into the native backend's kernels, and checks which code ran: native code when
- * `native` (inputs above the kernel's size threshold), else the js fallback (tiny inputs, the
- * dispatch under test). Returns f's result.
- */
-export function onNativePath<T>(native: boolean, f: () => T, what: string): T {
-  return expectExecuted('native', native ? 'native' : 'fallback', f, what);
-}
-
 /** Mulberry32: a small seeded generator of numbers in [0, 1), so fuzz and random cases are the same on every run. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -22,7 +22,7 @@ interface ConvAddon {
 }
 
 /** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
-const TINY = 2048;
+export const JS_MAX_CONV_WORK = 2048;
 
 /** ConvInfo as the addon's geometry array. */
 function geometry(info: ConvInfo): Int32Array {
@@ -67,7 +67,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
     outShape: (info: ConvInfo) => number[], depthwise: boolean, writesAll = false) {
     return (a: Tensor, b: Tensor, info: ConvInfo): Tensor => {
       if (!(a.values instanceof Float32Array) || !(b.values instanceof Float32Array) || !representable(info) ||
-        work(info, depthwise) <= TINY || a.size !== count(aShape(info)) || b.size !== count(bShape(info))) {
+        work(info, depthwise) <= JS_MAX_CONV_WORK || a.size !== count(aShape(info)) || b.size !== count(bShape(info))) {
         return fallback(a, b, info);
       }
       const shape = outShape(info);
@@ -87,7 +87,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
     const code = FUSED_CODE.get(act);
     if (!(x.values instanceof Float32Array) || !(w.values instanceof Float32Array) || code === undefined ||
       (bias !== null && !(bias.values instanceof Float32Array && bias.size === info.outChannels)) || !representable(info) ||
-      work(info, false) <= TINY || x.size !== count(xShape(info)) || w.size !== count(wShape(info))) {
+      work(info, false) <= JS_MAX_CONV_WORK || x.size !== count(xShape(info)) || w.size !== count(wShape(info))) {
       return js.conv3dBiasActivation(x, w, bias, act, alpha, info);
     }
     const shape = yShape(info);
@@ -100,7 +100,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
   return {
     // The forward engine writes every output row in full, as for conv3dBiasActivation, so its output
     // is not zero-filled first (W6 conv2d forward, 1 × 64 × 64 × 32 → 64: ~1–7% faster, best of 40
-    // interleaved in one process on a shared machine); test/conv-native.test.ts poisons it with NaN.
+    // interleaved in one process on a shared machine); test/backend-parity.test.ts poisons it with NaN.
     conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false, true),
     conv3dBiasActivation,
     conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false),

@@ -13,7 +13,7 @@ interface GatherAddon {
 }
 
 /** Results smaller than this stay in js: the call would cost more than the copy. */
-const TINY = 256;
+export const NATIVE_MIN_GATHER = 256;
 
 /**
  * Native gather and unsortedSegmentSum (the embedding lookup and its gradient) for float32 x and int32
@@ -25,7 +25,7 @@ export function nativeGatherKernels(addon: NativeAddon): Pick<ShapeKernels, 'gat
   function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
     const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
     const size = outer * indices.size * inner;
-    if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || size < TINY) {
+    if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || size < NATIVE_MIN_GATHER) {
       return js.gather(x, indices, axis);
     }
     const out = new Float32Array(size);
@@ -37,7 +37,7 @@ export function nativeGatherKernels(addon: NativeAddon): Pick<ShapeKernels, 'gat
     const outer = sizeOf(x.shape.slice(0, axis));
     const innerShape = x.shape.slice(axis + segmentIds.rank);
     const inner = sizeOf(innerShape);
-    if (!(x.values instanceof Float32Array) || !(segmentIds.values instanceof Int32Array) || x.size < TINY ||
+    if (!(x.values instanceof Float32Array) || !(segmentIds.values instanceof Int32Array) || x.size < NATIVE_MIN_GATHER ||
       x.size !== outer * segmentIds.size * inner) {
       return js.unsortedSegmentSum(x, segmentIds, numSegments, axis);
     }

@@ -13,17 +13,12 @@ import { nativeLossKernels } from './loss.js';
 import { countCompiled, countKernels } from '../call-count.js';
 
 /**
- * The native backend: the js backend with the kernels the addon implements replaced by native ones.
- * A kernel not (yet) native, or a dtype the native code does not handle, runs the js reference.
- * To add a kernel: implement it in native/src, bind it in addon.cc, declare it in addon.ts, and
- * spread its TypeScript wrapper here after the js kernels. Calls into the addon are counted, so
- * st.testing.kernelCalls('native') tells the kernels that ran native code from those that fell back.
- * The wasm backend is this same glue over the wasm module (src/kernels/wasm/transport.ts), named 'wasm'.
+ * The kernels the compiled code implements (the glue over the addon's functions), without the js
+ * kernels around them: what the native and wasm backends replace. The parity harness
+ * (test/backend-parity.test.ts) checks that each of these ran compiled code on every compiled backend.
  */
-export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): Backend {
-  const addon = countCompiled(nativeAddon);
-  return countKernels({
-    ...jsBackend,
+export function compiledKernels(addon: NativeAddon): Partial<Backend> {
+  return {
     ...nativeMatmulKernels(addon),
     ...nativePoolKernels(addon),
     ...nativeGatherKernels(addon),
@@ -33,6 +28,20 @@ export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): 
     ...nativeRnnKernels(addon),
     ...nativeOptimizerKernels(addon),
     ...nativeLossKernels(addon),
-    name,
-  });
+  };
+}
+
+/**
+ * The native backend: the js backend with the kernels the addon implements replaced by native ones.
+ * A kernel not (yet) native, or a dtype the native code does not handle, runs the js reference.
+ * To add a kernel: implement it in native/src, bind it in addon.cc, declare it in addon.ts, and
+ * add its TypeScript wrapper to compiledKernels above. Calls into the addon are counted, so
+ * st.testing.kernelCalls('native') tells the kernels that ran native code from those that fell back.
+ * This glue is backend-neutral: it drives whatever NativeAddon it is given — the Node addon, which
+ * works on typed arrays in place, or the wasm module through its copying transport
+ * (src/kernels/wasm/transport.ts), registered as 'wasm'.
+ */
+export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): Backend {
+  const addon = countCompiled(nativeAddon);
+  return countKernels({ ...jsBackend, ...compiledKernels(addon), name });
 }

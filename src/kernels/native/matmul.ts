@@ -7,7 +7,7 @@ import { matmulKernels as js } from '../js/matmul.js';
 import { writeOnlyFloat32 } from '../../tensor/write-only.js';
 
 /** Products of at most this many multiply-adds run in the js kernel. */
-const TINY = 512;
+export const JS_MAX_MATMUL_WORK = 512;
 
 /**
  * Native matmul: float32 products run in the addon's GEMM, reading the inputs' storage in place and
@@ -30,7 +30,7 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     const nb = sizeOf(batch);
     // Tiny products: the call costs more than the arithmetic (V8 keeps arrays of ≤ 64 bytes on its heap
     // and must move them out before the addon can see them).
-    if (nb * m * n * k <= TINY) return js.matmul(a, b, transposeA, transposeB);
+    if (nb * m * n * k <= JS_MAX_MATMUL_WORK) return js.matmul(a, b, transposeA, transposeB);
     // The GEMM writes every element (accumulate = false; C = 0 when k = 0).
     const out = writeOnlyFloat32(nb * m * n);
     const shape = [...batch, m, n];

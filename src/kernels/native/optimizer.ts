@@ -12,7 +12,7 @@ interface OptimizerAddon {
 }
 
 /** Below this many parameters the js loop costs less than crossing into the addon. */
-const NATIVE_MIN = 256;
+export const NATIVE_MIN_OPTIMIZER = 256;
 
 const f32 = (a: unknown): a is Float32Array => a instanceof Float32Array;
 
@@ -25,7 +25,7 @@ export function nativeOptimizerKernels(addon: NativeAddon): OptimizerKernels {
   const opt = addon as NativeAddon & OptimizerAddon;
   return {
     adamUpdate(p, g, m, v, vHat, alpha, beta1, beta2, epsilon, decay, outP, outM, outV, outVHat) {
-      if (p.length < NATIVE_MIN || !f32(p) || !f32(g) || !f32(m) || !f32(v) || !f32(outP) || !f32(outM) || !f32(outV) ||
+      if (p.length < NATIVE_MIN_OPTIMIZER || !f32(p) || !f32(g) || !f32(m) || !f32(v) || !f32(outP) || !f32(outM) || !f32(outV) ||
         (vHat !== null && !f32(vHat)) || (outVHat !== null && !f32(outVHat))) {
         js.adamUpdate(p, g, m, v, vHat, alpha, beta1, beta2, epsilon, decay, outP, outM, outV, outVHat);
         return;

@@ -19,8 +19,8 @@ interface PoolAddon {
   scatterAddFlat(dy: Float32Array, indices: Int32Array, out: Float32Array): void;
 }
 
-/** Tensors smaller than this stay in js: the call would cost more than the work. */
-const TINY = 256;
+/** Tensors (and flat gathers / scatters) smaller than this stay in js: the call would cost more than the work. */
+export const NATIVE_MIN_POOL = 256;
 
 /** The geometry as the addon reads it, or null when a window misses the input (the js kernel decides then). */
 function geometryOf(p: Pool3dInfo): Int32Array | null {
@@ -53,7 +53,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
 
   /** The geometry when x (x-shaped storage) should go native, else null. */
   function nativeGeometry(x: Tensor, p: Pool3dInfo, xSize = x.size): Int32Array | null {
-    if (!(x.values instanceof Float32Array) || xSize < TINY || xSize >= 2 ** 31) return null;
+    if (!(x.values instanceof Float32Array) || xSize < NATIVE_MIN_POOL || xSize >= 2 ** 31) return null;
     return geometryOf(p);
   }
 
@@ -101,7 +101,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
   }
 
   function gatherFlat(x: Tensor, indices: Tensor): Tensor {
-    if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < TINY) {
+    if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < NATIVE_MIN_POOL) {
       return js.gatherFlat(x, indices);
     }
     const out = new Float32Array(indices.size);
@@ -110,7 +110,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
   }
 
   function scatterAddFlat(dy: Tensor, indices: Tensor, shape: readonly number[]): Tensor {
-    if (!(dy.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < TINY ||
+    if (!(dy.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < NATIVE_MIN_POOL ||
       dy.size !== indices.size) {
       return js.scatterAddFlat(dy, indices, shape);
     }

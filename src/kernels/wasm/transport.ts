@@ -53,11 +53,25 @@ const OUTPUTS: Record<string, readonly number[]> = {
 };
 
 /**
- * The outputs each function writes in full whatever they held (the arrays the native glue allocates
- * with writeOnlyFloat32): not copied into wasm memory first. A GEMM's C only when it is not accumulated into.
+ * Whether a GEMM's C array is exactly the product(s) it writes: not accumulated into, starting at 0,
+ * rows of n packed (ldc = n) and products packed (cStride = m·n), so no element of the array keeps
+ * its old value. A strided or offset C (the addon's API allows one) must be copied in, or the
+ * elements the GEMM skips would come back out of scratch memory.
  */
-const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> = {
-  gemm: (a) => (a[14] ? [] : [11]), gemmBatched: (a) => (a[15] ? [] : [12]),
+const gemmWritesAllOfC = (c: unknown, count: number, cOff: number, ldc: number, n: number, accumulate: unknown): boolean =>
+  !accumulate && cOff === 0 && ldc === n && (c as Float32Array).length === count;
+
+/**
+ * The outputs each function writes in full whatever they held (the arrays the native glue allocates
+ * with writeOnlyFloat32): not copied into wasm memory first. A GEMM's C only when it writes all of it.
+ * (Exported for the parity harness, which fills these outputs with NaN before each call on every transport.)
+ */
+export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> = {
+  // gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate)
+  gemm: (a) => (gemmWritesAllOfC(a[11], (a[0] as number) * (a[1] as number), a[12] as number, a[13] as number, a[1] as number, a[14]) ? [11] : []),
+  // gemmBatched(batch, m, n, k, a, aOffsets, aRs, aCs, b, bOffsets, bRs, bCs, c, cStride, ldc, accumulate)
+  gemmBatched: (a) => (gemmWritesAllOfC(a[12], (a[0] as number) * (a[1] as number) * (a[2] as number), 0, a[14] as number, a[2] as number, a[15]) &&
+    a[13] === (a[1] as number) * (a[2] as number) ? [12] : []),
   conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
   biasActivationGrad: () => [3], maxPool3d: () => [2], maxPool3dArgmax: () => [2, 3], scatterAddFlat: () => [2],
   conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
