@@ -435,6 +435,29 @@ test('softmax and logSoftmax on every axis, a large logit, NaN, either side of 6
   }
 });
 
+test('fused softmax cross-entropy and its gradient on probabilities from a softmax, clipped rows included; float64 falls back', (t) => {
+  if (compiled(t).length === 0) return;
+  let seed = 560;
+  for (const c of compiled(t)) {
+    for (const s of settings(t, c)) {
+      for (const shape of [[1, 10], [64, 10], [3, 5, 7], [2000, 10]]) {
+        const probs = jsBackend.softmax(scaled(shape, seed++, 6), shape.length - 1);
+        probs.values[0] = 1e-9; // below the 1e-7 clip
+        const labels = jsBackend.softmax(scaled(shape, seed++, 3), shape.length - 1);
+        const dLoss = scaled(shape.slice(0, -1), seed++, 1);
+        const what = `${s.label} ${JSON.stringify(shape)}`;
+        expectNear(expectPath(c, 'softmaxCrossEntropy', true, () => c.backend.softmaxCrossEntropy(labels, probs), what),
+          jsBackend.softmaxCrossEntropy(labels, probs), `softmaxCrossEntropy ${what}`, 2e-6, 1e-6);
+        expectNear(expectPath(c, 'softmaxCrossEntropyGrad', true, () => c.backend.softmaxCrossEntropyGrad(labels, probs, dLoss), what),
+          jsBackend.softmaxCrossEntropyGrad(labels, probs, dLoss), `softmaxCrossEntropyGrad ${what}`, 2e-6, 1e-7);
+      }
+      const p64 = toF64(jsBackend.softmax(scaled([4, 6], 9), 1));
+      expectSame(expectPath(c, 'softmaxCrossEntropy', false, () => c.backend.softmaxCrossEntropy(p64, p64), 'float64'),
+        jsBackend.softmaxCrossEntropy(p64, p64), `[${c.name}] float64 softmaxCrossEntropy`);
+    }
+  }
+});
+
 test('biasActivation and its gradient for every activation, with and without bias, either side of 64 elements and threaded', (t) => {
   if (compiled(t).length === 0) return;
   let seed = 600;
