@@ -43,6 +43,6 @@ if (process.env.STRATA_REQUIRE_NATIVE === '1' && !nativeBuilt) {
   process.exit(1);
 }
 let status = run(nativeBuilt ? 'native' : 'default', {});
-if (nativeBuilt) status = run('wasm', { STRATA_BACKEND: 'wasm' }, args.length > 0 ? files : WASM_SUITES) || status;
+if (nativeBuilt) status = run('wasm', { STRATA_BACKEND: 'wasm', STRATA_NUM_THREADS: '2' }, args.length > 0 ? files : WASM_SUITES) || status;
 status = run('js', { STRATA_DISABLE_NATIVE: '1', STRATA_DISABLE_WASM: '1', STRATA_BACKEND: 'js' }) || status;
 process.exit(status);

@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { poisonWasmScratch } from '../src/kernels/wasm/transport.js';
-import { loadWasmNode } from '../src/kernels/wasm/load-node.js';
-import { loadWasmAddon } from '../src/kernels/wasm/index.js';
+import { defaultWasmThreads, loadWasmNode } from '../src/kernels/wasm/load-node.js';
+import { loadWasmAddon, wasmWorkersOf } from '../src/kernels/wasm/index.js';
 
 // The wasm backend (the C++ kernels of the native backend compiled to wasm32 SIMD128, driven by the
 // native glue over a copying transport) against the js reference: one parity harness over every
 // compiled backend on shapes above every size threshold, counting the compiled kernel calls it made,
-// plus the check that the committed wasm/strata.wasm was built from the current sources.
+// plus the check that the committed wasm/strata.wasm was built from the current sources. Node runs the
+// threaded build (wasm/strata-threads.wasm: shared memory, worker_threads); `npm test` runs this file
+// with STRATA_NUM_THREADS=2, so the harness checks that workers ran part of its kernels.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const wasm = loadWasmNode();
@@ -23,11 +25,13 @@ test('the committed wasm/strata.wasm was built from the current C++ sources (npm
   assert.equal(run.status, 0, run.stderr);
 });
 
-test('the wasm module loads in Node, registers as \'wasm\', and runs the SIMD128 GEMM single-threaded', (t) => {
+test('the threaded wasm module loads in Node, registers as \'wasm\', and runs the SIMD128 GEMM on the native default thread count', (t) => {
   if (!wasm.addon) return t.skip(wasm.reason);
   assert.ok(st.listBackends().includes('wasm'));
+  assert.match('path' in wasm ? wasm.path : '', /strata-threads\.wasm$/);
   assert.equal(wasm.addon.getIsa(), 'simd128');
-  assert.equal(wasm.addon.getThreads(), 1);
+  // STRATA_NUM_THREADS, else every core (as the native addon counts them).
+  assert.equal(wasm.addon.getThreads(), defaultWasmThreads());
   // The x86 micro-kernels are not compiled in; the portable one is.
   assert.equal(wasm.addon.setIsa('avx2'), false);
   assert.equal(wasm.addon.setIsa('generic'), true);
@@ -126,6 +130,18 @@ const CASES: Case[] = [
       return [model.predict(x) as st.Tensor, ...model.trainableWeights.map((w) => w.read())];
     },
   },
+  {
+    // Shapes above the thread pool's split thresholds too (GEMM 2^22 multiply-adds, pooling 2^17
+    // outputs, elementwise ~10^6 ns of work), so a threaded backend runs them on several threads.
+    name: 'large enough to split over threads: matmul, conv2d with gradients, max pooling, elementwise, softmax',
+    body: () => {
+      const a = rnd([170, 170], 23), b = rnd([170, 170], 24), x = rnd([2, 24, 24, 16], 25), w = rnd([3, 3, 16, 32], 26);
+      const { value, grads } = st.valueAndGrads(() => st.sum(st.mul(st.conv2d(x, w, 1, 'same'), rnd([2, 24, 24, 32], 27))), [x, w]);
+      const big = rnd([256, 1024], 28);
+      return [st.matmul(a, b), value, ...grads, st.maxPool(rnd([2, 48, 48, 32], 29), 2, 1, 'same'),
+        st.tanh(st.exp(st.mul(big, 0.1))), st.softmax(big, -1)];
+    },
+  },
 ];
 
 /** The kernels the cases above must have run in compiled code on every compiled backend. */
@@ -157,10 +173,18 @@ function compare(got: Float64Array[], ref: Float64Array[], what: string): void {
   });
 }
 
-test('parity: every compiled backend matches js on every kernel above its size threshold, and ran its compiled code', (t) => {
+test('parity: every compiled backend matches js on every kernel above its size threshold, and ran its compiled code', async (t) => {
   const backends = compiled();
   if (!backends.includes('wasm')) t.diagnostic(`wasm backend not loaded: ${'reason' in wasm ? wasm.reason : ''}`);
   const before = st.getBackend();
+  // With several threads, the wasm workers must run part of the kernels' tasks.
+  const workers = wasm.addon ? wasmWorkersOf(wasm.addon) : undefined;
+  const threads = wasm.addon?.getThreads() ?? 1;
+  if (workers && threads > 1) {
+    workers.ensure(threads - 1);
+    await workers.whenRunning(threads - 1);
+  }
+  const workerTasks = workers?.tasksRun() ?? 0;
   // Wasm scratch memory filled with NaN before each call: an output the transport skips copying in
   // (write-only) that a kernel reads after all would poison the result.
   poisonWasmScratch(true);
@@ -180,6 +204,11 @@ test('parity: every compiled backend matches js on every kernel above its size t
       const counts = st.testing.kernelCalls(b).byKernel;
       const missing = REQUIRED.filter((k) => !(counts[k]?.native > 0));
       assert.deepEqual(missing, [], `[${b}] kernels that never ran compiled code: ${missing.join(', ')} (${JSON.stringify(counts)})`);
+    }
+    if (workers && threads > 1) {
+      const ran = workers.tasksRun() - workerTasks;
+      t.diagnostic(`wasm at ${threads} threads: its ${workers.running()} workers ran ${ran} pool tasks`);
+      assert.ok(ran > 0, `wasm at ${threads} threads: the workers ran no pool task`);
     }
   } finally {
     poisonWasmScratch(false);
@@ -212,4 +241,39 @@ test('loadWasmAddon (the platform-neutral async loader) instantiates the module 
   assert.deepEqual(Array.from(c), [19, 22, 43, 50]);
   // A second instance has its own memory: the registered backend's module is untouched.
   assert.notEqual(addon, wasm.addon);
+});
+
+test('the threaded wasm build: workers run GEMM, convolution and pooling tasks, with the results of one thread', async (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  const workers = wasmWorkersOf(addon);
+  assert.ok(workers, 'Node runs the threaded build with workers');
+  const before = addon.getThreads();
+  const backend = st.getBackend();
+  st.setBackend('wasm');
+  try {
+    addon.setThreads(2);
+    assert.equal(addon.getThreads(), 2);
+    await workers.whenRunning(1);
+    const a = rnd([300, 280], 30), b = rnd([280, 260], 31), x = rnd([4, 30, 30, 16], 32), w = rnd([3, 3, 16, 32], 33);
+    const p = rnd([4, 48, 48, 32], 34);
+    const ops: [string, () => st.Tensor][] = [
+      ['matmul', () => st.matmul(a, b)], ['conv2d', () => st.conv2d(x, w, 1, 'same')], ['maxPool', () => st.maxPool(p, 2, 1, 'same')],
+    ];
+    const run = (threads: number): Float64Array[] => ops.map(([name, op]) => {
+      const tasks = workers.tasksRun();
+      const out = values([op()])[0];
+      const ran = workers.tasksRun() - tasks;
+      if (threads > 1) assert.ok(ran > 0, `${name}: the workers ran none of its tasks at ${threads} threads`);
+      else assert.equal(ran, 0, `${name}: at 1 thread the workers stay idle`);
+      return out;
+    });
+    const two = run(2);
+    addon.setThreads(1);
+    compare(two, run(1), 'wasm 2 threads against 1');
+    assert.deepEqual(workers.errors, []);
+  } finally {
+    addon.setThreads(before);
+    st.setBackend(backend);
+  }
 });

@@ -45,7 +45,8 @@ class ThreadPool {
   explicit ThreadPool(int threads);
   std::atomic<int> threads_;
 #if !defined(__wasm__)
-  // (The wasm build runs every job on the calling thread: thread-pool-serial.cc.)
+  // (The wasm builds: thread-pool-serial.cc runs every job on the caller; the threaded one,
+  // native/wasm/thread-pool-wasm.cc, keeps its state in that file.)
   void startWorkers(int total);
   void workerLoop();
 

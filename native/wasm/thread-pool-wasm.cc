@@ -1,0 +1,175 @@
+// The thread pool of the threaded wasm build (wasm/strata-threads.wasm; STRATA_WASM_THREADS): the
+// calling thread plus workers the JS side starts (src/kernels/wasm/threads.ts), each a Worker running
+// another instance of this module over the same shared memory. A worker enters strata_worker_main with
+// its own stack (__stack_pointer) and thread-local block (__wasm_init_tls), both set by the JS side,
+// and never returns: it claims tasks of the current job, spins briefly when out of work, then sleeps
+// in memory.atomic.wait32 (allowed in workers). The caller never waits that way (a browser's main
+// thread may not block): it runs tasks itself, then spins until the workers' tasks are done. Workers
+// join whenever they have started, so a job finds zero or more of them; the task claiming (one 64-bit
+// word, as in thread-pool.cc) does not depend on how many there are.
+#include "thread-pool.h"
+
+#if defined(__wasm__) && defined(STRATA_WASM_THREADS)
+
+#include <chrono>
+
+namespace strata {
+
+namespace {
+
+// How long an idle worker polls before sleeping (as in thread-pool.cc: back-to-back kernels of a
+// training step find it awake, an idle page does not keep a core busy for long).
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline uint32_t genOf(uint64_t job) { return uint32_t(job >> 32); }
+inline int tasksOf(uint64_t job) { return int((job >> 16) & 0xFFFF); }
+inline int nextOf(uint64_t job) { return int(job & 0xFFFF); }
+
+// One process-wide pool, so its state lives here rather than in the class (thread-pool.h keeps the
+// native build's members).
+std::atomic<uint64_t> gJob{0};      // generation (32) | tasks (16) | next task (16)
+std::atomic<int32_t> gWake{0};      // bumped for every job; sleeping workers wait on it
+std::atomic<int32_t> gSleepers{0};
+std::atomic<int32_t> gDone{0};
+std::atomic<int32_t> gBusy{0};      // a job is running (a nested run() goes inline)
+std::atomic<int32_t> gWorkers{0};   // workers that entered their loop
+std::atomic<int32_t> gStop{0};
+std::atomic<uint32_t> gWorkerTasks{0};  // tasks run by workers since the module started
+ThreadPool::TaskFn gFn = nullptr;
+void* gCtx = nullptr;
+uint32_t gGeneration = 0;
+int gDefaultThreads = 1;
+
+bool claim(uint32_t gen, int* task) {
+  uint64_t job = gJob.load();
+  for (;;) {
+    if (genOf(job) != gen || nextOf(job) >= tasksOf(job)) return false;
+    if (gJob.compare_exchange_weak(job, job + 1)) {
+      *task = nextOf(job);
+      return true;
+    }
+  }
+}
+
+/** Waits (a worker only) until the job generation differs from `seen`; false when told to stop. */
+bool awaitJob(uint32_t seen) {
+  auto start = std::chrono::steady_clock::now();
+  for (int spins = 1;; ++spins) {
+    if (gStop.load()) return false;
+    if (genOf(gJob.load()) != seen) return true;
+    if (spins % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
+      // Read the wake word before the last look at the job: a job published after that look bumps
+      // it, so the wait below returns at once instead of sleeping through the job.
+      const int32_t wake = gWake.load();
+      if (genOf(gJob.load()) != seen) return true;
+      gSleepers.fetch_add(1);
+      __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int32_t*>(&gWake), wake, -1);
+      gSleepers.fetch_sub(1);
+      start = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+}  // namespace
+
+int ThreadPool::defaultThreads() { return gDefaultThreads; }
+
+ThreadPool& ThreadPool::instance() {
+  static ThreadPool pool(defaultThreads());
+  return pool;
+}
+
+ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {}
+
+ThreadPool::~ThreadPool() = default;
+
+void ThreadPool::setThreads(int n) { threads_.store(n < 1 ? 1 : (n > kMaxThreads ? kMaxThreads : n)); }
+
+bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
+  int32_t idle = 0;
+  if (tasks <= 1 || threads() <= 1 || tasks > 0xFFFF || gWorkers.load() == 0 || !gBusy.compare_exchange_strong(idle, 1)) {
+    for (int t = 0; t < tasks; ++t) fn(ctx, t);
+    return false;
+  }
+  gFn = fn;
+  gCtx = ctx;
+  gDone.store(0);
+  const uint32_t gen = ++gGeneration;
+  gJob.store((uint64_t(gen) << 32) | (uint64_t(tasks) << 16));
+  gWake.fetch_add(1);
+  if (gSleepers.load() > 0) __builtin_wasm_memory_atomic_notify(reinterpret_cast<int32_t*>(&gWake), uint32_t(tasks - 1));
+  int task;
+  while (claim(gen, &task)) {
+    fn(ctx, task);
+    gDone.fetch_add(1);
+  }
+  while (gDone.load() < tasks) {
+  }
+  gBusy.store(0);
+  return true;
+}
+
+}  // namespace strata
+
+using strata::gDefaultThreads;
+
+namespace {
+// The calling thread's thread-local block (the linker leaves __tls_base at 0 with a shared memory;
+// each worker's block comes from the heap, see strata_worker_main).
+alignas(64) char gMainTls[4096];
+}  // namespace
+
+extern "C" void __wasm_init_tls(void* block);  // made by wasm-ld: sets __tls_base, copies .tdata
+
+extern "C" {
+
+/**
+ * Sets up the calling thread (its thread-local block) and the thread count setThreads(0) restores and
+ * the pool starts with (the JS side passes STRATA_NUM_THREADS or the platform's core count). The JS
+ * side calls it once, before _initialize and any kernel.
+ */
+__attribute__((export_name("strata_init_main_thread"))) void strataInitMainThread(int defaultThreads) {
+  if (__builtin_wasm_tls_size() > sizeof gMainTls || __builtin_wasm_tls_align() > 64) __builtin_trap();
+  __wasm_init_tls(gMainTls);
+  gDefaultThreads = defaultThreads < 1 ? 1 : (defaultThreads > strata::ThreadPool::kMaxThreads ? strata::ThreadPool::kMaxThreads : defaultThreads);
+}
+
+/**
+ * A worker's loop: the JS side (src/kernels/wasm/threads.ts) calls it in a Worker's instance once it
+ * has set that instance's __stack_pointer and called __wasm_init_tls with a heap block of its own;
+ * it returns only after strata_stop_workers.
+ */
+__attribute__((export_name("strata_worker_main"))) void strataWorkerMain() {
+  using namespace strata;
+  gWorkers.fetch_add(1);
+  uint32_t seen = genOf(gJob.load());
+  while (awaitJob(seen)) {
+    seen = genOf(gJob.load());
+    // gFn and gCtx are read only after a successful claim: the caller cannot start another job until
+    // this task is counted in gDone.
+    int task;
+    while (claim(seen, &task)) {
+      gFn(gCtx, task);
+      gWorkerTasks.fetch_add(1);
+      gDone.fetch_add(1);
+    }
+  }
+  gWorkers.fetch_sub(1);
+}
+
+/** Workers in their loop. */
+__attribute__((export_name("strata_pool_workers"))) int strataPoolWorkers() { return strata::gWorkers.load(); }
+
+/** Tasks the workers have run since the module started (tests check that they took part). */
+__attribute__((export_name("strata_pool_worker_tasks"))) uint32_t strataPoolWorkerTasks() { return strata::gWorkerTasks.load(); }
+
+/** Makes every worker leave its loop (and strata_worker_main return). */
+__attribute__((export_name("strata_stop_workers"))) void strataStopWorkers() {
+  strata::gStop.store(1);
+  strata::gWake.fetch_add(1);
+  __builtin_wasm_memory_atomic_notify(reinterpret_cast<int32_t*>(&strata::gWake), ~0u);
+}
+
+}
+
+#endif  // defined(__wasm__) && defined(STRATA_WASM_THREADS)
