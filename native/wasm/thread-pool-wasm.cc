@@ -6,28 +6,22 @@
 // in memory.atomic.wait32 (allowed in workers). The caller never waits that way (a browser's main
 // thread may not block): it runs tasks itself, then spins until the workers' tasks are done. Workers
 // join whenever they have started, so a job finds zero or more of them; the task claiming (one 64-bit
-// word, as in thread-pool.cc) does not depend on how many there are.
+// word, pool-job.h, as in thread-pool.cc) does not depend on how many there are.
 #include "thread-pool.h"
 
 #if defined(__wasm__) && defined(STRATA_WASM_THREADS)
 
 #include <chrono>
 
+#include "pool-job.h"
+
 namespace strata {
 
 namespace {
 
-// How long an idle worker polls before sleeping (as in thread-pool.cc: back-to-back kernels of a
-// training step find it awake, an idle page does not keep a core busy for long).
-constexpr auto kSpin = std::chrono::microseconds(200);
-
-inline uint32_t genOf(uint64_t job) { return uint32_t(job >> 32); }
-inline int tasksOf(uint64_t job) { return int((job >> 16) & 0xFFFF); }
-inline int nextOf(uint64_t job) { return int(job & 0xFFFF); }
-
 // One process-wide pool, so its state lives here rather than in the class (thread-pool.h keeps the
 // native build's members).
-std::atomic<uint64_t> gJob{0};      // generation (32) | tasks (16) | next task (16)
+std::atomic<uint64_t> gJob{0};      // the current job in one word (pool-job.h)
 std::atomic<int32_t> gWake{0};      // bumped for every job; sleeping workers wait on it
 std::atomic<int32_t> gSleepers{0};
 std::atomic<int32_t> gDone{0};
@@ -40,24 +34,13 @@ void* gCtx = nullptr;
 uint32_t gGeneration = 0;
 int gDefaultThreads = 1;
 
-bool claim(uint32_t gen, int* task) {
-  uint64_t job = gJob.load();
-  for (;;) {
-    if (genOf(job) != gen || nextOf(job) >= tasksOf(job)) return false;
-    if (gJob.compare_exchange_weak(job, job + 1)) {
-      *task = nextOf(job);
-      return true;
-    }
-  }
-}
-
 /** Waits (a worker only) until the job generation differs from `seen`; false when told to stop. */
 bool awaitJob(uint32_t seen) {
   auto start = std::chrono::steady_clock::now();
   for (int spins = 1;; ++spins) {
     if (gStop.load()) return false;
     if (genOf(gJob.load()) != seen) return true;
-    if (spins % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
+    if (spins % 256 == 0 && std::chrono::steady_clock::now() - start > kWorkerSpin) {
       // Read the wake word before the last look at the job: a job published after that look bumps
       // it, so the wait below returns at once instead of sleeping through the job.
       const int32_t wake = gWake.load();
@@ -95,11 +78,11 @@ bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
   gCtx = ctx;
   gDone.store(0);
   const uint32_t gen = ++gGeneration;
-  gJob.store((uint64_t(gen) << 32) | (uint64_t(tasks) << 16));
+  gJob.store(newJob(gen, tasks));
   gWake.fetch_add(1);
   if (gSleepers.load() > 0) __builtin_wasm_memory_atomic_notify(reinterpret_cast<int32_t*>(&gWake), uint32_t(tasks - 1));
   int task;
-  while (claim(gen, &task)) {
+  while (claimTask(gJob, gen, &task)) {
     fn(ctx, task);
     gDone.fetch_add(1);
   }
@@ -148,7 +131,7 @@ __attribute__((export_name("strata_worker_main"))) void strataWorkerMain() {
     // gFn and gCtx are read only after a successful claim: the caller cannot start another job until
     // this task is counted in gDone.
     int task;
-    while (claim(seen, &task)) {
+    while (claimTask(gJob, seen, &task)) {
       gFn(gCtx, task);
       gWorkerTasks.fetch_add(1);
       gDone.fetch_add(1);

@@ -47,7 +47,8 @@ function load(source: URL | string): Promise<unknown> {
 /** Starts loading the package's own wasm module (relative to this file in dist/ or a bundle of it). */
 export function loadDefaultWasm(): void {
   if (typeof WebAssembly !== 'object' || typeof fetch !== 'function') return;
-  load(new URL(`../wasm/${moduleFile()}`, import.meta.url));
+  // Two literal URLs, so that bundlers which copy `new URL('…', import.meta.url)` assets see both.
+  load(pageThreads() ? new URL('../wasm/strata-threads.wasm', import.meta.url) : new URL('../wasm/strata.wasm', import.meta.url));
 }
 
 /**
