@@ -2,7 +2,7 @@
 // calling thread plus workers the JS side starts (src/kernels/wasm/threads.ts), each a Worker running
 // another instance of this module over the same shared memory. A worker enters strata_worker_main with
 // its own stack (__stack_pointer) and thread-local block (__wasm_init_tls), both set by the JS side,
-// and never returns: it claims tasks of the current job, spins briefly when out of work, then sleeps
+// and never returns (the worker ends with its page or process): it claims tasks of the current job, spins briefly when out of work, then sleeps
 // in memory.atomic.wait32 (allowed in workers). The caller never waits that way (a browser's main
 // thread may not block): it runs tasks itself, then spins until the workers' tasks are done. Workers
 // join whenever they have started, so a job finds zero or more of them; the task claiming (one 64-bit
@@ -27,24 +27,22 @@ std::atomic<int32_t> gSleepers{0};
 std::atomic<int32_t> gDone{0};
 std::atomic<int32_t> gBusy{0};      // a job is running (a nested run() goes inline)
 std::atomic<int32_t> gWorkers{0};   // workers that entered their loop
-std::atomic<int32_t> gStop{0};
 std::atomic<uint32_t> gWorkerTasks{0};  // tasks run by workers since the module started
 ThreadPool::TaskFn gFn = nullptr;
 void* gCtx = nullptr;
 uint32_t gGeneration = 0;
 int gDefaultThreads = 1;
 
-/** Waits (a worker only) until the job generation differs from `seen`; false when told to stop. */
-bool awaitJob(uint32_t seen) {
+/** Waits (a worker only) until the job generation differs from `seen`. */
+void awaitJob(uint32_t seen) {
   auto start = std::chrono::steady_clock::now();
   for (int spins = 1;; ++spins) {
-    if (gStop.load()) return false;
-    if (genOf(gJob.load()) != seen) return true;
+    if (genOf(gJob.load()) != seen) return;
     if (spins % 256 == 0 && std::chrono::steady_clock::now() - start > kWorkerSpin) {
       // Read the wake word before the last look at the job: a job published after that look bumps
       // it, so the wait below returns at once instead of sleeping through the job.
       const int32_t wake = gWake.load();
-      if (genOf(gJob.load()) != seen) return true;
+      if (genOf(gJob.load()) != seen) return;
       gSleepers.fetch_add(1);
       __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int32_t*>(&gWake), wake, -1);
       gSleepers.fetch_sub(1);
@@ -119,14 +117,14 @@ __attribute__((export_name("strata_init_main_thread"))) void strataInitMainThrea
 
 /**
  * A worker's loop: the JS side (src/kernels/wasm/threads.ts) calls it in a Worker's instance once it
- * has set that instance's __stack_pointer and called __wasm_init_tls with a heap block of its own;
- * it returns only after strata_stop_workers.
+ * has set that instance's __stack_pointer and called __wasm_init_tls with a heap block of its own.
  */
-__attribute__((export_name("strata_worker_main"))) void strataWorkerMain() {
+__attribute__((export_name("strata_worker_main"), noreturn)) void strataWorkerMain() {
   using namespace strata;
   gWorkers.fetch_add(1);
   uint32_t seen = genOf(gJob.load());
-  while (awaitJob(seen)) {
+  for (;;) {
+    awaitJob(seen);
     seen = genOf(gJob.load());
     // gFn and gCtx are read only after a successful claim: the caller cannot start another job until
     // this task is counted in gDone.
@@ -137,7 +135,6 @@ __attribute__((export_name("strata_worker_main"))) void strataWorkerMain() {
       gDone.fetch_add(1);
     }
   }
-  gWorkers.fetch_sub(1);
 }
 
 /** Workers in their loop. */
@@ -145,13 +142,6 @@ __attribute__((export_name("strata_pool_workers"))) int strataPoolWorkers() { re
 
 /** Tasks the workers have run since the module started (tests check that they took part). */
 __attribute__((export_name("strata_pool_worker_tasks"))) uint32_t strataPoolWorkerTasks() { return strata::gWorkerTasks.load(); }
-
-/** Makes every worker leave its loop (and strata_worker_main return). */
-__attribute__((export_name("strata_stop_workers"))) void strataStopWorkers() {
-  strata::gStop.store(1);
-  strata::gWake.fetch_add(1);
-  __builtin_wasm_memory_atomic_notify(reinterpret_cast<int32_t*>(&strata::gWake), ~0u);
-}
 
 }
 
