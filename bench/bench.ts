@@ -98,10 +98,10 @@ for (let round = 1; round <= args.rounds; round++) {
     if (torchReady) {
       for (const setUp of setUpsFor(threads)) await measureInto(r.torch, setUpName(setUp), () => runTorchCell(item, setUp));
     }
+    // The wasm backend (the same C++ compiled to WebAssembly SIMD128, threaded in Node) on the row's threads.
+    await measureInto(r.impl, 'strata-wasm', () => run('strata-wasm', item, threads, threads === 1 ? 'strata-wasm-1T' : 'strata-wasm'));
     // js and tfjs run on one thread: they are measured once per item, in its 2-thread row, and copied.
     if (threads === 1) continue;
-    // The wasm backend (the same C++ compiled to WebAssembly SIMD128) is single-threaded for now.
-    await measureInto(r.impl, 'strata-wasm', () => run('strata-wasm', item, 1));
     if (args.js) await measureInto(r.impl, 'strata-js', () => run('strata-js', item, 1));
     for (const b of ['cpu', 'wasm'] as const) {
       if (!tfjs?.backends[b]) continue;
@@ -135,7 +135,7 @@ for (const row of rows) {
 for (const row of rows) {
   if (row.threads !== 1) continue;
   const two = rows.find((r) => r.item === row.item && r.threads === 2);
-  for (const k of ['strata-wasm', 'strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
+  for (const k of ['strata-js', 'tfjs-cpu', 'tfjs-wasm'] as Impl[]) if (two?.cells[k]) row.cells[k] = two.cells[k];
 }
 
 /** W1 rows as a share of the FMA peak on as many threads. */
@@ -171,7 +171,7 @@ const report = {
   w1PeakShare: peakShare,
   implementations: {
     'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row', mallocTuned: addon.mallocTuned() } : null,
-    'strata-wasm': { isa: 'simd128', threads: 1 },
+    'strata-wasm': { isa: 'simd128', build: 'strata-threads.wasm', threads: 'see row' },
     'strata-js': args.js ? { threads: 1 } : null,
     tfjs: tfjs ? { version: tfjs.version, backends: Object.keys(tfjs.backends), unavailable: tfjs.unavailable } : null,
     torch: torch ? (torch.ok ? {

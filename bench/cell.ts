@@ -12,6 +12,8 @@
 import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { nativeAddon } from '../src/kernels/native/addon.js';
+import { loadWasmNode } from '../src/kernels/wasm/load-node.js';
+import { wasmWorkersOf } from '../src/kernels/wasm/index.js';
 import { FULL, QUICK, measure } from './measure.js';
 import type { Cell } from './report.js';
 import { ITEMS, withShape, type Item } from './workloads/catalog.js';
@@ -25,9 +27,13 @@ export type CellImpl = (typeof CELL_IMPLS)[number];
 
 async function build(impl: CellImpl, item: Item, threads: number): Promise<Built> {
   if (impl === 'strata-wasm') {
-    // The C++ kernels compiled to WebAssembly (wasm/strata.wasm), single-threaded.
-    if (!st.listBackends().includes('wasm')) throw new Error('wasm backend not loaded (wasm/strata.wasm missing?)');
+    // The C++ kernels compiled to WebAssembly (wasm/strata-threads.wasm in Node), on `threads` threads:
+    // its workers started and inside the pool before the warm-up.
+    const wasm = loadWasmNode().addon;
+    if (!wasm || !st.listBackends().includes('wasm')) throw new Error('wasm backend not loaded (wasm/strata-threads.wasm missing?)');
     st.setBackend('wasm');
+    wasm.setThreads(threads);
+    await wasmWorkersOf(wasm)?.whenRunning(threads - 1);
     return strataStep(item);
   }
   if (impl === 'strata-native' || impl === 'strata-js') {

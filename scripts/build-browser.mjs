@@ -15,16 +15,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// dist/kernels/wasm/browser-load.js finds the package's wasm/strata.wasm three folders up; the bundle
-// sits in dist/, one folder below the package root, so its URL is rewritten here.
-const WASM_URL_IN_DIST = "'../../../wasm/strata.wasm'";
+// dist/kernels/wasm/browser-load.js finds the package's wasm/ files (strata.wasm, strata-threads.wasm)
+// three folders up; the bundle sits in dist/, one folder below the package root, so their URLs are
+// rewritten here.
+const WASM_URL_IN_DIST = /'\.\.\/\.\.\/\.\.\/wasm\/(strata[\w-]*\.wasm)'/g;
 const wasmUrlForBundle = {
   name: 'strata-wasm-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]kernels[\\/]wasm[\\/]browser-load\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
-      if (!code.includes(WASM_URL_IN_DIST)) throw new Error(`${args.path} no longer holds ${WASM_URL_IN_DIST}; update scripts/build-browser.mjs`);
-      return { contents: code.replace(WASM_URL_IN_DIST, "'../wasm/strata.wasm'"), loader: 'js' };
+      const urls = code.match(WASM_URL_IN_DIST) ?? [];
+      if (urls.length !== 2) throw new Error(`${args.path}: expected the two '../../../wasm/*.wasm' URLs, found ${urls.length}; update scripts/build-browser.mjs`);
+      return { contents: code.replace(WASM_URL_IN_DIST, "'../wasm/$1'"), loader: 'js' };
     });
   },
 };

@@ -1,10 +1,24 @@
 #!/usr/bin/env node
 // Builds the wasm backend: the C++ of the native backend (native/src/*.cc) plus the wasm shims
 // (native/wasm/*.cc: a Node-API stand-in over a flat argument area, and the few runtime symbols
-// wasi-libc lacks), compiled for wasm32 with WebAssembly SIMD128, into wasm/strata.wasm. The
-// binary is committed, so `npm install` needs no compiler; wasm/strata.wasm.json records a hash of
-// the sources and flags it was built from, and `--check` (run by test/wasm-binary.test.ts) fails
-// when the committed binary is older than its sources.
+// wasi-libc lacks), compiled for wasm32 with WebAssembly SIMD128, twice: wasm/strata.wasm runs on
+// one thread (browsers without cross-origin isolation), wasm/strata-threads.wasm over a shared memory
+// with workers (Node, and pages where SharedArrayBuffer exists). The same sources make both; the
+// threaded one compiles native/wasm/thread-pool-wasm.cc and malloc-lock.cc in place of
+// native/src/thread-pool-serial.cc (STRATA_WASM_THREADS). The binaries are committed, so `npm
+// install` needs no compiler; wasm/strata.wasm.json records a hash of the sources and flags they
+// were built from, and `--check` (run by test/wasm.test.ts) fails when a committed binary is older
+// than its sources.
+//
+// The threaded link: Debian's wasi-libc is built without atomics, and wasm-ld refuses a shared
+// memory with objects that lack the atomics feature, so it links with --no-check-features. That is
+// sound here because the only libc state the kernels touch from several threads is malloc's, and
+// every malloc entry point is wrapped in a lock (--wrap, native/wasm/malloc-lock.cc); function-local
+// statics (the GEMM micro-kernel choice, the export registry) are first reached on the calling thread,
+// so they are compiled without guards (-fno-threadsafe-statics: the guards of a libc++abi built
+// without threads lock nothing and would link in stdio for their abort message).
+// Each worker instance gets its own stack and thread-local block from the JS side
+// (src/kernels/wasm/threads.ts), through the exported __stack_pointer and __wasm_init_tls.
 //
 // Needs Debian's clang, lld, wasi-libc, libc++-14-dev-wasm32, libc++abi-14-dev-wasm32 and
 // libclang-rt-14-dev-wasm32 (any clang ≥ 14 with a wasm32-wasi sysroot works: STRATA_WASM_CXX,
@@ -17,7 +31,6 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(root, 'wasm', 'strata.wasm');
 const INFO = join(root, 'wasm', 'strata.wasm.json');
 const SOURCE_DIRS = ['native/src', 'native/wasm'];
 
@@ -28,12 +41,32 @@ const COMPILE_FLAGS = [
 // 1 MiB of stack (kernels keep register tiles and small buffers there); the memory grows on demand.
 const LINK_FLAGS = ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--strip-debug'];
 
+const WRAPPED = ['malloc', 'free', 'calloc', 'realloc', 'aligned_alloc', 'posix_memalign'];
+/**
+ * The two binaries. The threaded one imports its memory (shared, created by the JS side with
+ * INITIAL_PAGES and MAX_PAGES of src/kernels/wasm/threads.ts: keep the sizes here in step).
+ */
+const VARIANTS = [
+  { out: join(root, 'wasm', 'strata.wasm'), key: null, compile: [], link: [] },
+  {
+    out: join(root, 'wasm', 'strata-threads.wasm'),
+    key: 'threads',
+    compile: ['-matomics', '-mbulk-memory', '-ftls-model=local-exec', '-fno-threadsafe-statics', '-DSTRATA_WASM_THREADS'],
+    link: [
+      '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--initial-memory=8388608', '-Wl,--max-memory=4294967296',
+      '-Wl,--no-check-features',
+      '-Wl,--export=__stack_pointer', '-Wl,--export=__wasm_init_tls', '-Wl,--export=__tls_size', '-Wl,--export=__tls_align',
+      ...WRAPPED.map((f) => `-Wl,--wrap=${f}`),
+    ],
+  },
+];
+
 /** Every source file (relative path), sorted, and a hash of their contents and the flags. */
 function sourcesHash() {
   const files = SOURCE_DIRS.flatMap((d) => readdirSync(join(root, d))
     .filter((f) => /\.(cc|h)$/.test(f)).map((f) => `${d}/${f}`)).sort();
   const h = createHash('sha256');
-  h.update(JSON.stringify([COMPILE_FLAGS, LINK_FLAGS]));
+  h.update(JSON.stringify([COMPILE_FLAGS, LINK_FLAGS, VARIANTS.map((v) => [v.compile, v.link])]));
   for (const f of files) {
     // Line endings normalised, so a Windows checkout (autocrlf) agrees with the recorded hash.
     h.update(`${f}\0${readFileSync(join(root, f), 'utf8').replace(/\r\n/g, '\n')}\0`);
@@ -50,17 +83,25 @@ function check() {
     console.error(`strata: ${INFO} is missing; run \`npm run build:wasm\``);
     process.exit(1);
   }
-  const bin = readFileSync(OUT);
-  const binHash = createHash('sha256').update(bin).digest('hex');
   if (info.sourcesHash !== hash) {
-    console.error('strata: wasm/strata.wasm is older than its sources (native/src, native/wasm); run `npm run build:wasm` and commit it');
+    console.error('strata: wasm/strata.wasm and strata-threads.wasm are older than their sources (native/src, native/wasm); run `npm run build:wasm` and commit them');
     process.exit(1);
   }
-  if (info.wasmHash !== binHash) {
-    console.error('strata: wasm/strata.wasm does not match wasm/strata.wasm.json; run `npm run build:wasm` and commit both');
-    process.exit(1);
+  for (const v of VARIANTS) {
+    const name = basename(v.out);
+    let binHash;
+    try {
+      binHash = createHash('sha256').update(readFileSync(v.out)).digest('hex');
+    } catch {
+      console.error(`strata: wasm/${name} is missing; run \`npm run build:wasm\``);
+      process.exit(1);
+    }
+    if ((v.key ? info[v.key]?.wasmHash : info.wasmHash) !== binHash) {
+      console.error(`strata: wasm/${name} does not match wasm/strata.wasm.json; run \`npm run build:wasm\` and commit both`);
+      process.exit(1);
+    }
   }
-  console.log('strata: wasm/strata.wasm is up to date');
+  console.log('strata: wasm/strata.wasm and wasm/strata-threads.wasm are up to date');
 }
 
 function run(cmd, args) {
@@ -83,32 +124,35 @@ async function build() {
   const sources = files.filter((f) => f.endsWith('.cc'));
   const tmp = mkdtempSync(join(tmpdir(), 'strata-wasm-'));
   const started = Date.now();
+  const info = {
+    note: 'Written by scripts/build-wasm.mjs: the hash of the sources and flags wasm/strata.wasm and strata-threads.wasm were built from.',
+    sourcesHash: hash,
+  };
   try {
-    const objects = sources.map((f) => join(tmp, `${basename(f, '.cc')}.o`));
-    // Compiled file by file, as many at once as there are cores.
+    // Every (variant, file) compiled, as many at once as there are cores.
+    const jobs = VARIANTS.flatMap((v, vi) => sources.map((f) => ({ v, src: f, obj: join(tmp, `${vi}-${basename(f, '.cc')}.o`) })));
     let next = 0;
     const worker = async () => {
-      while (next < sources.length) {
-        const i = next++;
-        await run(cxx, [`--sysroot=${sysroot}`, ...COMPILE_FLAGS, '-c', sources[i], '-o', objects[i]]);
+      while (next < jobs.length) {
+        const j = jobs[next++];
+        await run(cxx, [`--sysroot=${sysroot}`, ...COMPILE_FLAGS, ...j.v.compile, '-c', j.src, '-o', j.obj]);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
-    mkdirSync(dirname(OUT), { recursive: true });
-    await run(cxx, [`--sysroot=${sysroot}`, ...LINK_FLAGS, '-o', OUT, ...objects]);
+    for (const v of VARIANTS) {
+      mkdirSync(dirname(v.out), { recursive: true });
+      await run(cxx, [`--sysroot=${sysroot}`, ...LINK_FLAGS, ...v.link, '-o', v.out, ...jobs.filter((j) => j.v === v).map((j) => j.obj)]);
+      const entry = { wasmHash: createHash('sha256').update(readFileSync(v.out)).digest('hex'), bytes: statSync(v.out).size };
+      if (v.key) info[v.key] = entry;
+      else Object.assign(info, entry);
+      console.log(`strata: built ${v.out} (${entry.bytes} bytes)`);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const bin = readFileSync(OUT);
-  const info = {
-    note: 'Written by scripts/build-wasm.mjs: the hash of the sources and flags wasm/strata.wasm was built from.',
-    sourcesHash: hash,
-    wasmHash: createHash('sha256').update(bin).digest('hex'),
-    bytes: statSync(OUT).size,
-    compiler: spawnSync(cxx, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0],
-  };
+  info.compiler = spawnSync(cxx, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
   writeFileSync(INFO, `${JSON.stringify(info, null, 2)}\n`);
-  console.log(`strata: built ${OUT} (${info.bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`strata: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (process.argv.includes('--check')) check();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test` after the build: the whole compiled suite (build/test) once on the default backend
 // (native where it was built, else wasm), then the op, layer, gradient and golden suites on the wasm
-// backend (STRATA_BACKEND=wasm; the C++ kernels compiled to WebAssembly), and the whole suite once
-// more on the js reference backend alone (no native addon, no wasm module), so every backend passes
+// backend (STRATA_BACKEND=wasm; the C++ kernels compiled to WebAssembly, Node's threaded build at 2
+// threads, STRATA_NUM_THREADS=2, so its workers run part of every large kernel; the parity harness
+// also at 1), and the whole suite once more on the js reference backend alone (no native addon, no wasm module), so every backend passes
 // the same tests. Without a native build the first run is already wasm and the second is skipped.
 // Extra arguments go to `node --test` (e.g. a file filter) and are used by every pass.
 import { spawnSync } from 'node:child_process';
@@ -44,6 +45,11 @@ if (process.env.STRATA_REQUIRE_NATIVE === '1' && !nativeBuilt) {
   process.exit(1);
 }
 let status = run(nativeBuilt ? 'native' : 'default', {});
-if (nativeBuilt) status = run('wasm', { STRATA_BACKEND: 'wasm' }, args.length > 0 ? files : WASM_SUITES) || status;
+if (nativeBuilt) {
+  status = run('wasm (2 threads)', { STRATA_BACKEND: 'wasm', STRATA_NUM_THREADS: '2' }, args.length > 0 ? files : WASM_SUITES) || status;
+  // The parity harness once more on one thread (the pool's serial path; no worker started).
+  const parity = 'build/test/wasm.test.js';
+  if (args.length === 0 && existsSync(join(root, parity))) status = run('wasm (1 thread)', { STRATA_BACKEND: 'wasm', STRATA_NUM_THREADS: '1' }, [parity]) || status;
+}
 status = run('js', { STRATA_DISABLE_NATIVE: '1', STRATA_DISABLE_WASM: '1', STRATA_BACKEND: 'js' }) || status;
 process.exit(status);

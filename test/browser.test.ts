@@ -32,7 +32,9 @@ const openPage = (path = '/'): Promise<Page> => openStrataPage(chrome.browser, c
 // 0.535 with batch 32). The floor leaves margin for other backends' rounding, far above chance (0.1).
 const W3_FLOOR = 0.5;
 
-async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; defaultBackend: string; trainMs: number; n: number }> {
+type WasmThreadUse = { build: string; threads: number; workersStarted: number; workersRunning: number; workerTasks: number };
+
+async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; defaultBackend: string; trainMs: number; n: number; preds: number[]; threads: WasmThreadUse; cores: number }> {
   return page.evaluate(async ([name, backend]) => {
     const st = (window as any).st;
     await st.ready();
@@ -71,15 +73,40 @@ async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): 
     const a = await model.predict(xt).data(), b = await loaded.predict(xt).data();
     (window as any).timings = `evaluate ${(t2 - t1).toFixed(0)} ms, save+load ${(t3 - t2).toFixed(0)} ms, 2 predicts ${(performance.now() - t3).toFixed(0)} ms`;
     const same = a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i]));
-    return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), defaultBackend, trainMs, n: a.length };
+    return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), defaultBackend, trainMs, n: a.length,
+      preds: Array.from(a as Float32Array), threads: st.testing.wasmThreads(), cores: navigator.hardwareConcurrency };
   }, [name, backend] as const);
 }
 
+/** The isolated page's wasm predictions, for the plain page's run to compare with. */
+let threadedPreds: number[] | undefined;
+
 for (const isolated of [true, false]) {
-  test(`W3 CNN trains on MNIST in Chromium ${isolated ? 'with' : 'without'} COOP/COEP on the wasm backend (the default once loaded)${isolated ? '' : ' and on js'}, then saves to IndexedDB and reloads with the same predictions`, { skip }, async (t) => {
+  test(`W3 CNN trains on MNIST in Chromium ${isolated ? 'with COOP/COEP on the threaded wasm backend (workers)' : 'without COOP/COEP on the single-threaded wasm backend'} (the default once loaded)${isolated ? '' : ' and on js'}, then saves to IndexedDB and reloads with the same predictions`, { skip }, async (t) => {
     const page = await openPage(isolated ? '/coi/' : '/');
     const runs = isolated ? [await trainW3InPage(page, 'w3-isolated', 'wasm')] : [await trainW3InPage(page, 'w3', 'wasm'), await trainW3InPage(page, 'w3-js', 'js')];
     await page.context().close();
+    const wasmRun = runs[0];
+    t.diagnostic(`wasm threads: ${JSON.stringify(wasmRun.threads)} (${wasmRun.cores} cores)`);
+    if (isolated) {
+      // Cross-origin isolated: wasm/strata-threads.wasm, one thread per core, workers ran pool tasks.
+      assert.equal(wasmRun.threads.build, 'threaded');
+      assert.equal(wasmRun.threads.threads, wasmRun.cores);
+      if (wasmRun.cores > 1) {
+        assert.equal(wasmRun.threads.workersRunning, wasmRun.cores - 1, 'workers inside the pool');
+        assert.ok(wasmRun.threads.workerTasks > 0, 'the workers ran pool tasks of the training');
+      } else t.diagnostic('one core: no worker to check');
+      threadedPreds = wasmRun.preds;
+    } else {
+      assert.deepEqual(wasmRun.threads, { build: 'single', threads: 1, workersStarted: 0, workersRunning: 0, workerTasks: 0 });
+      // The same training on one thread: the same predictions up to the summation order of split reductions.
+      if (threadedPreds) {
+        let worst = 0;
+        wasmRun.preds.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - threadedPreds![i])); });
+        t.diagnostic(`largest difference from the threaded page's predictions: ${worst.toExponential(2)}`);
+        assert.ok(worst < 1e-3, `predictions differ from the threaded page's by up to ${worst}`);
+      }
+    }
     for (const r of runs) {
       t.diagnostic(`${r.backend}: test accuracy ${r.acc.toFixed(3)}, training ${(r.trainMs / 1000).toFixed(1)} s (${Math.round(640 / (r.trainMs / 1000))} samples/s); ${r.timings}`);
       assert.equal(r.isolated, isolated, 'crossOriginIsolated in the page');

@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
-import { loadWasmNode } from '../src/kernels/wasm/load-node.js';
-import { loadWasmAddon } from '../src/kernels/wasm/index.js';
+import { defaultWasmThreads, loadWasmNode } from '../src/kernels/wasm/load-node.js';
+import { loadWasmAddon, wasmWorkersOf } from '../src/kernels/wasm/index.js';
 
 // The wasm module (the C++ kernels of the native backend compiled to wasm32 SIMD128, driven by the
 // native glue over a copying transport): the committed wasm/strata.wasm is built from the current
-// sources, it loads and registers, and its transport copies arrays in and out. Its kernels against js,
+// sources, it loads and registers (in Node the threaded build, wasm/strata-threads.wasm: shared memory,
+// worker_threads), its workers take part at 2 threads, and its transport copies arrays in and out. Its kernels against js,
 // beside the native addon's, are in test/backend-parity.test.ts and test/compiled-bindings.test.ts.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,11 +22,13 @@ test('the committed wasm/strata.wasm was built from the current C++ sources (npm
   assert.equal(run.status, 0, run.stderr);
 });
 
-test('the wasm module loads in Node, registers as \'wasm\', and runs the SIMD128 GEMM single-threaded', (t) => {
+test('the threaded wasm module loads in Node, registers as \'wasm\', and runs the SIMD128 GEMM on the native default thread count', (t) => {
   if (!wasm.addon) return t.skip(wasm.reason);
   assert.ok(st.listBackends().includes('wasm'));
+  assert.match('path' in wasm ? wasm.path : '', /strata-threads\.wasm$/);
   assert.equal(wasm.addon.getIsa(), 'simd128');
-  assert.equal(wasm.addon.getThreads(), 1);
+  // STRATA_NUM_THREADS, else every core (as the native addon counts them).
+  assert.equal(wasm.addon.getThreads(), defaultWasmThreads());
   // The x86 micro-kernels are not compiled in; the portable one is.
   assert.equal(wasm.addon.setIsa('avx2'), false);
   assert.equal(wasm.addon.setIsa('generic'), true);
@@ -63,4 +66,62 @@ test('loadWasmAddon (the platform-neutral async loader) instantiates the module 
   assert.deepEqual(Array.from(c), [19, 22, 43, 50]);
   // A second instance has its own memory: the registered backend's module is untouched.
   assert.notEqual(addon, wasm.addon);
+});
+
+function values(ts: st.Tensor[]): Float64Array[] {
+  return ts.map((t) => Float64Array.from(t.dataSync() as ArrayLike<number>));
+}
+
+function compare(got: Float64Array[], ref: Float64Array[], what: string): void {
+  assert.equal(got.length, ref.length, `${what}: output count`);
+  got.forEach((g, i) => {
+    const r = ref[i];
+    assert.equal(g.length, r.length, `${what}: output ${i} size`);
+    let scale = 1e-3;
+    for (const v of r) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < r.length; j++) {
+      // float32 kernels summing in another order: agreement to a few float32 ulps of the output's scale.
+      if (!(Math.abs(g[j] - r[j]) <= 2e-4 * scale)) {
+        assert.fail(`${what}: output ${i}[${j}] = ${g[j]}, js gives ${r[j]} (scale ${scale})`);
+      }
+    }
+  });
+}
+
+test('the threaded wasm build: workers run GEMM, convolution and pooling tasks, with the results of one thread', async (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  const workers = wasmWorkersOf(addon);
+  assert.ok(workers, 'Node runs the threaded build with workers');
+  const before = addon.getThreads();
+  const backend = st.getBackend();
+  st.setBackend('wasm');
+  try {
+    addon.setThreads(2);
+    assert.equal(addon.getThreads(), 2);
+    await workers.whenRunning(1);
+    const a = rnd([300, 280], 30), b = rnd([280, 260], 31), x = rnd([4, 30, 30, 16], 32), w = rnd([3, 3, 16, 32], 33);
+    const p = rnd([4, 48, 48, 32], 34);
+    const ops: [string, () => st.Tensor][] = [
+      ['matmul', () => st.matmul(a, b)], ['conv2d', () => st.conv2d(x, w, 1, 'same')], ['maxPool', () => st.maxPool(p, 2, 1, 'same')],
+    ];
+    // Tasks go to whichever thread claims them first: a worker still waking (a loaded machine) may
+    // take none of one call's, so each op is repeated, up to 50 times, until a worker took part.
+    const run = (threads: number): Float64Array[] => ops.map(([name, op]) => {
+      const tasks = workers.tasksRun();
+      const out = values([op()])[0];
+      for (let i = 0; threads > 1 && i < 50 && workers.tasksRun() === tasks; i++) op();
+      const ran = workers.tasksRun() - tasks;
+      if (threads > 1) assert.ok(ran > 0, `${name}: the workers ran none of its tasks in 50 calls at ${threads} threads`);
+      else assert.equal(ran, 0, `${name}: at 1 thread the workers stay idle`);
+      return out;
+    });
+    const two = run(2);
+    addon.setThreads(1);
+    compare(two, run(1), 'wasm 2 threads against 1');
+    assert.deepEqual(workers.errors, []);
+  } finally {
+    addon.setThreads(before);
+    st.setBackend(backend);
+  }
 });

@@ -1,9 +1,9 @@
-// The thread pool of the wasm build: one thread, every job run in turn on the caller. (WebAssembly
-// threads need a shared memory and workers the JS side starts; until the transport provides them,
-// the kernels' parallel paths simply see a pool of one.)
+// The thread pool of the single-threaded wasm build (wasm/strata.wasm): one thread, every job run in
+// turn on the caller. The threaded build (wasm/strata-threads.wasm, STRATA_WASM_THREADS, for Node and
+// cross-origin isolated pages) uses native/wasm/thread-pool-wasm.cc instead.
 #include "thread-pool.h"
 
-#if defined(__wasm__)
+#if defined(__wasm__) && !defined(STRATA_WASM_THREADS)
 
 namespace strata {
 
@@ -27,4 +27,4 @@ bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
 
 }  // namespace strata
 
-#endif  // defined(__wasm__)
+#endif  // defined(__wasm__) && !defined(STRATA_WASM_THREADS)

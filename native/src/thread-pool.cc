@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "pool-job.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define STRATA_PAUSE() _mm_pause()
@@ -13,16 +15,6 @@
 #endif
 
 namespace strata {
-
-namespace {
-// How long an idle worker spins before sleeping: long enough that back-to-back GEMMs (a training
-// step) find it awake, short enough not to steal a core from Node for long.
-constexpr auto kSpin = std::chrono::microseconds(200);
-
-inline uint32_t genOf(uint64_t job) { return uint32_t(job >> 32); }
-inline int tasksOf(uint64_t job) { return int((job >> 16) & 0xFFFF); }
-inline int nextOf(uint64_t job) { return int(job & 0xFFFF); }
-}  // namespace
 
 int ThreadPool::defaultThreads() {
   if (const char* env = std::getenv("STRATA_NUM_THREADS")) {
@@ -68,17 +60,6 @@ void ThreadPool::startWorkers(int total) {
   }
 }
 
-bool ThreadPool::claim(uint32_t gen, int* task) {
-  uint64_t job = job_.load(std::memory_order_acquire);
-  for (;;) {
-    if (genOf(job) != gen || nextOf(job) >= tasksOf(job)) return false;
-    if (job_.compare_exchange_weak(job, job + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      *task = nextOf(job);
-      return true;
-    }
-  }
-}
-
 void ThreadPool::workerLoop() {
   uint32_t seen = genOf(job_.load(std::memory_order_acquire));
   for (;;) {
@@ -86,7 +67,7 @@ void ThreadPool::workerLoop() {
     int spins = 0;
     while (genOf(job_.load(std::memory_order_acquire)) == seen) {
       STRATA_PAUSE();
-      if (++spins % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
+      if (++spins % 256 == 0 && std::chrono::steady_clock::now() - start > kWorkerSpin) {
         std::unique_lock<std::mutex> lk(m_);
         sleepers_.fetch_add(1);
         cv_.wait(lk, [&] { return genOf(job_.load(std::memory_order_acquire)) != seen; });
@@ -99,7 +80,7 @@ void ThreadPool::workerLoop() {
     // fn_ and ctx_ are read only after a successful claim: the caller cannot start another job
     // until this task is counted in done_.
     int task;
-    while (claim(seen, &task)) {
+    while (claimTask(job_, seen, &task)) {
       fn_(ctx_, task);
       done_.fetch_add(1, std::memory_order_acq_rel);
     }
@@ -121,11 +102,11 @@ bool ThreadPool::run(int tasks, TaskFn fn, void* ctx) {
   {
     // Under m_ so that a worker about to sleep cannot miss the new job.
     std::lock_guard<std::mutex> lk(m_);
-    job_.store((uint64_t(gen) << 32) | (uint64_t(tasks) << 16), std::memory_order_release);
+    job_.store(newJob(gen, tasks), std::memory_order_release);
   }
   if (sleepers_.load() > 0) cv_.notify_all();
   int task;
-  while (claim(gen, &task)) {
+  while (claimTask(job_, gen, &task)) {
     fn(ctx, task);
     done_.fetch_add(1, std::memory_order_acq_rel);
   }

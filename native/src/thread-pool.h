@@ -45,22 +45,16 @@ class ThreadPool {
   explicit ThreadPool(int threads);
   std::atomic<int> threads_;
 #if !defined(__wasm__)
-  // (The wasm build runs every job on the calling thread: thread-pool-serial.cc.)
+  // (The wasm builds: thread-pool-serial.cc runs every job on the caller; the threaded one,
+  // native/wasm/thread-pool-wasm.cc, keeps its state in that file.)
   void startWorkers(int total);
   void workerLoop();
-
-  /** Claims the next task of job `gen`; false when that job has no task left (or was replaced). */
-  bool claim(uint32_t gen, int* task);
 
   std::vector<std::thread> workers_;
   std::mutex busy_;            // held by the caller for a whole job
   std::mutex m_;               // guards sleeping on cv_
   std::condition_variable cv_;
-  // The current job in one word: generation (32 bits) | task count (16) | next task (16). Claiming a
-  // task is a compare-and-swap that also checks the generation, so a worker that wakes late can never
-  // take a task of a newer job with the function of an older one, and the caller never waits for
-  // workers that took nothing.
-  std::atomic<uint64_t> job_{0};
+  std::atomic<uint64_t> job_{0};  // the current job in one word (pool-job.h)
   uint32_t generation_ = 0;    // the caller's copy
   std::atomic<int> sleepers_{0};
   std::atomic<int> done_{0};

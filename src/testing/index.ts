@@ -1,2 +1,3 @@
 export { checkGradients, type CheckGradientsOptions, type GradientReport } from './check-gradients.js';
 export { kernelCalls, resetKernelCalls, type KernelCallCount } from '../kernels/registry.js';
+export { wasmThreads, type WasmThreadUse } from '../kernels/wasm/index.js';

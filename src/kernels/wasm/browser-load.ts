@@ -1,17 +1,41 @@
 /**
  * The browser build's wasm backend: the module (wasm/strata.wasm in the package) starts loading when
  * Strata is imported, and becomes the default backend once it has (native > wasm > js); `await
- * st.ready()` waits for it. `st.setWasmPaths(url)` (TensorFlow.js's name) loads it from elsewhere —
- * a bundle that does not ship the package's wasm/ folder beside it. Where it cannot load (no
- * WebAssembly, a 404) Strata stays on js, with one console warning.
+ * st.ready()` waits for it. In a cross-origin isolated page (COOP/COEP headers: SharedArrayBuffer
+ * exists) it is the threaded build, wasm/strata-threads.wasm, whose workers start with the first
+ * kernel (one per core, navigator.hardwareConcurrency, the page included). `st.setWasmPaths(url)`
+ * (TensorFlow.js's name) loads it from elsewhere — a bundle that does not ship the package's wasm/
+ * folder beside it. Where it cannot load (no WebAssembly, a 404) Strata stays on js, with one console
+ * warning.
  */
 import { backendsReady, trackBackendLoad } from '../registry.js';
 import { registerWasmBackend } from './index.js';
+import { sharedMemoryUsable, type SpawnWorker, type WasmThreadOptions } from './threads.js';
 
 let warned = false;
 
+/** A classic Worker from a Blob URL of the worker script (a same-origin blob: fine under COEP). */
+const spawnBrowserWorker: SpawnWorker = (source, start, onError) => {
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url, { name: 'strata-wasm' });
+  URL.revokeObjectURL(url);
+  worker.onerror = (e) => onError(e.message);
+  worker.postMessage(start);
+};
+
+/** Threads in this page: the threaded build's options where shared memory is usable, else none. */
+function pageThreads(): WasmThreadOptions | undefined {
+  if (!sharedMemoryUsable() || typeof Worker !== 'function') return undefined;
+  return { defaultThreads: Math.max(1, navigator.hardwareConcurrency || 1), spawn: spawnBrowserWorker };
+}
+
+/** The module file for this page: the threaded build where it can run. */
+function moduleFile(): string {
+  return pageThreads() ? 'strata-threads.wasm' : 'strata.wasm';
+}
+
 function load(source: URL | string): Promise<unknown> {
-  const p = registerWasmBackend(source).catch((e: Error) => {
+  const p = registerWasmBackend(source, pageThreads()).catch((e: Error) => {
     if (!warned) console.warn(`strata: the wasm backend did not load from ${String(source)} (${e.message}); using js. ` +
       `Serve strata.wasm and point st.setWasmPaths at it.`);
     warned = true;
@@ -23,21 +47,23 @@ function load(source: URL | string): Promise<unknown> {
 /**
  * Starts loading the package's own wasm module. The literal URL is relative to this file's place in
  * dist/ (dist/kernels/wasm/), so bundlers that emit `new URL(..., import.meta.url)` assets (Vite,
- * webpack 5, Parcel) find wasm/strata.wasm in the package and ship it; scripts/build-browser.mjs
+ * webpack 5, Parcel) find the package's wasm/ files and ship them; scripts/build-browser.mjs
  * rewrites it for the one-file bundle dist/strata.browser.js, which sits one folder higher.
  */
 export function loadDefaultWasm(): void {
   if (typeof WebAssembly !== 'object' || typeof fetch !== 'function') return;
-  load(new URL('../../../wasm/strata.wasm', import.meta.url));
+  // Two literal URLs, so that bundlers which copy `new URL('…', import.meta.url)` assets see both.
+  load(pageThreads() ? new URL('../../../wasm/strata-threads.wasm', import.meta.url) : new URL('../../../wasm/strata.wasm', import.meta.url));
 }
 
 /**
  * Loads the wasm backend from `path`: the .wasm file's URL, or a folder URL ending in '/' that
- * holds `strata.wasm` (as TensorFlow.js's setWasmPaths takes a prefix). Resolves when it is ready.
+ * holds `strata.wasm` and `strata-threads.wasm` (as TensorFlow.js's setWasmPaths takes a prefix; the
+ * page picks the threaded one when cross-origin isolated). Resolves when it is ready.
  * @example await st.setWasmPaths('/static/strata/'); st.getBackend() // 'wasm'
  */
 export async function setWasmPaths(path: string | URL): Promise<void> {
-  const url = typeof path === 'string' && path.endsWith('/') ? `${path}strata.wasm` : path;
+  const url = typeof path === 'string' && path.endsWith('/') ? `${path}${moduleFile()}` : path;
   await load(url);
   await backendsReady();
 }

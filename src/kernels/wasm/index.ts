@@ -2,7 +2,7 @@ import type { Backend } from '../backend.js';
 import type { NativeAddon } from '../native/addon.js';
 import { createNativeBackend } from '../native/index.js';
 import { BACKEND_PRIORITY, registerBackend } from '../registry.js';
-import { loadWasmAddon } from './module.js';
+import { loadWasmAddon, wasmWorkersOf, type WasmThreadOptions } from './module.js';
 
 /**
  * The wasm backend: the native backend's glue (geometry packing, size thresholds, dtype fallbacks to
@@ -11,19 +11,53 @@ import { loadWasmAddon } from './module.js';
  * Nothing here imports a `node:` module: a browser build uses it as it is.
  */
 export function createWasmBackend(addon: NativeAddon): Backend {
+  latest = addon;
   return createNativeBackend(addon, 'wasm');
+}
+
+let latest: NativeAddon | undefined;
+
+/** How the wasm backend's kernels use threads (st.testing.wasmThreads). */
+export interface WasmThreadUse {
+  /** The module: 'strata-threads.wasm' (shared memory, workers) or 'strata.wasm' (one thread). */
+  build: 'threaded' | 'single';
+  /** Threads a large kernel uses, the caller included. */
+  threads: number;
+  /** Workers started, and those inside the thread pool now. */
+  workersStarted: number;
+  workersRunning: number;
+  /** Thread-pool tasks the workers have run since the module loaded. */
+  workerTasks: number;
+}
+
+/**
+ * The wasm backend's thread use, or null where no wasm backend was created: tests check with it that
+ * workers took part (a cross-origin isolated page, Node) or that none exist (a plain page).
+ * @example st.testing.wasmThreads() // { build: 'threaded', threads: 2, workersStarted: 1, workersRunning: 1, workerTasks: 412 }
+ */
+export function wasmThreads(): WasmThreadUse | null {
+  if (!latest) return null;
+  const workers = wasmWorkersOf(latest);
+  return {
+    build: workers ? 'threaded' : 'single',
+    threads: latest.getThreads(),
+    workersStarted: workers?.count ?? 0,
+    workersRunning: workers?.running() ?? 0,
+    workerTasks: workers?.tasksRun() ?? 0,
+  };
 }
 
 /**
  * Loads wasm/strata.wasm (bytes, a compiled module, or a URL to fetch) and registers it as the
  * 'wasm' backend; `st.setBackend('wasm')` then selects it. For platforms without the Node loader
- * (browsers); Node registers it when the library is imported.
+ * (browsers); Node registers it when the library is imported. wasm/strata-threads.wasm with `threads`
+ * runs kernels on several threads (it needs SharedArrayBuffer: a cross-origin isolated page).
  * @example await registerWasmBackend(new URL('strata.wasm', import.meta.url)); st.setBackend('wasm');
  */
-export async function registerWasmBackend(source: BufferSource | WebAssembly.Module | URL | string): Promise<Backend> {
-  const backend = createWasmBackend(await loadWasmAddon(source));
+export async function registerWasmBackend(source: BufferSource | WebAssembly.Module | URL | string, threads?: WasmThreadOptions): Promise<Backend> {
+  const backend = createWasmBackend(await loadWasmAddon(source, threads));
   registerBackend(backend, BACKEND_PRIORITY.wasm);
   return backend;
 }
 
-export { instantiateWasmAddon, loadWasmAddon } from './module.js';
+export { instantiateWasmAddon, loadWasmAddon, wasmWorkersOf, type WasmThreadOptions } from './module.js';

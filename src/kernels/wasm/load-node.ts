@@ -1,16 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { NativeAddon } from '../native/addon.js';
 import { instantiateWasmAddon } from './module.js';
+import type { SpawnWorker, WasmThreadOptions } from './threads.js';
 
-/** The committed module, relative to the package root (built by scripts/build-wasm.mjs). */
-const WASM_PATH = join('wasm', 'strata.wasm');
+/**
+ * The committed modules, relative to the package root (built by scripts/build-wasm.mjs): Node always
+ * has shared memory and worker_threads, so it runs the threaded build, the single-threaded one where
+ * that fails to load.
+ */
+const WASM_PATHS = [join('wasm', 'strata-threads.wasm'), join('wasm', 'strata.wasm')];
 
-function findWasmFile(): string | undefined {
+function findWasmFile(name: string): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, WASM_PATH);
+    const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
     if (up === dir) break;
@@ -19,20 +26,48 @@ function findWasmFile(): string | undefined {
   return undefined;
 }
 
+/**
+ * Threads by default, as the native addon counts them (native/src/thread-pool.cc): STRATA_NUM_THREADS
+ * when it is a positive integer (at most 256), else every core this process may use.
+ */
+export function defaultWasmThreads(): number {
+  const n = Number.parseInt(process.env.STRATA_NUM_THREADS ?? '', 10);
+  if (n > 0) return Math.min(n, 256);
+  return Math.max(1, availableParallelism());
+}
+
+/** A worker_threads Worker running the worker script; unref'd, so it never keeps the process alive. */
+const spawnNodeWorker: SpawnWorker = (source, start, onError) => {
+  const worker = new Worker(source, { eval: true, workerData: start, name: 'strata-wasm' });
+  worker.on('error', (e) => onError(e.message));
+  worker.unref();
+};
+
+/** How the threaded build runs in Node. */
+export function nodeThreadOptions(): WasmThreadOptions {
+  return { defaultThreads: defaultWasmThreads(), spawn: spawnNodeWorker };
+}
+
 export type WasmLoad = { addon: NativeAddon; path: string } | { addon: null; reason: string };
 
 let loaded: WasmLoad | undefined;
 
-/** Loads wasm/strata.wasm once in Node (STRATA_DISABLE_WASM=1 refuses, for tests of the js fallback). */
+/** Loads the wasm module once in Node (STRATA_DISABLE_WASM=1 refuses, for tests of the js fallback). */
 export function loadWasmNode(): WasmLoad {
   if (loaded) return loaded;
   if (process.env.STRATA_DISABLE_WASM === '1') return (loaded = { addon: null, reason: 'disabled by STRATA_DISABLE_WASM=1' });
-  const path = findWasmFile();
-  if (!path) return (loaded = { addon: null, reason: `${WASM_PATH} not found` });
-  try {
-    loaded = { addon: instantiateWasmAddon(readFileSync(path)), path };
-  } catch (e) {
-    loaded = { addon: null, reason: `wasm backend failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` };
+  const reasons: string[] = [];
+  for (const name of WASM_PATHS) {
+    const path = findWasmFile(name);
+    if (!path) {
+      reasons.push(`${name} not found`);
+      continue;
+    }
+    try {
+      return (loaded = { addon: instantiateWasmAddon(readFileSync(path), nodeThreadOptions()), path });
+    } catch (e) {
+      reasons.push(`${name} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+    }
   }
-  return loaded;
+  return (loaded = { addon: null, reason: `wasm backend: ${reasons.join('; ')}` });
 }

@@ -1,8 +1,11 @@
 import type { NativeAddon } from '../native/addon.js';
 
-/** What native/wasm/napi-shim.cc exports (besides memory and the reactor's _initialize). */
+/**
+ * What native/wasm/napi-shim.cc exports (besides the reactor's _initialize); the memory too, except in
+ * the threaded build, which imports its shared memory.
+ */
 export interface StrataWasmExports {
-  memory: WebAssembly.Memory;
+  memory?: WebAssembly.Memory;
   _initialize(): void;
   strata_args(): number;
   strata_export_count(): number;
@@ -98,8 +101,7 @@ const align16 = (n: number): number => (n + 15) & ~15;
  * place; here each call copies its arrays into one reused block of wasm memory, runs, and copies the
  * arrays the function writes back out.
  */
-export function wasmTransport(exports: StrataWasmExports): NativeAddon {
-  const { memory } = exports;
+export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Memory): NativeAddon {
   const argsPtr = exports.strata_args();
   let scratch = 0, scratchBytes = 0;
   const encoder = new TextEncoder(), decoder = new TextDecoder();
@@ -118,9 +120,10 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     return scratch;
   }
 
+  // (Decoded from copies: TextDecoder refuses views of a SharedArrayBuffer, the threaded build's memory.)
   function cString(ptr: number): string {
     const bytes = new Uint8Array(memory.buffer, ptr);
-    return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+    return decoder.decode(bytes.slice(0, bytes.indexOf(0)));
   }
 
   // Views of the memory, remade only when it grew (growing detaches the old buffer).
@@ -134,7 +137,8 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     }
   }
 
-  // Per-call work lists, reused (one call at a time: wasm runs on this thread only).
+  // Per-call work lists, reused (one call at a time: only this thread calls into the module; the
+  // threaded build's workers run pool tasks only).
   const offsets: number[] = [];
   const strings: (Uint8Array | null)[] = [];
 
@@ -217,7 +221,7 @@ export function wasmTransport(exports: StrataWasmExports): NativeAddon {
     switch (kind) {
       case KIND.boolean: return num !== 0;
       case KIND.number: return num;
-      case KIND.string: return decoder.decode(new Uint8Array(memory.buffer, ptr, length));
+      case KIND.string: return decoder.decode(new Uint8Array(memory.buffer, ptr, length).slice());
       case KIND.array: return Array.from(new Float64Array(memory.buffer, ptr, length));
       case KIND.null: return null;
       default: return undefined;
