@@ -34,9 +34,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const INFO = join(root, 'wasm', 'strata.wasm.json');
 const SOURCE_DIRS = ['native/src', 'native/wasm'];
 
+// -mllvm -disable-lsr: loop strength reduction makes clang address a loop's loads with i32.add instead
+// of the loads' offset immediates; V8 then spends an instruction and a register on each (the SIMD128
+// GEMM tile spilled with it: native/src/gemm-wasm.cc).
 const COMPILE_FLAGS = [
   '--target=wasm32-wasi', '-std=c++17', '-O3', '-msimd128', '-fopenmp-simd', '-fno-exceptions', '-fno-math-errno',
-  '-Inative/wasm', '-Inative/src',
+  '-mllvm', '-disable-lsr', '-Inative/wasm', '-Inative/src',
 ];
 // 1 MiB of stack (kernels keep register tiles and small buffers there); the memory grows on demand.
 const LINK_FLAGS = ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--strip-debug'];

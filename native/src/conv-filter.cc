@@ -4,6 +4,7 @@
 // partial sums are added at the end. With four filters or fewer, the patch rows are added straight
 // into dwᵀ instead (a 16-wide tile would be mostly padding).
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "conv-util.h"
@@ -137,10 +138,12 @@ void filterTask(void* ctx, int t) {
       packFilterBlock<12, 32>(j, b0, rows, row.get(), ap.get(), bp.get());
     } else if (MR == 6 && NR == 16) {
       packFilterBlock<6, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
-    } else if (MR == 4 && NR == 8) {  // the wasm SIMD128 kernel
-      packFilterBlock<4, 8>(j, b0, rows, row.get(), ap.get(), bp.get());
-    } else {
+    } else if (MR == 5 && NR == 8) {  // the wasm SIMD128 kernel
+      packFilterBlock<5, 8>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else if (MR == 4 && NR == 16) {  // the generic kernel
       packFilterBlock<4, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
+    } else {
+      std::abort();  // a micro-kernel tile with no packer here: add its case above
     }
     for (int64_t i = 0; i < aPanels; ++i) {
       const int mr = int(std::min<int64_t>(MR, K - i * MR));

@@ -91,8 +91,10 @@ STRATA_AVX512 void tileDotAvx512(const float* const* a, const int64_t* segOff, c
 
 #if defined(__wasm_simd128__)
 // WebAssembly SIMD128: MR × 4·NV tile in MR·NV v128 accumulators (a multiply and an add per step: no
-// FMA without relaxed SIMD); 4 × 8, the tile that ran fastest in V8 for the GEMM (gemm-wasm.cc). In
-// W3 training (CPU time per step, loaded machine) 6 × 8 did no better and 3 × 16 was slower.
+// FMA without relaxed SIMD). 4 × 8: at the W3 conv2 shape (64 × 13 × 13 × 32 → 64, Node 20, CPU time,
+// builds interleaved) forward ran 9.2 ms and backprop-input 12.9 ms, against 17.3 and 21.1 for 5 × 8
+// (the GEMM's tile, gemm-wasm.cc; here five row pointers join the registers) and 12.8 and 18.4 before
+// the accumulators stayed in registers (see the end of the function).
 template <int MR, int NV>
 void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
               float* const* c, int mr, int nr) {
@@ -121,18 +123,27 @@ void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLe
       bp += NR;
     }
   }
+  // acc is indexed by constants only (fixed-count unrolled loops, no early exit; the edge spills the
+  // whole tile first): with a run-time row index clang keeps acc in memory and stores every
+  // accumulator on every step of the loop above.
   if (nr == NR) {
-    for (int i = 0; i < mr; ++i) {
 #pragma unroll
-      for (int v = 0; v < NV; ++v) wasm_v128_store(c[i] + 4 * v, acc[i][v]);
+    for (int i = 0; i < MR; ++i) {
+      if (i < mr) {
+#pragma unroll
+        for (int v = 0; v < NV; ++v) wasm_v128_store(c[i] + 4 * v, acc[i][v]);
+      }
     }
     return;
   }
-  alignas(16) float tile[NR];
-  for (int i = 0; i < mr; ++i) {
+  alignas(16) float tile[MR * NR];
 #pragma unroll
-    for (int v = 0; v < NV; ++v) wasm_v128_store(tile + 4 * v, acc[i][v]);
-    for (int j = 0; j < nr; ++j) c[i][j] = tile[j];
+  for (int i = 0; i < MR; ++i) {
+#pragma unroll
+    for (int v = 0; v < NV; ++v) wasm_v128_store(tile + i * NR + 4 * v, acc[i][v]);
+  }
+  for (int i = 0; i < mr; ++i) {
+    for (int j = 0; j < nr; ++j) c[i][j] = tile[i * NR + j];
   }
 }
 #endif

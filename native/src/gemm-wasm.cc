@@ -1,8 +1,14 @@
-// WebAssembly SIMD128 micro-kernel: a 4 × 8 tile of C in 8 v128 accumulators (two 4-float vectors
+// WebAssembly SIMD128 micro-kernel: a 5 × 8 tile of C in 10 v128 accumulators (two 4-float vectors
 // per row). WebAssembly has no fused multiply-add without relaxed SIMD, so each step is a multiply
-// and an add. Measured in V8 (Node 20, n = 256…1024, CPU time on a loaded 2-vCPU machine): 4 × 8
-// ran at 33–35 GFLOPS, 6 × 8 at 28–30, 4 × 16 and 8 × 8 at 25–30 (V8's register allocator spills
-// the larger tiles' accumulators around the multiply-add pairs); unrolling the k loop did not help.
+// and an add. V8 on x64 gives wasm code 15 xmm registers (xmm15 is its scratch): 10 accumulators,
+// the two B vectors, the broadcast A value and one product fit; 6 × 8 (16) spills. Measured in Node 20
+// on Zen 5 (CPU time on a loaded 2-vCPU machine, builds interleaved call by call with
+// `node build/bench/gemm-native.js --wasm old.wasm,new.wasm`): the kernel alone runs as fast as a
+// register-only multiply-add loop, and GEMM n = 1024 runs 1.2–1.3× the former 4 × 8 tile; 3 × 12 and
+// 2 × 16 (14 registers too) ran 5–10 % behind. Unrolling the k loop makes V8 hoist both steps' loads
+// and spill, so the loop stays rolled. The build passes -mllvm -disable-lsr (scripts/build-wasm.mjs):
+// with loop strength reduction clang addresses each load with an i32.add instead of the load's offset
+// immediate, and the extra adds and registers made V8 spill this tile.
 #include "gemm.h"
 
 #if defined(__wasm_simd128__)
@@ -11,7 +17,7 @@
 namespace strata {
 namespace {
 
-constexpr int kMR = 4;
+constexpr int kMR = 5;
 constexpr int kNR = 8;
 
 void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
@@ -19,7 +25,8 @@ void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, 
   v128_t acc[kMR][2];
 #pragma unroll
   for (int i = 0; i < kMR; ++i) acc[i][0] = acc[i][1] = wasm_f32x4_splat(0.f);
-  for (int64_t p = 0; p < kc; ++p) {
+  // A 32-bit counter: the i64 one of the signature costs V8 a 64-bit compare per step.
+  for (int p = int(kc); p > 0; --p) {
     const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
 #pragma unroll
     for (int i = 0; i < kMR; ++i) {
@@ -54,11 +61,43 @@ void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, 
   copyEdgeTile(tile, kNR, c, ldc, accumulate, mr, nr);
 }
 
+/**
+ * packRows (gemm.h) for the 5-row tile: the k steps of five rows of A read side by side as five
+ * streams, each k step's five values stored together; 32-bit indices (the generic packer's 64-bit
+ * index arithmetic and run-time panel height cost more in wasm).
+ */
+void packRows(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, float* out) {
+  (void)mr;  // always kMR: gemm.cc passes the kernel's own tile height
+  const int k = int(kc), rows = int(mc), stride = int(rs);
+  for (int i0 = 0; i0 < rows; i0 += kMR) {
+    const float* src = a + i0 * stride;
+    if (rows - i0 >= kMR) {
+      const float* r[kMR];
+#pragma unroll
+      for (int i = 0; i < kMR; ++i) r[i] = src + i * stride;
+      for (int p = 0; p < k; ++p) {
+#pragma unroll
+        for (int i = 0; i < kMR; ++i) out[i] = r[i][p];
+        out += kMR;
+      }
+    } else {
+      const int left = rows - i0;
+      for (int p = 0; p < k; ++p) {
+        for (int i = 0; i < kMR; ++i) out[i] = i < left ? src[i * stride + p] : 0.f;
+        out += kMR;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 MicroKernel microKernelWasm() {
-  // kc 256: the 4 × 256 A panel (4 KiB) sits in L1; the 256 × 256 B block (256 KiB) in L2.
-  return MicroKernel{Isa::simd128, kMR, kNR, 256, 256, 960, kernel, nullptr};
+  // kc 256: the 5 × 256 A panel (5 KiB) sits in L1; the 256 × 512 B block (512 KiB) in L2. mc 1280 (a
+  // multiple of the 5-row tile; the A block, 1.25 MiB, in L3) packs each B block once up to m = 1280:
+  // with 960, n = 1024 packed B twice. mc 1280 and packRows together: GEMM n = 1024 +4–7 % (CPU time,
+  // interleaved builds).
+  return MicroKernel{Isa::simd128, kMR, kNR, 256, 512, 1280, kernel, packRows};
 }
 
 }  // namespace strata
