@@ -17,6 +17,7 @@ import type { Cell } from './report.js';
 import { ITEMS, withShape, type Item } from './workloads/catalog.js';
 import { memoryPass, statusKb } from './peak-memory.js';
 import { strataStep, type Built } from './workloads/strata.js';
+import { NO_THREADS, setWasmThreads } from './workloads/threads.js';
 import { describeFailure, loadTfjs, tfjsStep } from './peers/tfjs.js';
 
 /** The implementations a cell can time (PyTorch runs in its own script, bench/torch/bench_torch.py). */
@@ -25,9 +26,11 @@ export type CellImpl = (typeof CELL_IMPLS)[number];
 
 async function build(impl: CellImpl, item: Item, threads: number): Promise<Built> {
   if (impl === 'strata-wasm') {
-    // The C++ kernels compiled to WebAssembly (wasm/strata.wasm), single-threaded.
+    // The C++ kernels compiled to WebAssembly (wasm/strata.wasm); `threads` where the build has them.
     if (!st.listBackends().includes('wasm')) throw new Error('wasm backend not loaded (wasm/strata.wasm missing?)');
     st.setBackend('wasm');
+    const got = await setWasmThreads(st, threads);
+    if (threads > 1 && (got === null || got < threads)) throw new Error(got === null ? NO_THREADS : `threads: the wasm backend gave ${got} of ${threads}`);
     return strataStep(item);
   }
   if (impl === 'strata-native' || impl === 'strata-js') {
