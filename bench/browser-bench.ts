@@ -19,6 +19,7 @@ import { nativeAddon } from '../src/kernels/native/addon.js';
 import { CHROMIUM, ROOT, chromiumMissing, startServer } from '../test/browser-server.js';
 import { parseArgs } from './args.js';
 import { FULL, QUICK, machineBusySeconds } from './measure.js';
+import { SMOKE } from './measure-core.js';
 import { medianOfRounds, writeReport, type Cell } from './report.js';
 import { logCell, measureInto, runCell } from './run-cell.js';
 import { selectItems, type Item } from './workloads/catalog.js';
@@ -27,7 +28,7 @@ import { PAGE_IMPLS, type PageImpl, type PageInfo } from './browser/page.js';
 import { fasterCell, loadOf, markdownTable, speedRatio, type TableRow } from './browser/report.js';
 
 const args = parseArgs(process.argv.slice(2));
-const method = args.quick ? QUICK : FULL;
+const method = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
 const items = selectItems(args.only);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -84,7 +85,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>strata bench</title>
   import * as st from '../dist/strata.browser.js';
   import * as bench from './page.js';
   const prefix = new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href;
-  window.bench = { setup: () => bench.setup(st, window.tf, prefix), cell: (id, impl, quick, slow) => bench.cell(st, window.tf, id, impl, quick, slow) };
+  window.bench = { setup: () => bench.setup(st, window.tf, prefix), cell: (id, impl, method, slow) => bench.cell(st, window.tf, id, impl, method, slow) };
 </script>`;
 
 const server = await startServer();
@@ -131,7 +132,7 @@ for (let round = 1; round <= args.rounds; round++) {
         continue;
       }
       await measureInto(r, impl, async () => {
-        const c: Cell = await page.evaluate(([id, i, q, s]) => (window as any).bench.cell(id, i, q, s), [item.id, impl, args.quick, args.slow] as const);
+        const c: Cell = await page.evaluate(([id, i, m, s]) => (window as any).bench.cell(id, i, m, s), [item.id, impl, method, args.slow] as const);
         logCell(item, impl, c);
         return c;
       });

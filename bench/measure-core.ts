@@ -24,6 +24,8 @@ export const FULL: Method = { warmup: 2, warmupMs: 300, reps: 3, minTime: 0.6, m
 // One short repeat after a short warm-up: with a fresh process per cell, the first ~0.1 s (JIT, the
 // thread pool starting, the heap growing) runs several times slower than what follows.
 export const QUICK: Method = { warmup: 2, warmupMs: 200, reps: 1, minTime: 0.2, maxStep: 2 };
+/** For the test suite's smoke runs: one warm-up step and one timed step (a slow first step is all). */
+export const SMOKE: Method = { warmup: 1, warmupMs: 0, reps: 1, minTime: 0, maxStep: 0.5 };
 
 export interface Measurement {
   /** Median over the repeats, in the item's unit. */

@@ -7,7 +7,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { ITEMS } from '../workloads/catalog.js';
-import { FULL, QUICK, measureWith, type CpuProbe } from '../measure-core.js';
+import { measureWith, type CpuProbe, type Method } from '../measure-core.js';
 import { strataStepWith, type Built, type StrataApi } from '../workloads/strata-steps.js';
 import { describeFailure, tfjsSkipReason, tfjsStep } from '../peers/tfjs-steps.js';
 import { NO_THREADS, setWasmThreads } from '../workloads/threads.js';
@@ -95,7 +95,7 @@ export async function setup(st: StrataApi, tf: TfWithWasm, tfWasmPrefix: string)
 }
 
 /** Times one item on one implementation; a failure (a missing kernel, no threads) becomes the cell. */
-export async function cell(st: StrataApi, tf: TfWithWasm, itemId: string, impl: PageImpl, quick: boolean, slow: boolean): Promise<Cell> {
+export async function cell(st: StrataApi, tf: TfWithWasm, itemId: string, impl: PageImpl, method: Method, slow: boolean): Promise<Cell> {
   const item = ITEMS.find((i) => i.id === itemId);
   if (!item) return { ok: false, reason: `unknown item ${itemId}` };
   let built: Built | undefined;
@@ -113,7 +113,7 @@ export async function cell(st: StrataApi, tf: TfWithWasm, itemId: string, impl: 
       if (!(await tf.setBackend(backend))) return { ok: false, reason: `tf.setBackend('${backend}') failed` };
       built = tfjsStep(tf, item);
     }
-    return { ok: true, m: await measureWith(built.step, item, quick ? QUICK : FULL, probe) };
+    return { ok: true, m: await measureWith(built.step, item, method, probe) };
   } catch (e) {
     return { ok: false, reason: `${impl} ${item.id}: ${describeFailure(e)}` };
   } finally {
