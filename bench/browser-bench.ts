@@ -199,7 +199,7 @@ const loadEnd = loadavg();
 const date = new Date().toISOString();
 const loadLine = (rows: TableRow[]) => {
   const l = loadOf(rows);
-  return l ? `other processes used ${l.mean.toFixed(2)} cores on average while the cells were timed (max ${l.max.toFixed(2)})` : 'load not measured';
+  return l ? `Other processes used ${l.mean.toFixed(2)} cores on average while the cells were timed (max ${l.max.toFixed(2)})` : 'load not measured';
 };
 const conditions = [
   `Measured ${date.slice(0, 16).replace('T', ' ')} UTC at commit ${commit}, ${args.quick ? '**--quick (a smoke test, not a measurement)**, ' : ''}on a **shared** ${cpus().length}-core machine ` +
