@@ -25,8 +25,16 @@ import { logCell, measureInto, runCell } from './run-cell.js';
 import { selectItems, type Item } from './workloads/catalog.js';
 import { NO_THREADS, setWasmThreads } from './workloads/threads.js';
 import { PAGE_IMPLS, type PageImpl, type PageInfo } from './browser/page.js';
-import { fasterCell, loadOf, markdownTable, speedRatio, type TableRow } from './browser/report.js';
+import type { TableRow } from './browser/report.js';
+import { renderMarkdown, type BrowserReport } from './browser/render.js';
 
+if (process.argv[2] === '--render') {
+  // Draws the markdown of an existing report again (after a change of the tables), measuring nothing.
+  const file = process.argv[3];
+  if (!file?.endsWith('.json')) throw new Error('usage: node build/bench/browser-bench.js --render FILE.json (writes FILE.md)');
+  writeFileSync(file.replace(/\.json$/, '.md'), renderMarkdown(JSON.parse(readFileSync(file, 'utf8')) as BrowserReport));
+  process.exit(0);
+}
 const args = parseArgs(process.argv.slice(2));
 const method = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
 const items = selectItems(args.only);
@@ -148,12 +156,6 @@ const combine = (rounds: Map<Item, Map<string, Cell[]>>): TableRow[] => items.ma
   cells: Object.fromEntries([...rounds.get(item)!].map(([k, cells]) => [k, medianOfRounds(cells, item.unit)])),
 }));
 const browserRows = combine(browserRounds);
-const best = (r: TableRow) => fasterCell(r.cells['strata-wasm-1T'], r.cells['strata-wasm-2T'], r.item.unit);
-const browserTable = markdownTable(browserRows, pageImpls, [
-  { head: '1T ÷ tfjs-wasm', of: (r) => speedRatio(r.cells['strata-wasm-1T'], r.cells['tfjs-wasm'], r.item.unit) },
-  { head: 'best ÷ tfjs-wasm', of: (r) => speedRatio(best(r), r.cells['tfjs-wasm'], r.item.unit) },
-  { head: 'best ÷ tfjs-cpu', of: (r) => speedRatio(best(r), r.cells['tfjs-cpu'], r.item.unit) },
-]);
 
 // ---- Node: the bench's own cells (bench/cell.ts), one fresh process each ----
 const NODE_IMPLS = ['strata-native', 'strata-wasm-1T', 'strata-wasm-2T', 'strata-js'] as const;
@@ -188,58 +190,17 @@ for (let round = 1; args.node && round <= args.rounds; round++) {
 }
 const nodeRows = args.node ? combine(nodeRounds) : [];
 const nodeCols = NODE_IMPLS.filter((c) => args.js || c !== 'strata-js');
-const nodeBest = (r: TableRow) => fasterCell(r.cells['strata-wasm-1T'], r.cells['strata-wasm-2T'], r.item.unit);
-const nodeTable = args.node ? markdownTable(nodeRows, nodeCols, [
-  { head: 'wasm 1T ÷ js', of: (r) => speedRatio(r.cells['strata-wasm-1T'], r.cells['strata-js'], r.item.unit) },
-  { head: 'native ÷ wasm best', of: (r) => speedRatio(r.cells['strata-native'], nodeBest(r), r.item.unit) },
-]) : '';
 
 // ---- Report ----
 const loadEnd = loadavg();
 const date = new Date().toISOString();
-const loadLine = (rows: TableRow[]) => {
-  const l = loadOf(rows);
-  return l ? `Other processes used ${l.mean.toFixed(2)} cores on average while the cells were timed (max ${l.max.toFixed(2)})` : 'load not measured';
-};
-const conditions = [
-  `Measured ${date.slice(0, 16).replace('T', ' ')} UTC at commit ${commit}, ${args.quick ? '**--quick (a smoke test, not a measurement)**, ' : ''}on a **shared** ${cpus().length}-core machine ` +
-    `(${cpus()[0]?.model ?? 'unknown CPU'}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} at the end; the bench ran at nice ${getPriority()}).`,
-  `Method: per cell ${method.warmup} warm-up steps (≥ ${method.warmupMs} ms), then the median of ${method.reps} repeats of ≥ ${method.minTime} s; ` +
-    `${args.rounds} round(s), items in turn and every implementation per item in turn, each cell the median of its rounds. ` +
-    'Rates: higher is better; ms: lower is better. `~`: the first step took over ' + `${method.maxStep} s, so the value is that one cold step; ` +
-    '`*`: other processes used more than half a core meanwhile (understated). Ratios: how many times faster the first is.',
-];
-const md = [
-  '# bench:browser',
-  '',
-  ...conditions,
-  '',
-  `## Chromium ${browser.version()} (headless, playwright-core), one page, cross-origin isolated: ${info.crossOriginIsolated ? 'yes' : 'no'}`,
-  '',
-  `Strata ${info.strata.backend} (dist/strata.browser.js + wasm/strata.wasm): 1 thread, and 2 threads — ${info.strata.threadsNote ?? `${info.strata.threads} available`}. ` +
-    `TensorFlow.js ${info.tfjs.version}: wasm backend ${info.tfjs.wasmError ? `did not load (${info.tfjs.wasmError})` : `with **${tfjsWasmFile ?? '?'}** (the binary the page fetched), ${info.tfjs.wasmThreads} thread(s), SIMD ${info.tfjs.simd}, threads supported ${info.tfjs.multithread}`}; cpu backend (one thread). ` +
-    `"best": Strata's faster of 1 and 2 threads. CPU time: Chromium's processes, read from /proc; ${loadLine(browserRows)}.`,
-  '',
-  browserTable,
-  ...(args.node ? [
-    '',
-    `## Node ${process.version}`,
-    '',
-    `Each cell in a fresh process (bench/cell.ts, as \`npm run bench\`): Strata native (${addon ? addon.getIsa() : 'not built'}, 2 threads), wasm (1 thread; 2 threads — ${nodeThreadsNote ?? `${nodeWasmThreads} available`}), js. ${loadLine(nodeRows)}.`,
-    '',
-    nodeTable,
-  ] : []),
-  '',
-].join('\n');
-console.log(`\n${md}`);
-
 const cellJson = (c: Cell | undefined) => (c === undefined ? null : c.ok ? c.m : { error: c.reason });
-const report = {
+const report: BrowserReport & Record<string, unknown> = {
   date, commit, quick: args.quick,
-  host: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, nice: getPriority(), loadavgAtStart: loadStart, loadavgAtEnd: loadEnd, shared: true },
+  host: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, nice: getPriority(), loadavgAtStart: loadStart, loadavgAtEnd: loadEnd },
   method: { ...method, rounds: args.rounds, combine: 'median of the rounds' },
   browser: browserInfo,
-  node: args.node ? { native: addon ? addon.getIsa() : null, wasmThreads: nodeWasmThreads, threadsNote: nodeThreadsNote } : null,
+  node: args.node ? { version: process.version, native: addon ? addon.getIsa() : null, wasmThreads: nodeWasmThreads, threadsNote: nodeThreadsNote } : null,
   rows: items.map((item, k) => ({
     id: item.id, workload: item.workload, metric: item.metric, unit: item.unit,
     browser: Object.fromEntries(pageImpls.map((i) => [i, cellJson(browserRows[k].cells[i])])),
@@ -248,6 +209,8 @@ const report = {
 };
 const out = args.out ?? fileURLToPath(new URL(args.quick ? '../../bench/results/browser-quick.json' : '../../docs/bench/browser.json', import.meta.url));
 writeReport(report, '', out);
+const md = renderMarkdown(report);
+console.log(`\n${md}`);
 const mdPath = out.replace(/\.json$/, '') + '.md';
 writeFileSync(mdPath, md);
 console.log(`wrote ${out}, ${mdPath}`);
