@@ -71,6 +71,10 @@ export function renderMarkdown(report: BrowserReport): string {
     'per step): what the code did with the CPU it was given. A 1-thread column\'s wall-clock rate on an idle machine would come ' +
     'near it (less what sharing caches with the other processes costs here); a 2-thread column\'s figure is per core, not the 2-core rate.';
   const browserRows = rowsOf(report, 'browser', false);
+  // The wall-clock table, then the same cells per CPU-second.
+  const tables = (side: 'browser' | 'node', who: string, ratios: RatioColumn[]) => [
+    markdownTable(rowsOf(report, side, false), columns(side), ratios), '', cpuNote(who), '', markdownTable(rowsOf(report, side, true), columns(side), ratios),
+  ];
   const out = [
     '# bench:browser',
     '',
@@ -88,26 +92,17 @@ export function renderMarkdown(report: BrowserReport): string {
       `TensorFlow.js ${b.tfjs.version}: wasm backend ${b.tfjs.wasmError ? `did not load (${b.tfjs.wasmError})` : `with **${b.tfjsWasmFile ?? '?'}** (the binary the page fetched), ${b.tfjs.wasmThreads} thread(s) (tf.wasm.getThreadsCount()), SIMD ${b.tfjs.simd}, threads supported ${b.tfjs.multithread}`}; ` +
       `cpu backend (one thread). "best": Strata's faster of 1 and 2 threads. CPU time: Chromium's processes, read from /proc. ${loadLine(browserRows)}.`,
     '',
-    markdownTable(browserRows, columns('browser'), BROWSER_RATIOS),
-    '',
-    cpuNote("Chromium's processes"),
-    '',
-    markdownTable(rowsOf(report, 'browser', true), columns('browser'), BROWSER_RATIOS),
+    ...tables('browser', "Chromium's processes", BROWSER_RATIOS),
   ];
   if (node) {
-    const nodeRows = rowsOf(report, 'node', false);
     out.push(
       '',
       `## Node ${node.version ?? host.node}`,
       '',
       `Each cell in a fresh process (bench/cell.ts, as \`npm run bench\`): Strata native (${node.native ?? 'not built'}, 2 threads), ` +
-        `wasm (1 thread; 2 threads — ${node.threadsNote ?? `${node.wasmThreads} available`}), js. ${loadLine(nodeRows)}.`,
+        `wasm (1 thread; 2 threads — ${node.threadsNote ?? `${node.wasmThreads} available`}), js. ${loadLine(rowsOf(report, 'node', false))}.`,
       '',
-      markdownTable(nodeRows, columns('node'), NODE_RATIOS),
-      '',
-      cpuNote("the cell's process"),
-      '',
-      markdownTable(rowsOf(report, 'node', true), columns('node'), NODE_RATIOS),
+      ...tables('node', "the cell's process", NODE_RATIOS),
     );
   }
   out.push('');
