@@ -2,6 +2,8 @@
 
 export interface BenchArgs {
   quick: boolean;
+  /** bench:browser only: one warm-up and one timed step per cell, for the test suite (implies quick). */
+  smoke: boolean;
   /** Workloads (W1…W6) or item ids to run; null = all. */
   only: string[] | null;
   torch: boolean;
@@ -11,14 +13,16 @@ export interface BenchArgs {
   slow: boolean;
   /** JSON report path; null = bench/results/<timestamp>.json and latest.json. */
   out: string | null;
+  /** bench:browser only: also the Node section (Strata native, wasm, js). */
+  node: boolean;
   /** Times every cell is measured, spread over the run; each keeps the median. Default 3 (--quick: 1). */
   rounds: number;
 }
 
-export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--rounds N] [--out FILE]';
+export const USAGE = 'usage: node build/bench/bench.js [--quick] [--only W1,W3,…|item,…] [--no-torch] [--no-tfjs] [--no-js] [--slow] [--no-node] [--smoke] [--rounds N] [--out FILE]';
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { quick: false, only: null, torch: true, tfjs: true, js: true, slow: false, out: null, rounds: 0 };
+  const a: BenchArgs = { quick: false, smoke: false, only: null, torch: true, tfjs: true, js: true, slow: false, node: true, out: null, rounds: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -27,11 +31,13 @@ export function parseArgs(argv: string[]): BenchArgs {
       return v;
     };
     if (flag === '--quick') a.quick = true;
+    else if (flag === '--smoke') a.quick = a.smoke = true;
     else if (flag === '--only') a.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--no-torch') a.torch = false;
     else if (flag === '--no-tfjs') a.tfjs = false;
     else if (flag === '--no-js') a.js = false;
     else if (flag === '--slow') a.slow = true;
+    else if (flag === '--no-node') a.node = false;
     else if (flag === '--out') a.out = value();
     else if (flag === '--rounds') {
       const v = value();

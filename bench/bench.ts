@@ -15,13 +15,13 @@ import type { CellImpl } from './cell.js';
 import { FULL, QUICK } from './measure.js';
 import { bestSetUp, formatMemory, formatTable, loadSummary, medianOfRounds, ratio, writeReport, type Cell, type Impl, type Row } from './report.js';
 import { selectItems, type Item } from './workloads/catalog.js';
-import { loadTfjs, type Tfjs } from './peers/tfjs.js';
+import { loadTfjs, tfjsSkipReason, type Tfjs } from './peers/tfjs.js';
 import {
   GLIBC_TUNABLES, INSTALL_HINT, blasVerdict, checkTorch, probeTorch, setUpName, setUpsFor, torchCell,
   type BlasVerdict, type SetUp, type TorchProbe,
 } from './peers/torch.js';
 import { measureFmaPeak } from './fma-peak.js';
-import { logCell, runCell } from './run-cell.js';
+import { logCell, measureInto, runCell } from './run-cell.js';
 
 const args = parseArgs(process.argv.slice(2));
 const method = args.quick ? QUICK : FULL;
@@ -73,17 +73,6 @@ const rows: Row[] = items.flatMap((item): Row[] => [
 /** Every round's cells of each row: per implementation, and PyTorch's per set-up. */
 const rounds = new Map<Row, { impl: Map<Impl, Cell[]>; torch: Map<string, Cell[]> }>(rows.map((r) => [r, { impl: new Map(), torch: new Map() }]));
 
-/**
- * Measures a cell in this round. A cell that failed, or only had time for one cold step, is not
- * measured again: that would not change.
- */
-async function measureInto(list: Map<string, Cell[]>, key: string, next: () => Promise<Cell>): Promise<void> {
-  const kept = list.get(key) ?? [];
-  const first = kept[0];
-  if (first && (!first.ok || first.m.single)) return;
-  list.set(key, [...kept, await next()]);
-}
-
 const torchReady = !!torch?.ok && !!verdict?.ok;
 
 for (let round = 1; round <= args.rounds; round++) {
@@ -105,9 +94,9 @@ for (let round = 1; round <= args.rounds; round++) {
     if (args.js) await measureInto(r.impl, 'strata-js', () => run('strata-js', item, 1));
     for (const b of ['cpu', 'wasm'] as const) {
       if (!tfjs?.backends[b]) continue;
-      if (b === 'cpu' && item.workload === 'W5' && item.kind.type === 'train' && !args.slow) {
-        // Measured 2026-11: one step takes minutes (0.07–0.1 samples/s), more than the whole run's budget.
-        r.impl.set('tfjs-cpu', [{ ok: false, reason: 'tfjs-cpu W5 training: skipped, one step takes minutes (about 0.1 samples/s); --slow includes it' }]);
+      const skipped = tfjsSkipReason(b, item, args.slow);
+      if (skipped) {
+        r.impl.set(`tfjs-${b}`, [{ ok: false, reason: skipped }]);
         continue;
       }
       await measureInto(r.impl, `tfjs-${b}`, () => run(`tfjs-${b}`, item, 1));

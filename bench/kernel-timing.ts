@@ -3,12 +3,9 @@
  * share (CPU time over wall time), which tells how much of the machine other processes took meanwhile.
  */
 import { loadavg } from 'node:os';
+import { median } from './measure-core.js';
 
-export function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
+export { median } from './measure-core.js';
 
 export interface Timing {
   /** Median wall-clock ms of one call. */

@@ -19,7 +19,7 @@ export interface Row {
 }
 
 /** A cell marked with * had other processes using more than this many cores while it was timed. */
-const BUSY = 0.5;
+export const BUSY = 0.5;
 
 /** Strata native's speed over the fastest peer's (> 1: Strata is faster), for rates and latencies alike. */
 export function ratio(row: Row): number | null {
@@ -64,7 +64,8 @@ export function bestSetUp(bySetUp: Array<{ name: string; cell: Cell }>, unit: It
   return { ok: true, m: { ...best.m, setUp: best.name, setUps: values } };
 }
 
-function fmt(v: number): string {
+/** A figure with three or so significant digits. */
+export function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 

@@ -42,3 +42,14 @@ export function logCell(item: Item, label: string, cell: Cell): void {
     : `n/a (${(cell as { reason: string }).reason})`;
   process.stderr.write(`  ${item.id.padEnd(12)} ${label.padEnd(28)} ${text}\n`);
 }
+
+/**
+ * Measures a cell in this round, adding it to the cell's list of rounds. A cell that failed, or only
+ * had time for one cold step, is not measured again: that would not change.
+ */
+export async function measureInto(list: Map<string, Cell[]>, key: string, next: () => Promise<Cell>): Promise<void> {
+  const kept = list.get(key) ?? [];
+  const first = kept[0];
+  if (first && (!first.ok || first.m.single)) return;
+  list.set(key, [...kept, await next()]);
+}

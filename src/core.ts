@@ -25,7 +25,7 @@ export { setSeed, Random } from './tensor/random.js';
 export { Variable, variable, type VariableOptions } from './autograd/variable.js';
 export { noGrad, type ValueAndGrads } from './autograd/tape.js';
 export { valueAndGrads, grads, grad, valueAndGrad, variableGrads, type NamedGradients } from './autograd/gradient-functions.js';
-export { getBackend, setBackend, listBackends, registerBackend, BACKEND_PRIORITY } from './kernels/registry.js';
+export { getBackend, setBackend, listBackends, registerBackend, BACKEND_PRIORITY, setThreads, getThreads } from './kernels/registry.js';
 export type { Backend } from './kernels/backend.js';
 export { StrataError, ShapeError, DTypeError, ConfigError, GradientError } from './errors.js';
 export * from './ops/index.js';

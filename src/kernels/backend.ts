@@ -18,4 +18,12 @@ export interface Backend
   extends ElementwiseKernels, ReduceKernels, ShapeKernels, MatmulKernels, ConvKernels, PoolKernels, RnnKernels,
     OptimizerKernels, LossKernels {
   readonly name: string;
+  /** How many threads the backend's kernels use, where it has threads (the compiled backends). */
+  readonly threads?: ThreadControl;
+}
+
+/** A backend's thread count: `set(0)` restores its default (STRATA_NUM_THREADS, else every core). */
+export interface ThreadControl {
+  get(): number;
+  set(n: number): void;
 }

@@ -94,3 +94,21 @@ export function listBackends(): string[] {
 export function kernels(): Backend {
   return active;
 }
+
+/**
+ * Sets how many threads the compiled backends' kernels use (native and wasm, each capped by what it
+ * can run: the single-threaded wasm build of a page that is not cross-origin isolated stays at 1);
+ * 0 restores the default — STRATA_NUM_THREADS, else every core. The js backend has one thread.
+ * @example st.setThreads(1) // one thread, e.g. beside other work in the process
+ */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConfigError(`setThreads: expected a whole number of threads ≥ 0 (0 = the default), got ${String(n)}`);
+  }
+  for (const b of backends.values()) b.threads?.set(n);
+}
+
+/** Threads the backend in use runs its kernels on (1 on js). */
+export function getThreads(): number {
+  return active.threads?.get() ?? 1;
+}

@@ -43,5 +43,6 @@ export function compiledKernels(addon: NativeAddon): Partial<Backend> {
  */
 export function createNativeBackend(nativeAddon: NativeAddon, name = 'native'): Backend {
   const addon = countCompiled(nativeAddon);
-  return countKernels({ ...jsBackend, ...compiledKernels(addon), name });
+  const threads = { get: () => nativeAddon.getThreads(), set: (n: number) => nativeAddon.setThreads(n) };
+  return countKernels({ ...jsBackend, ...compiledKernels(addon), name, threads });
 }
