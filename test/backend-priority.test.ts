@@ -27,3 +27,30 @@ test('registerBackend: the highest priority registered is the default; setBacken
   assert.equal(st.getBackend(), 'js');
   st.setBackend(before);
 });
+
+test('setThreads / getThreads: every compiled backend takes the count (0 = its default); js has one thread; bad counts are refused', () => {
+  const before = st.getBackend();
+  try {
+    const compiled = st.listBackends().filter((b) => b === 'native' || b === 'wasm');
+    for (const b of compiled) {
+      st.setBackend(b);
+      const defaultThreads = st.getThreads();
+      assert.ok(defaultThreads >= 1, `${b}: ${defaultThreads} threads by default`);
+      st.setThreads(1);
+      assert.equal(st.getThreads(), 1, `${b} after setThreads(1)`);
+      st.setThreads(2);
+      // The threaded builds run 2 (Node always loads the threaded wasm build); a serial one would stay at 1.
+      assert.equal(st.getThreads(), 2, `${b} after setThreads(2)`);
+      st.setThreads(0);
+      assert.equal(st.getThreads(), defaultThreads, `${b} after setThreads(0)`);
+    }
+    st.setBackend('js');
+    st.setThreads(2);
+    assert.equal(st.getThreads(), 1);
+    st.setThreads(0);
+    assert.throws(() => st.setThreads(-1), /setThreads: expected a whole number of threads ≥ 0 \(0 = the default\), got -1/);
+    assert.throws(() => st.setThreads(1.5), /got 1\.5/);
+  } finally {
+    st.setBackend(before);
+  }
+});
