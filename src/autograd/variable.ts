@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { type TensorLike, toTensor } from '../tensor/create.js';
 import { type DType, alloc } from '../tensor/dtype.js';
+import { keepBuffer } from '../tensor/buffer-pool.js';
 
 let nextVariable = 0;
 
@@ -50,6 +51,8 @@ export class Variable extends Tensor {
       throw new DTypeError(`Variable '${this.name}'.assign: expected dtype ${this.dtype}, got ${value.dtype}`);
     }
     this.values = value.values;
+    // Storage a training step made (an optimizer's fresh output) now outlives the step: never recycled.
+    keepBuffer(value.values.buffer);
   }
 
   /** A plain tensor holding the current values. */
