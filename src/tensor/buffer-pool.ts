@@ -8,6 +8,11 @@
  * step, and only library code ran that could have kept one — so their ArrayBuffers go back to a pool
  * by byte length, and the next step's kernels take them instead of fresh memory.
  *
+ * A Variable's storage goes back too, when an optimizer replaces it in a later step and nothing else
+ * can hold it: storage a Variable adopted from a recycling step is "owned" until a tensor sharing it is
+ * made outside a recycling step (a user's reshape of the weight, say: `noteStorageShared`, called by
+ * the Tensor constructor); owned storage the next step replaces is recycled when that step ends.
+ *
  * Each take hands out a new typed-array view: facts kept by view (ops/relu-pool-grad.ts) never carry
  * over to the buffer's next use. Outside a scope nothing is noted or recycled, so tensors a user can
  * reach are never handed out again.
@@ -23,8 +28,10 @@ const STALE_AFTER_SCOPES = 3;
 interface Scope {
   /** Whether its buffers go back to the pool when it ends (false: nothing is known about their readers). */
   recycle: boolean;
-  /** Large buffers allocated while it was the innermost scope. */
+  /** Large buffers allocated while it was the innermost scope (and owned Variable storage it replaced). */
   taken: ArrayBuffer[];
+  /** The same, for membership tests. */
+  takenSet: Set<ArrayBuffer>;
   /** Of those, the ones something outlives the step with (a Variable's storage). */
   kept: Set<ArrayBuffer>;
 }
@@ -33,6 +40,9 @@ const free = new Map<number, ArrayBuffer[]>();
 /** The scope count when a size was last taken from or returned to the pool. */
 const lastUsed = new Map<number, number>();
 let pooledBytes = 0;
+/** Variable storage that came from a recycling step and that no tensor made outside one shares. */
+const owned = new WeakSet<ArrayBufferLike>();
+let anyOwned = false;
 let scopeCount = 0;
 const scopes: Scope[] = [];
 
@@ -68,7 +78,14 @@ export function stepBuffer(bytes: number, allocate: () => ArrayBuffer): ArrayBuf
   }
   lastUsed.set(bytes, scopeCount);
   scope.taken.push(buffer);
+  scope.takenSet.add(buffer);
   return buffer;
+}
+
+/** The innermost scope when it recycles, else null. */
+function recyclingScope(): Scope | null {
+  const scope = scopes.length > 0 ? scopes[scopes.length - 1] : null;
+  return scope && scope.recycle ? scope : null;
 }
 
 /**
@@ -80,12 +97,44 @@ export function keepBuffer(buffer: ArrayBufferLike): void {
 }
 
 /**
+ * A Variable's storage went from `old` to `next` (Variable.assign). `next` outlives the step (kept);
+ * made by this recycling step, it becomes owned by the Variable. `old`, if owned and replaced inside a
+ * recycling step, returns to the pool when the step ends: only the step's own views could read it.
+ */
+export function variableStorageReplaced(old: ArrayBufferLike, next: ArrayBufferLike): void {
+  keepBuffer(next);
+  const scope = recyclingScope();
+  if (!scope || scopes.length !== 1 || old === next) return;
+  if (scope.takenSet.has(next as ArrayBuffer)) {
+    owned.add(next);
+    anyOwned = true;
+  }
+  if (owned.has(old)) {
+    owned.delete(old);
+    if (scope.kept.has(old as ArrayBuffer)) scope.kept.delete(old as ArrayBuffer);
+    if (!scope.takenSet.has(old as ArrayBuffer)) {
+      scope.taken.push(old as ArrayBuffer);
+      scope.takenSet.add(old as ArrayBuffer);
+    }
+  }
+}
+
+/**
+ * A tensor is being made over `values` (the Tensor constructor calls this). Outside a recycling step
+ * it may outlive any step, so Variable storage it shares is no longer recycled when replaced.
+ */
+export function noteStorageShared(values: ArrayBufferView): void {
+  // Owned storage is large; `.buffer` of a small on-heap typed array would move it off the heap.
+  if (anyOwned && values.byteLength >= POOLED_MIN_BYTES && !recyclingScope()) owned.delete(values.buffer);
+}
+
+/**
  * Runs `f` as one step scope. With `recycle`, the large buffers allocated inside and not kept go back
  * to the pool when `f` returns; the caller vouches that nothing reachable after `f` (its result
  * included) reads them. If `f` throws, nothing is recycled.
  */
 export function withStepBuffers<T>(recycle: boolean, f: () => T): T {
-  const scope: Scope = { recycle: recycle && enabled, taken: [], kept: new Set() };
+  const scope: Scope = { recycle: recycle && enabled, taken: [], takenSet: new Set(), kept: new Set() };
   scopes.push(scope);
   let result: T;
   try {
