@@ -152,6 +152,29 @@ test('tensors a user holds between steps keep their values while later steps run
   }
 });
 
+test('predict recycles its intermediate arrays and never the results it returns', () => {
+  for (const backend of backends()) {
+    st.setBackend(backend);
+    withRecycling(true, () => {
+      // A conv model whose output is large enough to be pooled (32 × 10 × 10 × 8 floats, 100 KB).
+      st.setSeed(8);
+      const m = st.sequential({ layers: [
+        st.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 1] }),
+        st.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu' }),
+      ] });
+      const { x } = batch(60);
+      const first = m.predict(x) as st.Tensor;
+      const copy = Array.from(first.dataSync());
+      const before = { ...bufferPoolStats };
+      const later = [1, 2, 3].map(() => m.predict(x) as st.Tensor);
+      for (const t of later) assert.notEqual(t.values.buffer, first.values.buffer);
+      assert.deepEqual(Array.from(first.values), copy, `${backend}: the first result kept its values`);
+      assert.deepEqual(Array.from(later[2].values), copy, `${backend}: the same input gives the same result`);
+      if (backend !== 'js') assert.ok(bufferPoolStats.reused - before.reused >= 3, `${backend}: the first conv's output storage was reused`);
+    });
+  }
+});
+
 /** A layer of user code that keeps the tensor it was given (as a debugging hook might). */
 class Keeper extends st.layers.Layer {
   static override className = 'Keeper';

@@ -53,7 +53,7 @@ export class Variable extends Tensor {
     const old = this.values;
     this.values = value.values;
     // The new storage outlives the step; the old may go back to the step buffers (tensor/buffer-pool.ts).
-    variableStorageReplaced(old.buffer, value.values.buffer);
+    variableStorageReplaced(old, value.values);
   }
 
   /** A plain tensor holding the current values. */

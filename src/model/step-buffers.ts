@@ -81,10 +81,15 @@ function allNames(arg: unknown): boolean {
   return false;
 }
 
+/** Whether `model`'s forward pass runs only library code (so its intermediate arrays may be recycled). */
+export function forwardRecycles(model: Model): boolean {
+  return safeModels.has(model.constructor) && model.layers.every(safeLayer);
+}
+
 /** Whether `model`'s training step, as compiled in `c`, runs only library code (so its arrays may be recycled). */
 export function recyclesStepBuffers(model: Model, c: Compiled): boolean {
   const { optimizers } = safeClasses();
-  if (!safeModels.has(model.constructor) || !optimizers.has(c.optimizer.constructor)) return false;
+  if (!optimizers.has(c.optimizer.constructor)) return false;
   if (!allNames(c.args.loss) || !allNames(c.args.metrics)) return false;
-  return model.layers.every(safeLayer);
+  return forwardRecycles(model);
 }

@@ -96,12 +96,19 @@ export function keepBuffer(buffer: ArrayBufferLike): void {
   for (const s of scopes) s.kept.add(buffer as ArrayBuffer);
 }
 
+/** keepBuffer for the storage of `values` (a returned result, say); small arrays are never pooled. */
+export function keepStorage(values: ArrayBufferView): void {
+  if (values.byteLength >= POOLED_MIN_BYTES) keepBuffer(values.buffer);
+}
+
 /**
  * A Variable's storage went from `old` to `next` (Variable.assign). `next` outlives the step (kept);
  * made by this recycling step, it becomes owned by the Variable. `old`, if owned and replaced inside a
  * recycling step, returns to the pool when the step ends: only the step's own views could read it.
  */
-export function variableStorageReplaced(old: ArrayBufferLike, next: ArrayBufferLike): void {
+export function variableStorageReplaced(oldValues: ArrayBufferView, nextValues: ArrayBufferView): void {
+  if (nextValues.byteLength < POOLED_MIN_BYTES && oldValues.byteLength < POOLED_MIN_BYTES) return; // never pooled
+  const old = oldValues.buffer, next = nextValues.buffer;
   keepBuffer(next);
   const scope = recyclingScope();
   if (!scope || scopes.length !== 1 || old === next) return;
