@@ -74,6 +74,11 @@ export function applyBiasActivation(x: Tensor, bias: Tensor | null, activation: 
   return activation.apply(bias ? ops.add(x, bias) : x);
 }
 
+/** Whether `activation` is one of the library's own (not a user function), under its own name. */
+export function isBuiltinActivation(activation: Activation): boolean {
+  return activation.apply === TABLE[activation.name];
+}
+
 /** The fused kernels' name for a built-in activation, or null (a user function, or one they lack). */
 export function fusedActivationOf(activation: Activation): FusedActivation | null {
   const kind = FUSED[activation.name];

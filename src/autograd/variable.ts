@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { type TensorLike, toTensor } from '../tensor/create.js';
 import { type DType, alloc } from '../tensor/dtype.js';
+import { variableStorageReplaced } from '../tensor/buffer-pool.js';
 
 let nextVariable = 0;
 
@@ -49,7 +50,10 @@ export class Variable extends Tensor {
     if (value.dtype !== this.dtype) {
       throw new DTypeError(`Variable '${this.name}'.assign: expected dtype ${this.dtype}, got ${value.dtype}`);
     }
+    const old = this.values;
     this.values = value.values;
+    // The new storage outlives the step; the old may go back to the step buffers (tensor/buffer-pool.ts).
+    variableStorageReplaced(old, value.values);
   }
 
   /** A plain tensor holding the current values. */

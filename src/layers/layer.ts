@@ -91,6 +91,11 @@ export abstract class Layer {
     return (this.constructor as typeof Layer).className;
   }
 
+  /** Whether training it runs regularizers or constraints (code that may be the user's; see model/step-buffers.ts). */
+  get hasPenaltiesOrConstraints(): boolean {
+    return this.activityRegularizer !== null || this.regularized.length > 0 || this.constrained.length > 0;
+  }
+
   /** Rebuilds a layer from `getConfig()` output (camelCase keys); subclasses with nested layers override. */
   static fromConfig<T extends Layer>(this: new (opts: never) => T, config: Record<string, unknown>): T {
     return new this(config as never);

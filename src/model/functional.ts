@@ -6,6 +6,7 @@ import { deserialize, registerLayer, serialize } from '../layers/serialization.j
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
+import { registerSafeModelClass } from './step-buffers.js';
 
 export interface FunctionalOptions {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -363,3 +364,5 @@ function brief(v: unknown): string {
 export function model(opts: FunctionalOptions): Functional {
   return new Functional(opts);
 }
+
+registerSafeModelClass(Functional);

@@ -5,6 +5,7 @@ import { deserialize, registerLayer } from '../layers/serialization.js';
 import { type SymbolicTensor, checkInputSpec } from '../layers/symbolic.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
+import { registerSafeModelClass } from './step-buffers.js';
 
 export interface SequentialOptions {
   /** Layers in order; shorthands (dropout, pooling) are expanded into their standard layers. */
@@ -192,3 +193,5 @@ function fits(want: LayerShape, shape: readonly number[]): boolean {
 export function sequential(opts: SequentialOptions = {}): Sequential {
   return new Sequential(opts);
 }
+
+registerSafeModelClass(Sequential);

@@ -6,6 +6,8 @@ import type { Logs } from '../callbacks/callback.js';
 import type { Model } from './model.js';
 import type { Variable } from '../autograd/variable.js';
 import type { Compiled } from './compile.js';
+import { withStepBuffers } from '../tensor/buffer-pool.js';
+import { recyclesStepBuffers } from './step-buffers.js';
 
 /** sum(losses · w) / count(losses), Keras' 'sum_over_batch_size' reduction with sample weights. */
 function reduceLoss(perSample: Tensor, sampleWeight: Tensor | null): Tensor {
@@ -36,8 +38,16 @@ export function computeLoss(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[
   return { total, perOutput, preds };
 }
 
-/** One optimizer step on a batch; updates the compiled metrics and returns the batch logs. */
+/**
+ * One optimizer step on a batch; updates the compiled metrics and returns the batch logs. When the
+ * step runs only library code, its large arrays are recycled for the next step (tensor/buffer-pool.ts):
+ * the logs are numbers, and all else the step keeps is a Variable's storage.
+ */
 export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
+  return withStepBuffers(recyclesStepBuffers(model, c), () => runTrainStep(model, c, xs, ys, sw));
+}
+
+function runTrainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
   const weights = compiledTrainableWeights(model, c, xs);
   let parts!: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] };
   const { grads } = valueAndGrads(() => {

@@ -2,6 +2,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, dtypeOf } from './dtype.js';
 import { sizeOf } from './shape.js';
 import { formatTensor } from './print.js';
+import { noteStorageShared } from './buffer-pool.js';
 
 let nextId = 0;
 
@@ -32,6 +33,7 @@ export class Tensor {
       throw new ShapeError(`tensor: shape ${fmtShape(shape)} holds ${size} values, but ${values.length} were given`);
     }
     this.values = values;
+    noteStorageShared(values);
     this.shape = shape.slice();
     this.size = size;
   }

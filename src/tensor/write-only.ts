@@ -7,6 +7,8 @@
  */
 const UNFILLED_MIN = 1 << 14;
 
+import { stepBuffer } from './buffer-pool.js';
+
 /** Node's Buffer, absent outside Node (a bundle for the browser then zero-fills like any typed array). */
 const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 
@@ -18,16 +20,30 @@ function unfilled(n: number): ArrayBuffer | null {
   return bytes.byteOffset === 0 && bytes.buffer.byteLength === n * 4 ? bytes.buffer as ArrayBuffer : null;
 }
 
-/** A Float32Array of `n` elements whose contents are undefined: only for loops that write them all. */
+/** `n` 4-byte elements of storage: recycled inside a training step's scope (tensor/buffer-pool.ts), else fresh. */
+function storage(n: number): ArrayBuffer {
+  return stepBuffer(n * 4, () => unfilled(n) ?? new ArrayBuffer(n * 4));
+}
+
+/**
+ * A Float32Array of `n` elements whose contents are undefined: only for loops that write them all.
+ * Inside a training step's scope a large one may reuse the storage of an array of an earlier step.
+ */
 export function writeOnlyFloat32(n: number): Float32Array {
-  const buffer = unfilled(n);
-  return buffer ? new Float32Array(buffer, 0, n) : new Float32Array(n);
+  return new Float32Array(storage(n), 0, n);
 }
 
 /** An Int32Array of `n` elements whose contents are undefined: only for loops that write them all. */
 export function writeOnlyInt32(n: number): Int32Array {
-  const buffer = unfilled(n);
-  return buffer ? new Int32Array(buffer, 0, n) : new Int32Array(n);
+  return new Int32Array(storage(n), 0, n);
+}
+
+/** A zero-filled Float32Array of `n` elements, for kernels that accumulate into their output (recycled as writeOnlyFloat32). */
+export function zeroedFloat32(n: number): Float32Array {
+  let fresh = false;
+  const a = new Float32Array(stepBuffer(n * 4, () => { fresh = true; return new ArrayBuffer(n * 4); }), 0, n);
+  if (!fresh) a.fill(0);
+  return a;
 }
 
 /** An array of `a`'s type and length whose contents are undefined: only for loops that write them all. */

@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { convKernels as js } from '../js/conv.js';
 import type { FusedActivation } from '../elementwise-kernels.js';
 import { FUSED_CODE } from './elementwise.js';
-import { writeOnlyFloat32 } from '../../tensor/write-only.js';
+import { writeOnlyFloat32, zeroedFloat32 } from '../../tensor/write-only.js';
 
 /** A native conv kernel: reads a and b in place, writes out (see native/src/bind-conv.cc). */
 type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
@@ -72,7 +72,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
       }
       const shape = outShape(info);
       // A kernel that writes every output element needs no zero-filled array (see writeOnlyFloat32).
-      const out = writesAll ? writeOnlyFloat32(count(shape)) : new Float32Array(count(shape));
+      const out = writesAll ? writeOnlyFloat32(count(shape)) : zeroedFloat32(count(shape));
       fn(geometry(info), a.values, b.values, out);
       return new Tensor(out, shape);
     };

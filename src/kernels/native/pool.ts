@@ -3,7 +3,7 @@ import type { NativeAddon } from './addon.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { poolKernels as js } from '../js/pool.js';
-import { writeOnlyFloat32, writeOnlyInt32 } from '../../tensor/write-only.js';
+import { writeOnlyFloat32, writeOnlyInt32, zeroedFloat32 } from '../../tensor/write-only.js';
 
 /** The pooling functions of the addon (native/src/bind-pool.cc); geometry = the 17 fields of Pool3dInfo. */
 interface PoolAddon {
@@ -86,7 +86,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
   function avgPool3d(x: Tensor, p: Pool3dInfo): Tensor {
     const g = nativeGeometry(x, p);
     if (!g) return js.avgPool3d(x, p);
-    const y = new Float32Array(sizeOf(outShapeOf(p)));
+    const y = zeroedFloat32(sizeOf(outShapeOf(p)));
     native.avgPool3d(x.values as Float32Array, g, y);
     return new Tensor(y, outShapeOf(p));
   }
@@ -95,7 +95,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
     const shape = [p.batch, p.inD, p.inH, p.inW, p.channels];
     const g = nativeGeometry(dy, p, sizeOf(shape));
     if (!g || dy.size !== sizeOf(outShapeOf(p))) return js.avgPool3dBackward(dy, p);
-    const dx = new Float32Array(sizeOf(shape));
+    const dx = zeroedFloat32(sizeOf(shape));
     native.avgPool3dBackward(dy.values as Float32Array, g, dx);
     return new Tensor(dx, shape);
   }
@@ -104,7 +104,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
     if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < NATIVE_MIN_POOL) {
       return js.gatherFlat(x, indices);
     }
-    const out = new Float32Array(indices.size);
+    const out = zeroedFloat32(indices.size);
     native.gatherFlat(x.values, indices.values, out);
     return new Tensor(out, indices.shape);
   }
