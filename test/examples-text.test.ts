@@ -30,7 +30,7 @@ async function runFast(t: TestContext, ex: Example) {
   return { result, loaded, lines };
 }
 
-test('sentiment (fast): LSTM beats the floor on held-out reviews and its model loads', async (t) => {
+test('sentiment (fast): the bidirectional GRU with pooling beats the floor on held-out reviews and its model loads', async (t) => {
   const { result, loaded } = await runFast(t, sentiment);
   assert.equal(result.figures[0].name, 'test accuracy');
   const bow = result.figures.find((f) => f.name === 'bag-of-words test accuracy')!;
@@ -42,9 +42,10 @@ test('sentiment (fast): LSTM beats the floor on held-out reviews and its model l
   for (const v of p.dataSync()) assert.ok(v > 0 && v < 1);
 });
 
-test('sentiment rejects an unknown cell', async () => {
-  await assert.rejects(sentiment.run({ fast: true, out: join(root, 'bad'), flags: { cell: 'transformer' }, log: () => {}, verbose: 0, seed: 1 }),
-    /--cell must be lstm, gru or simple-rnn/);
+test('sentiment rejects an unknown cell and a bad --max-len', async () => {
+  const bad = (flags: Record<string, string | boolean>) => sentiment.run({ fast: true, out: join(root, 'bad'), flags, log: () => {}, verbose: 0, seed: 1 });
+  await assert.rejects(bad({ cell: 'transformer' }), /--cell must be lstm, gru or simple-rnn/);
+  for (const v of ['0', '12.5', 'long', true]) await assert.rejects(bad({ 'max-len': v }), /--max-len must be a positive integer/);
 });
 
 test('text-gen (fast): held-out perplexity well below the unigram baseline, samples at each temperature', async (t) => {
