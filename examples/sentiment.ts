@@ -30,8 +30,9 @@ interface Plan {
   mustBeatBaseline: boolean;
 }
 
-// Full run, seed 1: see README (Examples) for the measured figures and time.
-const FULL: Plan = { testFraction: 0.5, vocab: 10000, maxLen: 400, embed: 32, units: 32, epochs: 2, batchSize: 64, learningRate: 0.003, floor: 0.85, mustBeatBaseline: true };
+// Full run, seed 1: test accuracy 0.8977 against the baseline's 0.8827 (+1.5 points), 279 s of CPU
+// (the LSTM reading the last 200 words, from the last state, measured 0.8216 in 105 s; 0.877 earlier).
+const FULL: Plan = { testFraction: 0.5, vocab: 10000, maxLen: 400, embed: 32, units: 32, epochs: 2, batchSize: 64, learningRate: 0.003, floor: 0.88, mustBeatBaseline: true };
 const FAST: Plan = { limit: 2400, testFraction: 1 / 6, vocab: 3000, maxLen: 64, embed: 16, units: 16, epochs: 2, batchSize: 32, learningRate: 0.01, floor: 0.65, mustBeatBaseline: false };
 
 type Cell = 'lstm' | 'gru' | 'rnn';
@@ -66,7 +67,8 @@ function shapeFlags(plan: Plan, flags: ExampleOptions['flags']): Shape {
  * layer returns every step and the padding is masked: the dense layer reads the maximum and the mean
  * of the outputs over the real words (the mean skips the padded steps; the maximum sees them too, and
  * there the outputs are the initial state, zeros, for the forward pass, and repeat the last real
- * step's for the backward one).
+ * step's for the backward one). A row of padding only (no word at all) has no mean: NaN, as Keras's
+ * masked GlobalAveragePooling1D gives; every IMDB review has words.
  */
 function recurrentModel(plan: Plan, shape: Shape): st.Model {
   const rnn = st.layers.recurrent({ cell: shape.cell, units: plan.units, returnSequences: !shape.lastState });
