@@ -27,9 +27,9 @@ interface Plan {
   learningRate: number;
   /**
    * Floor of the held-out word accuracy and ceiling of the phoneme error rate (the baseline's rate
-   * too, when lower), a margin below what the run measured (seed 1). Full run: 0.4915 and 0.1378
-   * (0.499 and 0.137 in an earlier run). Fast run: 0.195 and 0.353 on the native, wasm and js
-   * backends alike.
+   * too, when lower), a margin below what the runs measured (seed 1). Full run: 0.4915 and 0.1378
+   * on 2 threads and on 1 (0.499 and 0.137 in an earlier run). Fast run: 0.195 and 0.353 on the
+   * native, wasm and js backends alike.
    */
   floors: { accuracy: number; per: number };
 }
