@@ -24,12 +24,17 @@ interface Plan {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Full run: 3 of the 8 epochs measured exact match 0.371 and BLEU-4 0.771 (seed 1), the loss still falling. */
-  floors: { exact?: number; bleu?: number };
+  /**
+   * Floors of the exact-match rate and BLEU-4 (raised to just above the baseline's, when higher), a
+   * margin below what the runs measured (seed 1). Full run: exact match 0.990 and BLEU-4 0.997 on 2
+   * threads, 0.992 and 0.997 on 1 (0.994 and 0.998 in an earlier run). Fast run: 0.040 and 0.479 on
+   * the native and wasm backends, 0.045 and 0.482 on js.
+   */
+  floors: { exact: number; bleu: number };
 }
 
-const FULL: Plan = { train: 6000, test: 1000, units: 64, epochs: 8, batchSize: 64, learningRate: 0.005, floors: { exact: 0.4, bleu: 0.78 } };
-const FAST: Plan = { train: 1200, test: 200, units: 48, epochs: 2, batchSize: 32, learningRate: 0.01, floors: {} };
+const FULL: Plan = { train: 6000, test: 1000, units: 64, epochs: 8, batchSize: 64, learningRate: 0.005, floors: { exact: 0.95, bleu: 0.98 } };
+const FAST: Plan = { train: 1200, test: 200, units: 48, epochs: 2, batchSize: 32, learningRate: 0.01, floors: { exact: 0.02, bleu: 0.42 } };
 
 const SIZE = 32;
 const COLOURS: Record<string, [number, number, number]> = { red: [0.9, 0.1, 0.1], green: [0.1, 0.8, 0.2], blue: [0.15, 0.3, 0.95], yellow: [0.95, 0.9, 0.1] };
@@ -205,9 +210,9 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
   await writeFile(join(options.out, 'vocabulary.json'), JSON.stringify(vocab.toJSON()));
   return {
     figures: [
-      // Fast run: the model must beat captioning every picture with the most frequent caption.
-      { name: 'exact match', value: exact, floor: plan.floors.exact ?? Number((baseExact + 0.01).toFixed(4)) },
-      { name: 'BLEU-4', value: bleu, floor: plan.floors.bleu ?? Number(baseBleu.toFixed(4)) },
+      // The model must beat captioning every picture with the most frequent caption, whatever the plan's floors.
+      { name: 'exact match', value: exact, floor: Math.max(plan.floors.exact, Number((baseExact + 0.01).toFixed(4))) },
+      { name: 'BLEU-4', value: bleu, floor: Math.max(plan.floors.bleu, Number(baseBleu.toFixed(4))) },
       { name: 'baseline exact match', value: baseExact },
       { name: 'baseline BLEU-4', value: baseBleu },
     ],

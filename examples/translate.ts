@@ -26,14 +26,16 @@ interface Plan {
   batchSize: number;
   learningRate: number;
   /**
-   * Floor of the held-out word accuracy and ceiling of the phoneme error rate. Full run: 1 of the 5
-   * epochs measured 0.281 and 0.244 (seed 1), with the loss still falling fast.
+   * Floor of the held-out word accuracy and ceiling of the phoneme error rate (the baseline's rate
+   * too, when lower), a margin below what the runs measured (seed 1). Full run: 0.4915 and 0.1378
+   * on 2 threads and on 1 (0.499 and 0.137 in an earlier run). Fast run: 0.195 and 0.353 on the
+   * native, wasm and js backends alike.
    */
-  floors: { accuracy?: number; per?: number };
+  floors: { accuracy: number; per: number };
 }
 
-const FULL: Plan = { trainWords: 30_000, testWords: 2_000, maxLetters: 12, embed: 32, units: 128, epochs: 5, batchSize: 64, learningRate: 0.005, floors: { accuracy: 0.3, per: 0.22 } };
-const FAST: Plan = { trainWords: 4_000, testWords: 200, maxLetters: 8, embed: 16, units: 64, epochs: 3, batchSize: 32, learningRate: 0.01, floors: {} };
+const FULL: Plan = { trainWords: 30_000, testWords: 2_000, maxLetters: 12, embed: 32, units: 128, epochs: 5, batchSize: 64, learningRate: 0.005, floors: { accuracy: 0.45, per: 0.16 } };
+const FAST: Plan = { trainWords: 4_000, testWords: 200, maxLetters: 8, embed: 16, units: 64, epochs: 3, batchSize: 32, learningRate: 0.01, floors: { accuracy: 0.15, per: 0.4 } };
 const START = '<start>', END = '<end>';
 
 interface Word { letters: string; phonemes: string[] }
@@ -205,8 +207,8 @@ async function run(options: ExampleOptions): Promise<ExampleResult> {
   return {
     figures: [
       { name: 'word accuracy', value: accuracy, floor: plan.floors.accuracy },
-      // The fast run's ceiling is the baseline itself: the model must beat spelling letter by letter.
-      { name: 'phoneme error rate', value: per, floor: plan.floors.per ?? Number(base.per.toFixed(4)), lowerIsBetter: true },
+      // The model must beat spelling letter by letter, whatever the plan's ceiling.
+      { name: 'phoneme error rate', value: per, floor: Math.min(plan.floors.per, Number(base.per.toFixed(4))), lowerIsBetter: true },
       { name: 'baseline word accuracy', value: base.accuracy },
       { name: 'baseline phoneme error rate', value: base.per, lowerIsBetter: true },
     ],

@@ -30,21 +30,24 @@ async function runFast(t: TestContext, ex: Example) {
   return { result, loaded, lines };
 }
 
-test('sentiment (fast): LSTM beats the floor on held-out reviews and its model loads', async (t) => {
+test('sentiment (fast): the bidirectional GRU with pooling beats the floor on held-out reviews and its model loads', async (t) => {
   const { result, loaded } = await runFast(t, sentiment);
   assert.equal(result.figures[0].name, 'test accuracy');
   const bow = result.figures.find((f) => f.name === 'bag-of-words test accuracy')!;
   assert.ok(bow.value > 0.6 && bow.value <= 1, `bag-of-words baseline ${bow.value}`);
-  // The loaded model reads [batch, maxLen] word ids and gives one probability per review.
+  // The loaded model reads [batch, maxLen] word ids (0 = padding, before the words) and gives one
+  // probability per review: a short review of known words, and one of unknown words only.
   const maxLen = loaded.inputShapes![0][1]!;
-  const p = loaded.predict(st.zeros([2, maxLen], 'int32')) as st.Tensor;
+  const short = st.datasets.padSequences([[5, 6, 7], Array(maxLen).fill(st.datasets.OOV)], { maxLen });
+  const p = loaded.predict(short) as st.Tensor;
   assert.deepEqual(p.shape, [2, 1]);
-  for (const v of p.dataSync()) assert.ok(v > 0 && v < 1);
+  for (const v of p.dataSync()) assert.ok(v > 0 && v < 1, `probability ${v}`);
 });
 
-test('sentiment rejects an unknown cell', async () => {
-  await assert.rejects(sentiment.run({ fast: true, out: join(root, 'bad'), flags: { cell: 'transformer' }, log: () => {}, verbose: 0, seed: 1 }),
-    /--cell must be lstm, gru or simple-rnn/);
+test('sentiment rejects an unknown cell and a bad --max-len', async () => {
+  const bad = (flags: Record<string, string | boolean>) => sentiment.run({ fast: true, out: join(root, 'bad'), flags, log: () => {}, verbose: 0, seed: 1 });
+  await assert.rejects(bad({ cell: 'transformer' }), /--cell must be lstm, gru or simple-rnn/);
+  for (const v of ['0', '12.5', 'long', true]) await assert.rejects(bad({ 'max-len': v }), /--max-len must be a positive integer/);
 });
 
 test('text-gen (fast): held-out perplexity well below the unigram baseline, samples at each temperature', async (t) => {
