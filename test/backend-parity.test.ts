@@ -25,7 +25,7 @@ import { ShapeError } from '../src/errors.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { expectClose, expectError } from './helpers.js';
 import {
-  absF64, compiled, expectNear, expectPath, expectSame, expectWithinScale, missingCompiled, randF32, recordCompiled,
+  absF64, arrays, compareOutputs, compiled, expectNear, expectPath, expectSame, expectWithinScale, missingCompiled, randF32, recordCompiled,
   settings, toF64,
 } from './parity-harness.js';
 
@@ -941,23 +941,6 @@ const OPS_CASES: OpsCase[] = [
   },
 ];
 
-function arrays(ts: st.Tensor[]): Float64Array[] {
-  return ts.map((x) => Float64Array.from(x.dataSync() as ArrayLike<number>));
-}
-
-/** float32 kernels summing in another order: agreement to a few float32 ulps of each output's scale. */
-function compareOutputs(got: Float64Array[], ref: Float64Array[], what: string): void {
-  assert.equal(got.length, ref.length, `${what}: output count`);
-  got.forEach((g, i) => {
-    const r = ref[i];
-    assert.equal(g.length, r.length, `${what}: output ${i} size`);
-    let scale = 1e-3;
-    for (const v of r) scale = Math.max(scale, Math.abs(v));
-    for (let j = 0; j < r.length; j++) {
-      if (!(Math.abs(g[j] - r[j]) <= 2e-4 * scale)) assert.fail(`${what}: output ${i}[${j}] = ${g[j]}, js gives ${r[j]} (scale ${scale})`);
-    }
-  });
-}
 
 test('ops, layers, autograd and training steps match js on every compiled backend, 1 and 2 threads', (t) => {
   if (compiled(t).length === 0) return;

@@ -215,3 +215,22 @@ export function expectSame(got: Tensor, want: Tensor, what: string): void {
 export function randF32(shape: number[], seed: number): Tensor {
   return st.randomNormal(shape, { seed, dtype: 'float32' });
 }
+
+/** Every tensor's values as float64 arrays. */
+export function arrays(ts: st.Tensor[]): Float64Array[] {
+  return ts.map((x) => Float64Array.from(x.dataSync() as ArrayLike<number>));
+}
+
+/** float32 kernels summing in another order: agreement to a few float32 ulps of each output's scale. */
+export function compareOutputs(got: Float64Array[], ref: Float64Array[], what: string): void {
+  assert.equal(got.length, ref.length, `${what}: output count`);
+  got.forEach((g, i) => {
+    const r = ref[i];
+    assert.equal(g.length, r.length, `${what}: output ${i} size`);
+    let scale = 1e-3;
+    for (const v of r) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < r.length; j++) {
+      if (!(Math.abs(g[j] - r[j]) <= 2e-4 * scale)) assert.fail(`${what}: output ${i}[${j}] = ${g[j]}, js gives ${r[j]} (scale ${scale})`);
+    }
+  });
+}

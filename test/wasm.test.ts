@@ -7,6 +7,7 @@ import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { defaultWasmThreads, loadWasmNode } from '../src/kernels/wasm/load-node.js';
 import { loadWasmAddon, wasmWorkersOf } from '../src/kernels/wasm/index.js';
+import { arrays, compareOutputs } from './parity-harness.js';
 
 // The wasm module (the C++ kernels of the native backend compiled to wasm32 SIMD128, driven by the
 // native glue over a copying transport): the committed wasm/strata.wasm is built from the current
@@ -68,25 +69,6 @@ test('loadWasmAddon (the platform-neutral async loader) instantiates the module 
   assert.notEqual(addon, wasm.addon);
 });
 
-function values(ts: st.Tensor[]): Float64Array[] {
-  return ts.map((t) => Float64Array.from(t.dataSync() as ArrayLike<number>));
-}
-
-function compare(got: Float64Array[], ref: Float64Array[], what: string): void {
-  assert.equal(got.length, ref.length, `${what}: output count`);
-  got.forEach((g, i) => {
-    const r = ref[i];
-    assert.equal(g.length, r.length, `${what}: output ${i} size`);
-    let scale = 1e-3;
-    for (const v of r) scale = Math.max(scale, Math.abs(v));
-    for (let j = 0; j < r.length; j++) {
-      // float32 kernels summing in another order: agreement to a few float32 ulps of the output's scale.
-      if (!(Math.abs(g[j] - r[j]) <= 2e-4 * scale)) {
-        assert.fail(`${what}: output ${i}[${j}] = ${g[j]}, js gives ${r[j]} (scale ${scale})`);
-      }
-    }
-  });
-}
 
 test('the threaded wasm build: workers run GEMM, convolution and pooling tasks, with the results of one thread', async (t) => {
   if (!wasm.addon) return t.skip(wasm.reason);
@@ -109,7 +91,7 @@ test('the threaded wasm build: workers run GEMM, convolution and pooling tasks, 
     // take none of one call's, so each op is repeated, up to 50 times, until a worker took part.
     const run = (threads: number): Float64Array[] => ops.map(([name, op]) => {
       const tasks = workers.tasksRun();
-      const out = values([op()])[0];
+      const out = arrays([op()])[0];
       for (let i = 0; threads > 1 && i < 50 && workers.tasksRun() === tasks; i++) op();
       const ran = workers.tasksRun() - tasks;
       if (threads > 1) assert.ok(ran > 0, `${name}: the workers ran none of its tasks in 50 calls at ${threads} threads`);
@@ -118,7 +100,7 @@ test('the threaded wasm build: workers run GEMM, convolution and pooling tasks, 
     });
     const two = run(2);
     addon.setThreads(1);
-    compare(two, run(1), 'wasm 2 threads against 1');
+    compareOutputs(two, run(1), 'wasm 2 threads against 1');
     assert.deepEqual(workers.errors, []);
   } finally {
     addon.setThreads(before);
