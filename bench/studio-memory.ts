@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStudio } from '../src/studio/server/http.js';
+import { studioW3Graph } from './workloads/studio-w3.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,23 +41,7 @@ function post(route: string, body: unknown): Promise<number> {
   });
 }
 
-const layers: [string, string, Record<string, unknown>][] = [
-  ['input', 'input', { shape: [28, 28, 1] }],
-  ['conv_a', 'conv2d', { filters: 32, kernelSize: 3, activation: 'relu' }],
-  ['pool_a', 'maxPooling2d', { poolSize: 2 }],
-  ['conv_b', 'conv2d', { filters: 64, kernelSize: 3, activation: 'relu' }],
-  ['pool_b', 'maxPooling2d', { poolSize: 2 }],
-  ['flat', 'flatten', {}],
-  ['hidden', 'dense', { units: 128, activation: 'relu' }],
-  ['drop', 'dropout', { rate: 0.5 }],
-  ['out', 'dense', { units: 10, activation: 'softmax' }],
-];
-const graph = {
-  version: 1,
-  nodes: layers.map(([id, type, params]) => ({ id, type, params })),
-  edges: layers.slice(1).map(([id], i) => ({ from: layers[i][0], to: id })),
-  training: { dataset: 'mnist', limit, epochs, batchSize: 32, validationSplit: 0.2 },
-};
+const graph = studioW3Graph(limit, epochs);
 
 const tabs = [listen(), listen()];
 const samples: { t: number; rss: number; heap: number; buffers: number }[] = [];

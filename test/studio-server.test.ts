@@ -13,6 +13,7 @@ import ts from 'typescript';
 import * as st from '../src/index.js';
 import { startStudio, type StudioServer } from '../src/studio/server/http.js';
 import { buildGraph, type StudioGraph } from '../src/studio/server/graph.js';
+import { studioW3Graph } from '../bench/workloads/studio-w3.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = join(root, 'build', `studio-test-${process.pid}`);
@@ -57,26 +58,8 @@ function call(s: StudioServer, method: string, path: string, opts: { headers?: R
 
 const post = (s: StudioServer, route: string, body: unknown) => call(s, 'POST', `/api/${route}`, { body: JSON.stringify(body) });
 
-/** The W3 CNN of the benchmarks: conv 32 → pool → conv 64 → pool → flatten → dense 128 → dropout → dense 10. */
-function w3(): StudioGraph {
-  const layers: [string, string, Record<string, unknown>][] = [
-    ['input', 'input', { shape: [28, 28, 1] }],
-    ['conv_a', 'conv2d', { filters: 32, kernelSize: 3, activation: 'relu' }],
-    ['pool_a', 'maxPooling2d', { poolSize: 2 }],
-    ['conv_b', 'conv2d', { filters: 64, kernelSize: 3, activation: 'relu' }],
-    ['pool_b', 'maxPooling2d', { poolSize: 2 }],
-    ['flat', 'flatten', {}],
-    ['hidden', 'dense', { units: 128, activation: 'relu' }],
-    ['drop', 'dropout', { rate: 0.5 }],
-    ['out', 'dense', { units: 10, activation: 'softmax' }],
-  ];
-  return {
-    version: 1,
-    nodes: layers.map(([id, type, params]) => ({ id, type, params })),
-    edges: layers.slice(1).map(([id], i) => ({ from: layers[i][0], to: id })),
-    training: { dataset: 'mnist', limit: 300, epochs: 1, batchSize: 32, validationSplit: 0.2 },
-  };
-}
+/** The W3 CNN of the benchmarks, on 300 digits for one epoch. */
+const w3 = (): StudioGraph => studioW3Graph(300, 1);
 
 /** Two branches from one input, added, then a dense head: a graph no Sequential can express. */
 function branched(): StudioGraph {
