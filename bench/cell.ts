@@ -19,7 +19,7 @@ import type { Cell } from './report.js';
 import { ITEMS, withShape, type Item } from './workloads/catalog.js';
 import { memoryPass, statusKb } from './peak-memory.js';
 import { strataStep, type Built } from './workloads/strata.js';
-import { NO_THREADS } from './workloads/threads.js';
+import { setWasmThreads, threadShortfall } from './workloads/threads.js';
 import { describeFailure, loadTfjs, tfjsStep } from './peers/tfjs.js';
 
 /** The implementations a cell can time (PyTorch runs in its own script, bench/torch/bench_torch.py). */
@@ -33,8 +33,8 @@ async function build(impl: CellImpl, item: Item, threads: number): Promise<Built
     const wasm = loadWasmNode().addon;
     if (!wasm || !st.listBackends().includes('wasm')) throw new Error('wasm backend not loaded (wasm/strata-threads.wasm missing?)');
     st.setBackend('wasm');
-    st.setThreads(threads);
-    if (threads > 1 && st.getThreads() < threads) throw new Error(`${NO_THREADS} (the wasm backend gave ${st.getThreads()} of ${threads})`);
+    const short = threadShortfall(setWasmThreads(st, threads), threads);
+    if (short) throw new Error(short);
     await wasmWorkersOf(wasm)?.whenRunning(threads - 1);
     return strataStep(item);
   }

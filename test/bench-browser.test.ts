@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, chromiumMissing } from './browser-server.js';
-import { NO_THREADS } from '../bench/workloads/threads.js';
+import { threadShortfall } from '../bench/workloads/threads.js';
 
 const missing = chromiumMissing() ?? (process.env.STRATA_DISABLE_NATIVE === '1' ? 'the page runs the wasm backend either way; it runs in the default pass' : null)
   ?? (existsSync(join(ROOT, 'dist', 'strata.browser.js')) ? null : 'dist/strata.browser.js is not built (npm run build)');
@@ -32,12 +32,12 @@ test('bench:browser --smoke runs W1, W2 and W4 in Chromium: Strata wasm measured
     assert.equal(report.browser.strata.backend, 'wasm');
     assert.match(report.browser.tfjsWasmFile, /^tfjs-backend-wasm(-threaded)?(-simd)?\.wasm$/);
     assert.deepEqual(report.rows.map((r: { id: string }) => r.id), ['gemm-256', 'mlp-train', 'deconv-train']);
-    const twoThreads = (report.browser.strata.threads ?? 1) >= 2;
+    const twoThreads = report.browser.strata.threads >= 2;
     for (const row of report.rows as Array<{ id: string; browser: Record<string, MeasuredOrNot> }>) {
       const c = row.browser;
       assert.ok(Number.isFinite(c['strata-wasm-1T'].value) && c['strata-wasm-1T'].value! > 0, `${row.id} strata-wasm-1T: ${JSON.stringify(c['strata-wasm-1T'])}`);
       if (twoThreads) assert.ok(Number.isFinite(c['strata-wasm-2T'].value) && c['strata-wasm-2T'].value! > 0, `${row.id} strata-wasm-2T: ${JSON.stringify(c['strata-wasm-2T'])}`);
-      else assert.equal(c['strata-wasm-2T'].error, report.browser.strata.threads === null ? NO_THREADS : `threads: the wasm backend reports ${report.browser.strata.threads} available`);
+      else assert.equal(c['strata-wasm-2T'].error, threadShortfall(report.browser.strata.threads, 2));
       for (const impl of ['tfjs-wasm', 'tfjs-cpu']) {
         const cell = c[impl];
         const ok = (Number.isFinite(cell.value) && cell.value! > 0) || /missing kernel [A-Z]\w+/.test(cell.error ?? '');

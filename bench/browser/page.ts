@@ -10,7 +10,7 @@ import { ITEMS } from '../workloads/catalog.js';
 import { measureWith, type CpuProbe, type Method } from '../measure-core.js';
 import { strataStepWith, type Built, type StrataApi } from '../workloads/strata-steps.js';
 import { describeFailure, tfjsSkipReason, tfjsStep } from '../peers/tfjs-steps.js';
-import { NO_THREADS, setWasmThreads } from '../workloads/threads.js';
+import { setWasmThreads, threadShortfall } from '../workloads/threads.js';
 import type { Cell } from '../report.js';
 
 /** The columns measured in the page. */
@@ -27,7 +27,7 @@ export interface PageInfo {
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   userAgent: string;
-  strata: { backend: string; threads: number | null; threadsNote: string | null };
+  strata: { backend: string; threads: number; threadsNote: string | null };
   tfjs: {
     version: string;
     simd: boolean | null;
@@ -46,12 +46,8 @@ const probe: CpuProbe = { read: () => window.benchProbe() };
 export async function setup(st: StrataApi, tf: TfWithWasm, tfWasmPrefix: string): Promise<PageInfo> {
   await st.ready();
   st.setBackend('wasm');
-  const threads = await setWasmThreads(st, 2);
-  const strata = {
-    backend: st.getBackend(),
-    threads,
-    threadsNote: threads === null ? NO_THREADS : threads < 2 ? `threads: the wasm backend reports ${threads} available` : null,
-  };
+  const threads = setWasmThreads(st, 2);
+  const strata = { backend: st.getBackend(), threads, threadsNote: threadShortfall(threads, 2) };
   tf.enableProdMode();
   tf.wasm.setWasmPaths(tfWasmPrefix);
   // Threads on, one per core. TensorFlow.js 4.22 caps its pool at navigator.hardwareConcurrency / 2
@@ -103,8 +99,8 @@ export async function cell(st: StrataApi, tf: TfWithWasm, itemId: string, impl: 
     if (impl === 'strata-wasm-1T' || impl === 'strata-wasm-2T') {
       st.setBackend('wasm');
       const want = impl === 'strata-wasm-2T' ? 2 : 1;
-      const got = await setWasmThreads(st, want);
-      if (want > 1 && (got === null || got < want)) return { ok: false, reason: got === null ? NO_THREADS : `threads: the wasm backend gave ${got} of ${want}` };
+      const short = threadShortfall(setWasmThreads(st, want), want);
+      if (short) return { ok: false, reason: short };
       built = strataStepWith(st, item);
     } else {
       const backend = impl === 'tfjs-wasm' ? 'wasm' : 'cpu';
