@@ -41,7 +41,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 log(`Strata native: ${addon ? `${addon.getIsa()}, 2 threads (W1 also 1)` : 'not built (run `node scripts/build-native.mjs`)'}`);
 if (tfjs) log(`TensorFlow.js ${tfjs.version}: ${Object.keys(tfjs.backends).join(', ')}${Object.entries(tfjs.unavailable).map(([b, r]) => `; ${b} unavailable: ${r}`).join('')}`);
-if (torch) log(torch.ok ? `PyTorch ${torch.version} (/usr/bin/python3), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, GLIBC_TUNABLES=${GLIBC_TUNABLES}` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
+if (torch) log(torch.ok ? `PyTorch ${torch.version} (/usr/bin/python3), OPENBLAS_CORETYPE ${probe && !('error' in probe) && probe.openblas_autodetected ? `=${probe.env.OPENBLAS_CORETYPE} (OpenBLAS detected this CPU as ${probe.openblas_autodetected})` : 'unset'}, OPENBLAS_L2_SIZE unset, GLIBC_TUNABLES=${GLIBC_TUNABLES}` : `PyTorch not available (${torch.reason}); ${INSTALL_HINT}`);
 if (verdict) log(verdict.ok ? `PyTorch's BLAS: ${verdict.summary}` : `PyTorch refused: ${verdict.reason}`);
 log(fma.ok ? `FMA peak (${fma.isa}, measured): ${fma.gflops.map((g, i) => `${g.toFixed(0)} GFLOPS on ${i + 1} thread(s) (busy ${fma.busy[i].toFixed(2)})`).join(', ')}` : `FMA peak not measured: ${fma.reason}`);
 log(`method: ${method.warmup} warm-up steps, median of ${method.reps} repeats of ≥ ${method.minTime} s; median of ${args.rounds} round(s)${args.quick ? ' (--quick)' : ''}\n`);

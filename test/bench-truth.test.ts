@@ -56,15 +56,22 @@ test('blasVerdict: OpenBLAS on AVX-512 passes; the reference BLAS, a slow GEMM o
   const haswell = blasVerdict({ ...goodProbe, openblas_corename: 'Haswell', env: { OPENBLAS_CORETYPE: 'Haswell' } }, 200);
   assert.ok(!haswell.ok && /Haswell kernels on an AVX-512 CPU/.test(haswell.reason));
   assert.ok(blasVerdict({ ...goodProbe, openblas_corename: 'Haswell', cpu_avx512f: false }, 200).ok, 'Haswell is the best an AVX2 CPU has');
+  const prescott = blasVerdict({ ...goodProbe, openblas_corename: 'Prescott' }, 200);
+  assert.ok(!prescott.ok && /Prescott kernels on an AVX-512 CPU/.test(prescott.reason), 'auto-detection fell back: refused');
+  const fixed = blasVerdict({ ...goodProbe, openblas_autodetected: 'Prescott', env: { OPENBLAS_CORETYPE: 'SkylakeX' } }, 200);
+  assert.ok(fixed.ok && /OPENBLAS_CORETYPE=SkylakeX: OpenBLAS detected this CPU as Prescott/.test(fixed.summary), JSON.stringify(fixed));
 });
 
 test('probeTorch: the harness environment gets AVX-512 OpenBLAS even when the shell forces Haswell', { skip: !hasTorch && 'no torch in /usr/bin/python3' }, () => {
   const p = probeTorch(torchEnv({ ...process.env, OPENBLAS_CORETYPE: 'Haswell' }));
   assert.ok(!('error' in p), JSON.stringify(p));
   assert.match(p.gemm_library ?? '', /openblas/);
-  assert.equal(p.env.OPENBLAS_CORETYPE, null);
+  // Unset, unless OpenBLAS does not know this CPU: then the script sets SkylakeX and says what it detected.
+  assert.equal(p.env.OPENBLAS_CORETYPE, p.openblas_autodetected ? 'SkylakeX' : null);
+  if (p.openblas_autodetected) assert.notEqual(p.openblas_autodetected, 'SkylakeX');
   assert.equal(p.env.GLIBC_TUNABLES, GLIBC_TUNABLES);
   if (p.cpu_avx512f) assert.equal(p.openblas_corename, 'SkylakeX');
+  assert.ok(blasVerdict(p, null).ok, JSON.stringify(blasVerdict(p, null)));
   // bench_torch.py run alone drops the override too (it re-executes itself without it) ...
   const alone = probeTorch({ ...process.env, OPENBLAS_CORETYPE: 'Haswell' });
   assert.ok(!('error' in alone));

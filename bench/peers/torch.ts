@@ -3,7 +3,8 @@
  * NCHW) with Debian's system interpreter, one item and one thread set-up per process, and reads its
  * JSON lines. PyTorch gets the set-up an informed user would choose on this machine (issue 13):
  * - its environment has OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed (a shell that forces
- *   `Haswell` keeps OpenBLAS on its AVX2 kernels; unset, it picks AVX-512) and glibc's malloc
+ *   `Haswell` keeps OpenBLAS on its AVX2 kernels; unset, it picks AVX-512 — and where OpenBLAS is
+ *   older than the CPU and falls back to Prescott, bench_torch.py sets `SkylakeX`) and glibc's malloc
  *   thresholds raised through GLIBC_TUNABLES, as Strata raises them in-process (fresh pages for big
  *   buffers cost a page fault per 4 KiB on these VMs) — only the PyTorch child's environment changes;
  * - each item is timed in three thread set-ups (setUpsFor) and keeps the fastest;
@@ -68,6 +69,11 @@ export interface TorchProbe {
   openblas_config: string | null;
   torch_blas_info: string | null;
   cpu_avx512f: boolean;
+  /**
+   * The core OpenBLAS detected where it did not know the CPU and the script set
+   * OPENBLAS_CORETYPE=SkylakeX instead (bench_torch.py); null where detection was right.
+   */
+  openblas_autodetected?: string | null;
   /** gflops over wall time; gflops_per_cpu_second over the process's CPU time (steady on a busy machine). */
   gemm: { n: number; threads: number; gflops: number; reps: number[]; gflops_per_cpu_second?: number };
   env: Record<string, string | null>;
@@ -111,7 +117,8 @@ export function blasVerdict(p: TorchProbe, corePeak: number | null): BlasVerdict
   if (p.cpu_avx512f && !AVX512_CORES.includes(p.openblas_corename ?? '')) {
     return { ok: false, reason: `OpenBLAS runs its ${p.openblas_corename ?? 'unknown'} kernels on an AVX-512 CPU (OPENBLAS_CORETYPE=${p.env.OPENBLAS_CORETYPE ?? 'unset'}); PyTorch would not be at its best` };
   }
-  return { ok: true, summary: `OpenBLAS core ${p.openblas_corename} (${lib}), 1-thread GEMM ${p.gemm.n}: ${p.gemm.gflops.toFixed(0)} GFLOPS` };
+  const forced = p.openblas_autodetected ? ` (OPENBLAS_CORETYPE=${p.env.OPENBLAS_CORETYPE}: OpenBLAS detected this CPU as ${p.openblas_autodetected})` : '';
+  return { ok: true, summary: `OpenBLAS core ${p.openblas_corename}${forced} (${lib}), 1-thread GEMM ${p.gemm.n}: ${p.gemm.gflops.toFixed(0)} GFLOPS` };
 }
 
 /** One JSON line of bench_torch.py (the fields the harness reads; the rest is kept as is). */

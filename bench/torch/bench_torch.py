@@ -20,7 +20,9 @@ other_procs_cores (CPU used by other processes during the repeats, in cores; ~0 
 
 The script runs in the environment PyTorch is best in here (it re-executes itself with
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS picks its AVX-512 kernels, and glibc's
-malloc thresholds raised through GLIBC_TUNABLES; --as-is keeps the caller's environment).
+malloc thresholds raised through GLIBC_TUNABLES; where OpenBLAS does not know the CPU and falls back to
+non-AVX-512 kernels on an AVX-512 CPU, it re-executes once more with OPENBLAS_CORETYPE=SkylakeX, as an
+informed user would set it; --as-is keeps the caller's environment).
 Strata's harness (bench/peers/torch.ts) runs one item per process with one thread set-up, and first runs
 --probe: which BLAS library torch's process has mapped, OpenBLAS's core name and a GEMM rate, so it
 can refuse to report ratios against a PyTorch that is not running on OpenBLAS. Each record also
@@ -34,10 +36,13 @@ import argparse, ctypes, json, os, platform, resource, statistics, sys, time
 # Both are read when the libraries load, so the script re-executes itself in that environment
 # before importing torch, unless --as-is says to keep the caller's.
 BEST_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
+# (A CORETYPE this script set itself, below, marked by STRATA_OPENBLAS_AUTODETECTED, stays.)
+CORETYPE_OURS = "STRATA_OPENBLAS_AUTODETECTED" in os.environ
 if "--as-is" not in sys.argv and (
-        "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ
+        ("OPENBLAS_CORETYPE" in os.environ and not CORETYPE_OURS) or "OPENBLAS_L2_SIZE" in os.environ
         or os.environ.get("GLIBC_TUNABLES") != BEST_TUNABLES):
-    best_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    best_env = {k: v for k, v in os.environ.items()
+                if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "STRATA_OPENBLAS_AUTODETECTED")}
     best_env["GLIBC_TUNABLES"] = BEST_TUNABLES
     os.execve(sys.executable, [sys.executable] + sys.argv, best_env)
 
@@ -75,6 +80,28 @@ def load_openblas():
 
 
 OB = load_openblas()
+
+# OpenBLAS names its AVX-512 kernel sets so; Cooperlake and SapphireRapids add bf16 kernels to
+# SkylakeX's and share its float32 GEMM.
+AVX512_CORES = ("SkylakeX", "Cooperlake", "SapphireRapids")
+
+
+def cpu_has_avx512f():
+    try:
+        return any(line.startswith("flags") and " avx512f " in line + " " for line in open("/proc/cpuinfo"))
+    except OSError:
+        return False
+
+
+# OpenBLAS detects a CPU by its model number, so a CPU newer than the library (Debian's 0.3.21 on an
+# Emerald Rapids Xeon, say) gets the Prescott (SSE3) kernels: 5-10x slower GEMMs on an AVX-512 core.
+# An informed user sets OPENBLAS_CORETYPE=SkylakeX there; the script does so itself and records which
+# core auto-detection chose (STRATA_OPENBLAS_AUTODETECTED).
+if ("--as-is" not in sys.argv and OB is not None and "OPENBLAS_CORETYPE" not in os.environ
+        and OB.openblas_get_corename().decode() not in AVX512_CORES and cpu_has_avx512f()):
+    fixed_env = dict(os.environ, OPENBLAS_CORETYPE="SkylakeX",
+                     STRATA_OPENBLAS_AUTODETECTED=OB.openblas_get_corename().decode())
+    os.execve(sys.executable, [sys.executable] + sys.argv, fixed_env)
 
 
 def set_threads(n, pin_blas, blas_threads=None):
@@ -354,6 +381,7 @@ def probe(n=512, reps=3, min_time=0.2):
         "gemm": {"n": n, "threads": 1, "gflops": statistics.median(rates), "reps": rates,
                  "gflops_per_cpu_second": statistics.median(cpu_rates)},
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GLIBC_TUNABLES", "OMP_NUM_THREADS")},
+        "openblas_autodetected": os.environ.get("STRATA_OPENBLAS_AUTODETECTED"),
     }
 
 
@@ -446,6 +474,7 @@ def main():
     env["default_num_threads"] = default_threads
     env["env_ATEN_CPU_CAPABILITY"] = os.environ.get("ATEN_CPU_CAPABILITY")
     env["env_OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE")
+    env["openblas_autodetected"] = os.environ.get("STRATA_OPENBLAS_AUTODETECTED")
     env["env_GLIBC_TUNABLES"] = os.environ.get("GLIBC_TUNABLES")
     env["env_OMP_WAIT_POLICY"] = os.environ.get("OMP_WAIT_POLICY")
     out = open(a.out, "a") if a.out else None
