@@ -295,6 +295,21 @@ test('loading over http fetches shards beside model.json and refuses other hosts
   await expectFileError(io.loadLayersModel(io.http('https://models.example/m/model.json', { fetch: fakeFetch })), /leaves the model folder/);
 });
 
+test('loading over http stops reading a body that outgrows its limit, with or without Content-Length', async () => {
+  const { json, bin } = await savedFiles();
+  const text = new TextEncoder().encode(JSON.stringify(json));
+  // No Content-Length: the body is read until it passes the limit, then cancelled.
+  const undeclared = (async (u: string) => new Response((u.endsWith('model.json') ? text : new Uint8Array(bin.byteLength + 64)) as unknown as BodyInit)) as typeof fetch;
+  await expectFileError(io.loadLayersModel(io.http('https://models.example/m/model.json', { fetch: undeclared, maxJsonBytes: 100 })),
+    /model\.json: https:\/\/models\.example\/m\/model\.json sends more than the 100 bytes allowed \(option maxJsonBytes\)/);
+  await expectFileError(io.loadLayersModel(io.http('https://models.example/m/model.json', { fetch: undeclared })),
+    new RegExp(`w\\.bin: https://models\\.example/m/w\\.bin sends more than the ${bin.byteLength} bytes the manifest describes`));
+  // A declared length over the limit is refused before the body is read.
+  const declared = (async () => new Response(text as unknown as BodyInit, { headers: { 'content-length': String(text.byteLength) } })) as typeof fetch;
+  await expectFileError(io.loadLayersModel(io.http('https://models.example/m/model.json', { fetch: declared, maxJsonBytes: 100 })),
+    new RegExp(`is ${text.byteLength} bytes, more than the 100 bytes allowed`));
+});
+
 test('loading refuses shards whose size disagrees with the manifest, and missing shards', async () => {
   const { json, bin } = await savedFiles();
   await expectFileError(load(json, { 'w.bin': bin.subarray(0, bin.byteLength - 4) }), /hold \d+ bytes, but the manifest describes \d+/);

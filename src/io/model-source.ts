@@ -6,6 +6,7 @@
  * TensorFlow.js does. Sizes are checked against `maxBytes` before anything is read.
  */
 import { ModelFileError } from './errors.js';
+import { fetchBytes } from './fetch-bytes.js';
 import { hasLocalFileReader, readLocalFile } from './local-files.js';
 import { show } from './validate.js';
 
@@ -41,7 +42,7 @@ export async function readModelSource(src: ModelSource, maxBytes: number, where:
   if (typeof s !== 'string') {
     throw new ModelFileError(`${where}: expected a path, a URL, a File/Blob, an ArrayBuffer or a Uint8Array, got ${show(src)}`);
   }
-  if (/^https?:\/\//i.test(s) || (!hasLocalFileReader() && !/^file:\/\//i.test(s))) return readHttp(s, maxBytes, where);
+  if (/^https?:\/\//i.test(s) || (!hasLocalFileReader() && !/^file:\/\//i.test(s))) return fetchBytes(s, maxBytes, where);
   return readLocalFile(s, maxBytes, where);
 }
 
@@ -49,38 +50,4 @@ function checkSize<T extends Uint8Array | number>(bytes: T, maxBytes: number, wh
   const n = typeof bytes === 'number' ? bytes : bytes.byteLength;
   if (n > maxBytes) throw new ModelFileError(`${where}: ${n} bytes, more than the ${maxBytes} allowed (option maxWeightBytes)`);
   return bytes;
-}
-
-async function readHttp(url: string, maxBytes: number, where: string): Promise<Uint8Array> {
-  if (typeof fetch !== 'function') throw new ModelFileError(`${where}: no fetch() in this environment to read ${url}`);
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new ModelFileError(`${where}: could not fetch ${url} (${(e as Error).message})`);
-  }
-  if (!res.ok) throw new ModelFileError(`${where}: fetching ${url} answered ${res.status} ${res.statusText}`);
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > maxBytes) throw new ModelFileError(`${where}: ${url} is ${declared} bytes, more than the ${maxBytes} allowed (option maxWeightBytes)`);
-  if (!res.body) return checkSize(new Uint8Array(await res.arrayBuffer()), maxBytes, where);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new ModelFileError(`${where}: ${url} sends more than the ${maxBytes} bytes allowed (option maxWeightBytes)`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
