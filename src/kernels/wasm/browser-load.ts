@@ -5,10 +5,9 @@
  * exists) it is the threaded build, wasm/strata-threads.wasm, whose workers start with the first
  * kernel (one per core, navigator.hardwareConcurrency, the page included). Where the browser runs
  * relaxed SIMD (Chromium 114 and later) it is the relaxed build of either,
- * wasm/strata-relaxed(-threads).wasm (relaxed.ts). `st.setWasmPaths(url)`
- * (TensorFlow.js's name) loads it from elsewhere — a bundle that does not ship the package's wasm/
- * folder beside it. Where it cannot load (no WebAssembly, a 404) Strata stays on js, with one console
- * warning.
+ * wasm/strata-relaxed(-threads).wasm (relaxed.ts). `st.setWasmPaths(url)` (TensorFlow.js's name)
+ * loads it from elsewhere — a bundle that does not ship the package's wasm/ folder beside it. Where
+ * it cannot load (no WebAssembly, a 404) Strata stays on js, with one console warning.
  */
 import { backendsReady, trackBackendLoad } from '../registry.js';
 import { registerWasmBackend } from './index.js';
@@ -68,7 +67,8 @@ export function loadDefaultWasm(): void {
  * Loads the wasm backend from `path`: the .wasm file's URL, or a folder URL ending in '/' that
  * holds the package's wasm/ files, `strata.wasm`, `strata-threads.wasm`, `strata-relaxed.wasm` and
  * `strata-relaxed-threads.wasm` (as TensorFlow.js's setWasmPaths takes a prefix; the page picks the
- * threaded one when cross-origin isolated, the relaxed-SIMD one where the browser runs it). Resolves when it is ready.
+ * threaded one when cross-origin isolated, the relaxed-SIMD one where the browser runs it). Resolves
+ * when it is ready.
  * @example await st.setWasmPaths('/static/strata/'); st.getBackend() // 'wasm'
  */
 export async function setWasmPaths(path: string | URL): Promise<void> {

@@ -11,8 +11,8 @@ import type { SpawnWorker, WasmThreadOptions } from './threads.js';
 /**
  * The committed modules to try, relative to the package root (built by scripts/build-wasm.mjs): Node
  * always has shared memory and worker_threads, so it runs a threaded build, a single-threaded one
- * where that fails to load; the relaxed-SIMD builds first where Node runs relaxed SIMD (Node 20 and 22
- * with --experimental-wasm-relaxed-simd).
+ * where that fails to load; the relaxed-SIMD builds first where Node runs relaxed SIMD (V8 11.4 and
+ * later, so Node 21 on; Node 20 with --experimental-wasm-relaxed-simd).
  */
 function wasmPaths(): string[] {
   const names = relaxedSimdSupported() ? [wasmFileName(true, true), wasmFileName(true, false), wasmFileName(false, true), wasmFileName(false, false)]
