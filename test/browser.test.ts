@@ -145,6 +145,30 @@ function assertClose(got: number[], want: number[], tol = 1e-6): void {
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol, `value ${i}: ${g} vs ${want[i]}`));
 }
 
+test('st.setWasmPaths(folder) loads the relaxed-SIMD build where the page runs it, and the SIMD128 one from a folder without it', { skip }, async () => {
+  const put = (dir: string, names: string[]): void => names.forEach((n) => chrome.server.put(`/${dir}/${n}`, readFileSync(join(ROOT, 'wasm', n))));
+  put('wasm-all', ['strata.wasm', 'strata-threads.wasm', 'strata-relaxed.wasm', 'strata-relaxed-threads.wasm']);
+  put('wasm-simd128', ['strata.wasm', 'strata-threads.wasm']); // as a folder set up before the relaxed builds
+  const page = await openPage();
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const result = await page.evaluate(async (probe) => {
+    const st = (window as any).st;
+    const use = async (dir: string) => {
+      await st.setWasmPaths(`/${dir}/`);
+      st.setBackend('wasm');
+      const sum = Array.from(await st.matmul(st.ones([64, 64]), st.ones([64, 64])).data() as Float32Array).every((v) => v === 64);
+      return { relaxed: st.testing.wasmThreads().relaxedSimd, sum };
+    };
+    return { relaxedHere: WebAssembly.validate(new Uint8Array(probe)), all: await use('wasm-all'), simd128: await use('wasm-simd128') };
+  }, RELAXED_PROBE);
+  await page.context().close();
+  assert.deepEqual(result.all, { relaxed: result.relaxedHere, sum: true });
+  assert.deepEqual(result.simd128, { relaxed: false, sum: true });
+  assert.deepEqual(warnings, [], 'the missing relaxed file is no warning: the SIMD128 one loaded');
+  assert.ok(chrome.server.requests.includes(`/wasm-simd128/${result.relaxedHere ? 'strata-relaxed.wasm' : 'strata.wasm'}`), 'asked for the build the page runs best first');
+});
+
 test('http(s) load, <input type=file> (st.io.browserFiles) and downloads:// in Chromium, checked against Node', { skip }, async () => {
   const { model, x, y } = smallModel(3);
   const dir = join(scratch, 'served');

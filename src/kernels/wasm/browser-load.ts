@@ -31,17 +31,25 @@ function pageThreads(): WasmThreadOptions | undefined {
   return { defaultThreads: Math.max(1, navigator.hardwareConcurrency || 1), spawn: spawnBrowserWorker };
 }
 
-/** The module file for this page: the threaded build where it can run, relaxed SIMD where it can. */
-function moduleFile(): string {
-  return wasmFileName(pageThreads() !== undefined);
-}
-
-function load(source: URL | string): Promise<unknown> {
-  const p = registerWasmBackend(source, pageThreads()).catch((e: Error) => {
-    if (!warned) console.warn(`strata: the wasm backend did not load from ${String(source)} (${e.message}); using js. ` +
+/**
+ * Registers the first of `sources` that loads: a relaxed-SIMD build, then its SIMD128 twin (a folder
+ * that holds only strata.wasm and strata-threads.wasm, as before the relaxed builds existed).
+ */
+function load(...sources: (URL | string)[]): Promise<unknown> {
+  const p = (async () => {
+    let first: Error | undefined;
+    for (const source of sources) {
+      try {
+        return await registerWasmBackend(source, pageThreads());
+      } catch (e) {
+        first ??= e as Error;
+      }
+    }
+    if (!warned) console.warn(`strata: the wasm backend did not load from ${String(sources[0])} (${first?.message}); using js. ` +
       `Serve strata.wasm and point st.setWasmPaths at it.`);
     warned = true;
-  });
+    return undefined;
+  })();
   trackBackendLoad(p);
   return p;
 }
@@ -56,23 +64,23 @@ export function loadDefaultWasm(): void {
   if (typeof WebAssembly !== 'object' || typeof fetch !== 'function') return;
   // Four literal URLs, so that bundlers which copy `new URL('…', import.meta.url)` assets see each.
   const threaded = pageThreads() !== undefined;
-  if (relaxedSimdSupported()) {
-    load(threaded ? new URL('../../../wasm/strata-relaxed-threads.wasm', import.meta.url) : new URL('../../../wasm/strata-relaxed.wasm', import.meta.url));
-  } else {
-    load(threaded ? new URL('../../../wasm/strata-threads.wasm', import.meta.url) : new URL('../../../wasm/strata.wasm', import.meta.url));
-  }
+  const simd128 = threaded ? new URL('../../../wasm/strata-threads.wasm', import.meta.url) : new URL('../../../wasm/strata.wasm', import.meta.url);
+  if (!relaxedSimdSupported()) load(simd128);
+  else load(threaded ? new URL('../../../wasm/strata-relaxed-threads.wasm', import.meta.url) : new URL('../../../wasm/strata-relaxed.wasm', import.meta.url), simd128);
 }
 
 /**
  * Loads the wasm backend from `path`: the .wasm file's URL, or a folder URL ending in '/' that
  * holds the package's wasm/ files, `strata.wasm`, `strata-threads.wasm`, `strata-relaxed.wasm` and
  * `strata-relaxed-threads.wasm` (as TensorFlow.js's setWasmPaths takes a prefix; the page picks the
- * threaded one when cross-origin isolated, the relaxed-SIMD one where the browser runs it). Resolves
- * when it is ready.
+ * threaded one when cross-origin isolated, the relaxed-SIMD one where the browser runs it, else or
+ * where that is missing the SIMD128 one). Resolves when it is ready.
  * @example await st.setWasmPaths('/static/strata/'); st.getBackend() // 'wasm'
  */
 export async function setWasmPaths(path: string | URL): Promise<void> {
-  const url = typeof path === 'string' && path.endsWith('/') ? `${path}${moduleFile()}` : path;
-  await load(url);
+  if (typeof path === 'string' && path.endsWith('/')) {
+    const threaded = pageThreads() !== undefined;
+    await load(...[...new Set([wasmFileName(threaded), wasmFileName(threaded, false)])].map((f) => `${path}${f}`));
+  } else await load(path);
   await backendsReady();
 }
