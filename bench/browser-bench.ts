@@ -5,7 +5,7 @@
  * item by item, every implementation in turn, each cell the median of its rounds — and a Node section
  * with Strata native, wasm and js, each cell in a fresh process (bench/cell.ts, as `npm run bench`).
  * The page builds its models with the same code as the Node bench (strata-steps.ts, tfjs-steps.ts,
- * bundled by esbuild) over Strata's browser bundle (dist/strata.browser.js, wasm/strata.wasm).
+ * bundled by esbuild) over Strata's browser bundle (dist/strata.browser.js, wasm/strata*.wasm).
  * Writes docs/bench/browser.json and browser.md (--quick: bench/results/browser-quick.*; --out FILE).
  * Flags: --quick, --only, --rounds N, --no-tfjs, --no-js, --no-node, --slow (bench/args.ts).
  */

@@ -6,7 +6,7 @@
  * Run with `node build/bench/gemm-native.js` (options: `--sizes 256,512,1024`, `--threads 1,2`,
  * `--isa avx512,avx2`, `--ms 1500` time budget per measurement).
  *
- * `--wasm` times the wasm backend's GEMM instead (wasm/strata.wasm, through the same addon interface,
+ * `--wasm` times the wasm backend's GEMM instead (the build Node loads, through the same addon interface,
  * copies in and out of wasm memory included); `--wasm a.wasm,b.wasm` times several builds of the module
  * interleaved in one process (call by call, so load from other processes falls on each alike), which
  * is how a change to the SIMD128 kernel is compared on a shared machine.
@@ -70,7 +70,8 @@ function benchWasm(files: string[]): void {
       console.log(`wasm backend not loaded: ${w.reason}`);
       return;
     }
-    builds.push({ name: 'wasm/strata.wasm', addon: w.addon });
+    // The build loadWasmNode chose: strata-relaxed-threads.wasm under --experimental-wasm-relaxed-simd.
+    builds.push({ name: `wasm/${w.path.split(/[\\/]/).pop()}`, addon: w.addon });
   } else {
     for (const f of files) builds.push({ name: f, addon: instantiateWasmAddon(readFileSync(f)) });
   }

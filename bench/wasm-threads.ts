@@ -23,14 +23,16 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 5;
   const threaded = loadWasmNode();
-  if (!threaded.addon || !('path' in threaded) || !threaded.path.endsWith('strata-threads.wasm')) throw new Error('the threaded wasm build did not load');
-  const single = instantiateWasmAddon(readFileSync(threaded.path.replace('strata-threads.wasm', 'strata.wasm')));
+  if (!threaded.addon || !('path' in threaded) || !threaded.path.endsWith('-threads.wasm')) throw new Error('the threaded wasm build did not load');
+  // Its single-threaded twin: strata.wasm, or strata-relaxed.wasm where Node runs relaxed SIMD (--experimental-wasm-relaxed-simd).
+  const single = instantiateWasmAddon(readFileSync(threaded.path.replace(/-threads\.wasm$/, '.wasm')));
+  const file = threaded.path.split(/[\\/]/).pop()!;
   // The single-threaded build as a backend of its own, for the training steps.
   registerBackend(createNativeBackend(single, 'wasm-single'), BACKEND_PRIORITY.wasm - 1);
   const setUps: SetUp[] = [
-    { name: 'strata.wasm (single-threaded build)', addon: single, backend: 'wasm-single', threads: 1 },
-    { name: 'strata-threads.wasm, 1 thread', addon: threaded.addon, backend: 'wasm', threads: 1 },
-    { name: 'strata-threads.wasm, 2 threads', addon: threaded.addon, backend: 'wasm', threads: 2 },
+    { name: `${file.replace('-threads', '')} (single-threaded build)`, addon: single, backend: 'wasm-single', threads: 1 },
+    { name: `${file}, 1 thread`, addon: threaded.addon, backend: 'wasm', threads: 1 },
+    { name: `${file}, 2 threads`, addon: threaded.addon, backend: 'wasm', threads: 2 },
   ];
   threaded.addon.setThreads(2);
   await wasmWorkersOf(threaded.addon)!.whenRunning(1);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// dist/kernels/wasm/browser-load.js finds the package's wasm/ files (strata.wasm, strata-threads.wasm)
+// dist/kernels/wasm/browser-load.js finds the package's wasm/ files (strata[-relaxed][-threads].wasm)
 // three folders up; the bundle sits in dist/, one folder below the package root, so their URLs are
 // rewritten here.
 const WASM_URL_IN_DIST = /'\.\.\/\.\.\/\.\.\/wasm\/(strata[\w-]*\.wasm)'/g;
@@ -25,7 +25,7 @@ const wasmUrlForBundle = {
     b.onLoad({ filter: /[\\/]kernels[\\/]wasm[\\/]browser-load\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
       const urls = code.match(WASM_URL_IN_DIST) ?? [];
-      if (urls.length !== 2) throw new Error(`${args.path}: expected the two '../../../wasm/*.wasm' URLs, found ${urls.length}; update scripts/build-browser.mjs`);
+      if (urls.length !== 4) throw new Error(`${args.path}: expected the four '../../../wasm/*.wasm' URLs, found ${urls.length}; update scripts/build-browser.mjs`);
       return { contents: code.replace(WASM_URL_IN_DIST, "'../wasm/$1'"), loader: 'js' };
     });
   },

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Builds the wasm backend: the C++ of the native backend (native/src/*.cc) plus the wasm shims
 // (native/wasm/*.cc: a Node-API stand-in over a flat argument area, and the few runtime symbols
-// wasi-libc lacks), compiled for wasm32 with WebAssembly SIMD128, twice: wasm/strata.wasm runs on
-// one thread (browsers without cross-origin isolation), wasm/strata-threads.wasm over a shared memory
-// with workers (Node, and pages where SharedArrayBuffer exists). The same sources make both; the
-// threaded one compiles native/wasm/thread-pool-wasm.cc and malloc-lock.cc in place of
+// wasi-libc lacks), compiled for wasm32 with WebAssembly SIMD128, four times: wasm/strata.wasm runs
+// on one thread (browsers without cross-origin isolation), wasm/strata-threads.wasm over a shared
+// memory with workers (Node, and pages where SharedArrayBuffer exists), and wasm/strata-relaxed.wasm
+// and strata-relaxed-threads.wasm are the same two with relaxed SIMD (-mrelaxed-simd: the kernels'
+// multiply-add is one FMA, native/src/simd128-madd.h), which the loaders pick where the runtime
+// validates relaxed SIMD (src/kernels/wasm/relaxed.ts). The same sources make all four; the threaded
+// ones compile native/wasm/thread-pool-wasm.cc and malloc-lock.cc in place of
 // native/src/thread-pool-serial.cc (STRATA_WASM_THREADS). The binaries are committed, so `npm
 // install` needs no compiler; wasm/strata.wasm.json records a hash of the sources and flags they
 // were built from, and `--check` (run by test/wasm.test.ts) fails when a committed binary is older
@@ -20,9 +23,10 @@
 // Each worker instance gets its own stack and thread-local block from the JS side
 // (src/kernels/wasm/threads.ts), through the exported __stack_pointer and __wasm_init_tls.
 //
-// Needs Debian's clang, lld, wasi-libc, libc++-14-dev-wasm32, libc++abi-14-dev-wasm32 and
-// libclang-rt-14-dev-wasm32 (any clang ≥ 14 with a wasm32-wasi sysroot works: STRATA_WASM_CXX,
-// STRATA_WASM_SYSROOT).
+// Needs clang ≥ 17 (the final relaxed-SIMD opcodes; clang 14 emits the draft ones, which no browser
+// runs): Debian 12's clang-19, lld-19, wasi-libc, libc++-19-dev-wasm32, libc++abi-19-dev-wasm32 and
+// libclang-rt-19-dev-wasm32. It runs clang++-19, else clang++ (STRATA_WASM_CXX names another, with
+// STRATA_WASM_SYSROOT for its wasm32-wasi sysroot).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
@@ -45,24 +49,29 @@ const COMPILE_FLAGS = [
 const LINK_FLAGS = ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--strip-debug'];
 
 const WRAPPED = ['malloc', 'free', 'calloc', 'realloc', 'aligned_alloc', 'posix_memalign'];
+const THREADS_COMPILE = ['-matomics', '-mbulk-memory', '-ftls-model=local-exec', '-fno-threadsafe-statics', '-DSTRATA_WASM_THREADS'];
+const THREADS_LINK = [
+  '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--initial-memory=8388608', '-Wl,--max-memory=4294967296',
+  '-Wl,--no-check-features',
+  '-Wl,--export=__stack_pointer', '-Wl,--export=__wasm_init_tls', '-Wl,--export=__tls_size', '-Wl,--export=__tls_align',
+  ...WRAPPED.map((f) => `-Wl,--wrap=${f}`),
+];
 /**
- * The two binaries. The threaded one imports its memory (shared, created by the JS side with
+ * The four binaries. The threaded ones import their memory (shared, created by the JS side with
  * INITIAL_PAGES and MAX_PAGES of src/kernels/wasm/threads.ts: keep the sizes here in step).
  */
 const VARIANTS = [
   { out: join(root, 'wasm', 'strata.wasm'), key: null, compile: [], link: [] },
+  { out: join(root, 'wasm', 'strata-threads.wasm'), key: 'threads', compile: THREADS_COMPILE, link: THREADS_LINK },
+  { out: join(root, 'wasm', 'strata-relaxed.wasm'), key: 'relaxed', compile: ['-mrelaxed-simd'], link: [] },
   {
-    out: join(root, 'wasm', 'strata-threads.wasm'),
-    key: 'threads',
-    compile: ['-matomics', '-mbulk-memory', '-ftls-model=local-exec', '-fno-threadsafe-statics', '-DSTRATA_WASM_THREADS'],
-    link: [
-      '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--initial-memory=8388608', '-Wl,--max-memory=4294967296',
-      '-Wl,--no-check-features',
-      '-Wl,--export=__stack_pointer', '-Wl,--export=__wasm_init_tls', '-Wl,--export=__tls_size', '-Wl,--export=__tls_align',
-      ...WRAPPED.map((f) => `-Wl,--wrap=${f}`),
-    ],
+    out: join(root, 'wasm', 'strata-relaxed-threads.wasm'),
+    key: 'relaxedThreads',
+    compile: ['-mrelaxed-simd', ...THREADS_COMPILE],
+    link: THREADS_LINK,
   },
 ];
+const NAMES = VARIANTS.map((v) => `wasm/${basename(v.out)}`).join(', ');
 
 /** Every source file (relative path), sorted, and a hash of their contents and the flags. */
 function sourcesHash() {
@@ -87,7 +96,7 @@ function check() {
     process.exit(1);
   }
   if (info.sourcesHash !== hash) {
-    console.error('strata: wasm/strata.wasm and strata-threads.wasm are older than their sources (native/src, native/wasm); run `npm run build:wasm` and commit them');
+    console.error(`strata: ${NAMES} are older than their sources (native/src, native/wasm); run \`npm run build:wasm\` and commit them`);
     process.exit(1);
   }
   for (const v of VARIANTS) {
@@ -104,7 +113,7 @@ function check() {
       process.exit(1);
     }
   }
-  console.log('strata: wasm/strata.wasm and wasm/strata-threads.wasm are up to date');
+  console.log(`strata: ${NAMES} are up to date`);
 }
 
 function run(cmd, args) {
@@ -116,11 +125,11 @@ function run(cmd, args) {
 }
 
 async function build() {
-  const cxx = process.env.STRATA_WASM_CXX ?? 'clang++';
+  const runs = (c) => { const p = spawnSync(c, ['--version'], { encoding: 'utf8' }); return !p.error && p.status === 0; };
+  const cxx = process.env.STRATA_WASM_CXX ?? ['clang++-19', 'clang++'].find(runs) ?? 'clang++';
   const sysroot = process.env.STRATA_WASM_SYSROOT ?? '/usr';
-  const probe = spawnSync(cxx, ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    console.error(`strata: ${cxx} not found; install clang and lld (Debian: apt-get install clang lld wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32)`);
+  if (!runs(cxx)) {
+    console.error(`strata: ${cxx} not found; install clang ≥ 17 and lld (Debian 12: apt-get install clang-19 lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32)`);
     process.exit(1);
   }
   const { files, hash } = sourcesHash();
@@ -128,7 +137,7 @@ async function build() {
   const tmp = mkdtempSync(join(tmpdir(), 'strata-wasm-'));
   const started = Date.now();
   const info = {
-    note: 'Written by scripts/build-wasm.mjs: the hash of the sources and flags wasm/strata.wasm and strata-threads.wasm were built from.',
+    note: `Written by scripts/build-wasm.mjs: the hash of the sources and flags ${NAMES} were built from.`,
     sourcesHash: hash,
   };
   try {

@@ -80,7 +80,7 @@ export async function startServer(): Promise<TestServer> {
       return send(mnistBytes(url.searchParams.get('split') === 'test' ? 't10k' : 'train', q('start'), q('n')), 'application/octet-stream');
     }
     if (extra.has(path)) return send(extra.get(path)!, TYPES[extname(path)] ?? 'application/octet-stream');
-    if (path.startsWith('/dist/') || path === '/wasm/strata.wasm' || path === '/wasm/strata-threads.wasm'
+    if (path.startsWith('/dist/') || /^\/wasm\/strata(-relaxed)?(-threads)?\.wasm$/.test(path)
       || path.startsWith('/node_modules/@tensorflow/tfjs/dist/') || path.startsWith('/node_modules/@tensorflow/tfjs-backend-wasm/dist/')) {
       const file = normalize(join(ROOT, path));
       if (file.startsWith(ROOT + sep) && existsSync(file)) return send(readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');

@@ -32,10 +32,14 @@ const openPage = (path = '/'): Promise<Page> => openStrataPage(chrome.browser, c
 // 0.535 with batch 32). The floor leaves margin for other backends' rounding, far above chance (0.1).
 const W3_FLOOR = 0.5;
 
-type WasmThreadUse = { build: string; threads: number; workersStarted: number; workersRunning: number; workerTasks: number };
+type WasmThreadUse = { build: string; relaxedSimd: boolean; relaxedSimdSupported: boolean; threads: number; workersStarted: number; workersRunning: number; workerTasks: number };
 
-async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; defaultBackend: string; trainMs: number; n: number; preds: number[]; threads: WasmThreadUse; cores: number }> {
-  return page.evaluate(async ([name, backend]) => {
+// A module whose one function runs f32x4.relaxed_madd (the final opcode, 0xfd 0x105): the page
+// validates it itself, so the test does not take the library's word for which build should load.
+const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11];
+
+async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): Promise<{ timings: string; acc: number; same: boolean; isolated: boolean; backend: string; defaultBackend: string; trainMs: number; n: number; preds: number[]; threads: WasmThreadUse; cores: number; relaxedHere: boolean }> {
+  return page.evaluate(async ([name, backend, probe]) => {
     const st = (window as any).st;
     await st.ready();
     const defaultBackend = st.getBackend();
@@ -74,8 +78,9 @@ async function trainW3InPage(page: Page, name: string, backend: 'wasm' | 'js'): 
     (window as any).timings = `evaluate ${(t2 - t1).toFixed(0)} ms, save+load ${(t3 - t2).toFixed(0)} ms, 2 predicts ${(performance.now() - t3).toFixed(0)} ms`;
     const same = a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i]));
     return { timings: (window as any).timings as string, acc: (await acc.array()) as number, same, isolated: crossOriginIsolated, backend: st.getBackend(), defaultBackend, trainMs, n: a.length,
-      preds: Array.from(a as Float32Array), threads: st.testing.wasmThreads(), cores: navigator.hardwareConcurrency };
-  }, [name, backend] as const);
+      preds: Array.from(a as Float32Array), threads: st.testing.wasmThreads(), cores: navigator.hardwareConcurrency,
+      relaxedHere: WebAssembly.validate(new Uint8Array(probe)) };
+  }, [name, backend, RELAXED_PROBE] as const);
 }
 
 /** The isolated page's wasm predictions, for the plain page's run to compare with. */
@@ -88,8 +93,12 @@ for (const isolated of [true, false]) {
     await page.context().close();
     const wasmRun = runs[0];
     t.diagnostic(`wasm threads: ${JSON.stringify(wasmRun.threads)} (${wasmRun.cores} cores)`);
+    // The relaxed-SIMD build (wasm/strata-relaxed*.wasm) where this Chromium runs relaxed SIMD (114 and
+    // later), as the loaded module reports itself; the SIMD128 one elsewhere.
+    if (!wasmRun.relaxedHere) t.diagnostic('this Chromium runs no relaxed SIMD: the relaxed build is not checked here');
+    assert.equal(wasmRun.threads.relaxedSimd, wasmRun.relaxedHere, 'the relaxed-SIMD build loaded exactly where the page runs relaxed SIMD');
     if (isolated) {
-      // Cross-origin isolated: wasm/strata-threads.wasm, one thread per core, workers ran pool tasks.
+      // Cross-origin isolated: wasm/strata[-relaxed]-threads.wasm, one thread per core, workers ran pool tasks.
       assert.equal(wasmRun.threads.build, 'threaded');
       assert.equal(wasmRun.threads.threads, wasmRun.cores);
       if (wasmRun.cores > 1) {
@@ -98,7 +107,7 @@ for (const isolated of [true, false]) {
       } else t.diagnostic('one core: no worker to check');
       threadedPreds = wasmRun.preds;
     } else {
-      assert.deepEqual(wasmRun.threads, { build: 'single', threads: 1, workersStarted: 0, workersRunning: 0, workerTasks: 0 });
+      assert.deepEqual(wasmRun.threads, { build: 'single', relaxedSimd: wasmRun.relaxedHere, relaxedSimdSupported: wasmRun.relaxedHere, threads: 1, workersStarted: 0, workersRunning: 0, workerTasks: 0 });
       // The same training on one thread: the same predictions up to the summation order of split reductions.
       if (threadedPreds) {
         let worst = 0;
@@ -135,6 +144,30 @@ function assertClose(got: number[], want: number[], tol = 1e-6): void {
   assert.equal(got.length, want.length);
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol, `value ${i}: ${g} vs ${want[i]}`));
 }
+
+test('st.setWasmPaths(folder) loads the relaxed-SIMD build where the page runs it, and the SIMD128 one from a folder without it', { skip }, async () => {
+  const put = (dir: string, names: string[]): void => names.forEach((n) => chrome.server.put(`/${dir}/${n}`, readFileSync(join(ROOT, 'wasm', n))));
+  put('wasm-all', ['strata.wasm', 'strata-threads.wasm', 'strata-relaxed.wasm', 'strata-relaxed-threads.wasm']);
+  put('wasm-simd128', ['strata.wasm', 'strata-threads.wasm']); // as a folder set up before the relaxed builds
+  const page = await openPage();
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const result = await page.evaluate(async (probe) => {
+    const st = (window as any).st;
+    const use = async (dir: string) => {
+      await st.setWasmPaths(`/${dir}/`);
+      st.setBackend('wasm');
+      const sum = Array.from(await st.matmul(st.ones([64, 64]), st.ones([64, 64])).data() as Float32Array).every((v) => v === 64);
+      return { relaxed: st.testing.wasmThreads().relaxedSimd, sum };
+    };
+    return { relaxedHere: WebAssembly.validate(new Uint8Array(probe)), all: await use('wasm-all'), simd128: await use('wasm-simd128') };
+  }, RELAXED_PROBE);
+  await page.context().close();
+  assert.deepEqual(result.all, { relaxed: result.relaxedHere, sum: true });
+  assert.deepEqual(result.simd128, { relaxed: false, sum: true });
+  assert.deepEqual(warnings, [], 'the missing relaxed file is no warning: the SIMD128 one loaded');
+  assert.ok(chrome.server.requests.includes(`/wasm-simd128/${result.relaxedHere ? 'strata-relaxed.wasm' : 'strata.wasm'}`), 'asked for the build the page runs best first');
+});
 
 test('http(s) load, <input type=file> (st.io.browserFiles) and downloads:// in Chromium, checked against Node', { skip }, async () => {
   const { model, x, y } = smallModel(3);
@@ -327,7 +360,7 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
   assert.deepEqual(result, { values: [6, 6], backend: 'wasm', hasNode: false, fromPixels: 'function', hasFileSystem: false });
 });
 
-test('an app built by Vite from `import * as st from \'strata\'` ships strata.wasm as an asset and runs on wasm', { skip }, async () => {
+test('an app built by Vite from `import * as st from \'strata\'` ships the strata*.wasm builds as assets and runs on wasm', { skip }, async () => {
   const { build } = await import('vite');
   const app = join(scratch, 'vite-app');
   mkdirSync(join(app, 'node_modules'), { recursive: true });
@@ -352,10 +385,14 @@ window.bundleResult = { values: Array.from(await m.predict(st.tensor([[1, 2, 3]]
     build: { outDir, target: 'es2022' },
   });
   const files = readdirSync(join(outDir, 'assets'));
-  const wasm = files.find((f) => f.endsWith('.wasm'));
-  assert.ok(wasm, `Vite emitted no .wasm asset (assets: ${files.join(', ')}; warnings: ${warnings.join(' | ')})`);
-  assert.deepEqual(readFileSync(join(outDir, 'assets', wasm)), readFileSync(join(ROOT, 'wasm', 'strata.wasm')));
-  // Served under /vite/ only: the page can reach strata.wasm only through the asset Vite emitted.
+  // Each of the four builds (SIMD128 and relaxed, one thread and threaded) emitted as an asset: which
+  // one a page loads is decided there.
+  const assets = files.filter((f) => f.endsWith('.wasm')).map((f) => readFileSync(join(outDir, 'assets', f)));
+  for (const name of ['strata.wasm', 'strata-threads.wasm', 'strata-relaxed.wasm', 'strata-relaxed-threads.wasm']) {
+    const bytes = readFileSync(join(ROOT, 'wasm', name));
+    assert.ok(assets.some((a) => a.equals(bytes)), `Vite emitted no asset of wasm/${name} (assets: ${files.join(', ')}; warnings: ${warnings.join(' | ')})`);
+  }
+  // Served under /vite/ only: the page can reach strata*.wasm only through the assets Vite emitted.
   for (const f of files) chrome.server.put(`/vite/assets/${f}`, readFileSync(join(outDir, 'assets', f)));
   chrome.server.put('/vite/m.keras', readFileSync(join(app, 'm.keras')));
   chrome.server.put('/vite/index.html', readFileSync(join(outDir, 'index.html')));

@@ -6,19 +6,19 @@ import { fileURLToPath } from 'node:url';
 import * as st from '../src/index.js';
 import '../src/kernels/native/register.js';
 import { defaultWasmThreads, loadWasmNode } from '../src/kernels/wasm/load-node.js';
-import { loadWasmAddon, wasmWorkersOf } from '../src/kernels/wasm/index.js';
+import { instantiateWasmAddon, loadWasmAddon, relaxedSimdSupported, wasmRelaxedOf, wasmWorkersOf } from '../src/kernels/wasm/index.js';
 import { arrays, compareOutputs } from './parity-harness.js';
 
 // The wasm module (the C++ kernels of the native backend compiled to wasm32 SIMD128, driven by the
-// native glue over a copying transport): the committed wasm/strata.wasm is built from the current
+// native glue over a copying transport): the committed wasm/strata*.wasm are built from the current
 // sources, it loads and registers (in Node the threaded build, wasm/strata-threads.wasm: shared memory,
-// worker_threads), its workers take part at 2 threads, and its transport copies arrays in and out. Its kernels against js,
+// worker_threads; wasm/strata-relaxed-threads.wasm where Node runs relaxed SIMD, test/wasm-relaxed.test.ts), its workers take part at 2 threads, and its transport copies arrays in and out. Its kernels against js,
 // beside the native addon's, are in test/backend-parity.test.ts and test/compiled-bindings.test.ts.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const wasm = loadWasmNode();
 
-test('the committed wasm/strata.wasm was built from the current C++ sources (npm run build:wasm)', () => {
+test('the committed wasm/strata*.wasm (SIMD128 and relaxed SIMD) were built from the current C++ sources (npm run build:wasm)', () => {
   const run = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
 });
@@ -26,7 +26,7 @@ test('the committed wasm/strata.wasm was built from the current C++ sources (npm
 test('the threaded wasm module loads in Node, registers as \'wasm\', and runs the SIMD128 GEMM on the native default thread count', (t) => {
   if (!wasm.addon) return t.skip(wasm.reason);
   assert.ok(st.listBackends().includes('wasm'));
-  assert.match('path' in wasm ? wasm.path : '', /strata-threads\.wasm$/);
+  assert.match('path' in wasm ? wasm.path : '', /strata(-relaxed)?-threads\.wasm$/);
   assert.equal(wasm.addon.getIsa(), 'simd128');
   // STRATA_NUM_THREADS, else every core (as the native addon counts them).
   assert.equal(wasm.addon.getThreads(), defaultWasmThreads());
@@ -38,6 +38,25 @@ test('the threaded wasm module loads in Node, registers as \'wasm\', and runs th
   // The bindings' argument checks run inside the module too, and surface as RangeErrors.
   const a = new Float32Array(6), c = new Float32Array(4);
   assert.throws(() => wasm.addon!.gemm(2, 2, 3, a, 1, 3, 1, a, 0, 2, 1, c, 0, 2, false), /strata wasm gemm: a matrix lies outside its array/);
+});
+
+test('the wasm module is a relaxed-SIMD build exactly where this runtime runs relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)', (t) => {
+  if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
+  const relaxed = relaxedSimdSupported();
+  t.diagnostic(`relaxed SIMD ${relaxed ? 'supported' : 'not supported'} here; loaded ${wasm.path}`);
+  assert.equal(wasm.path.includes('strata-relaxed'), relaxed, 'the loader chose the build for this runtime');
+  // What the module itself reports (its strata_relaxed_simd export), not the file name.
+  assert.equal(wasmRelaxedOf(wasm.addon), relaxed, 'the module loaded is the one chosen');
+  const use = st.testing.wasmThreads();
+  assert.ok(use);
+  assert.equal(use.relaxedSimd, relaxed);
+  assert.equal(use.relaxedSimdSupported, relaxed);
+  // The other builds report themselves too: a plain build says 0, a relaxed one (where it compiles) 1.
+  const plain = readFileSync(wasm.path.replace(/strata(-relaxed)?-threads\.wasm$/, 'strata.wasm'));
+  assert.equal(wasmRelaxedOf(instantiateWasmAddon(plain)), false);
+  const relaxedBytes = readFileSync(wasm.path.replace(/strata(-relaxed)?-threads\.wasm$/, 'strata-relaxed.wasm'));
+  assert.equal(WebAssembly.validate(relaxedBytes), relaxed, 'the relaxed build compiles exactly where relaxed SIMD runs');
+  if (relaxed) assert.equal(wasmRelaxedOf(instantiateWasmAddon(relaxedBytes)), true);
 });
 
 const rnd = (shape: number[], seed: number): st.Tensor => st.randomNormal(shape, { seed });

@@ -88,7 +88,7 @@ export function renderMarkdown(report: BrowserReport): string {
     '',
     `## Chromium ${b.chromium} (headless, playwright-core), one page, cross-origin isolated: ${b.crossOriginIsolated ? 'yes' : 'no'}`,
     '',
-    `Strata ${b.strata.backend} (dist/strata.browser.js + wasm/strata.wasm): 1 thread, and 2 threads — ${b.strata.threadsNote ?? `${b.strata.threads} available`}. ` +
+    `Strata ${b.strata.backend} (dist/strata.browser.js + wasm/${b.wasmFilesFetched?.find((f) => f.startsWith('strata')) ?? 'strata.wasm'}, the build the page fetched): 1 thread, and 2 threads — ${b.strata.threadsNote ?? `${b.strata.threads} available`}. ` +
       `TensorFlow.js ${b.tfjs.version}: wasm backend ${b.tfjs.wasmError ? `did not load (${b.tfjs.wasmError})` : `with **${b.tfjsWasmFile ?? '?'}** (the binary the page fetched), ${b.tfjs.wasmThreads} thread(s) (tf.wasm.getThreadsCount()), SIMD ${b.tfjs.simd}, threads supported ${b.tfjs.multithread}`}; ` +
       `cpu backend (one thread). "best": Strata's faster of 1 and 2 threads. CPU time: Chromium's processes, read from /proc. ${loadLine(browserRows)}.`,
     '',

@@ -140,6 +140,10 @@ void filterTask(void* ctx, int t) {
       packFilterBlock<6, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
     } else if (MR == 5 && NR == 8) {  // the wasm SIMD128 kernel
       packFilterBlock<5, 8>(j, b0, rows, row.get(), ap.get(), bp.get());
+#if defined(__wasm_relaxed_simd__)
+    } else if (MR == 6 && NR == 8) {  // the wasm relaxed-SIMD kernel
+      packFilterBlock<6, 8>(j, b0, rows, row.get(), ap.get(), bp.get());
+#endif
     } else if (MR == 4 && NR == 16) {  // the generic kernel
       packFilterBlock<4, 16>(j, b0, rows, row.get(), ap.get(), bp.get());
     } else {

@@ -8,6 +8,8 @@
 #endif
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
+
+#include "simd128-madd.h"
 #endif
 
 namespace strata {
@@ -90,11 +92,14 @@ STRATA_AVX512 void tileDotAvx512(const float* const* a, const int64_t* segOff, c
 #endif
 
 #if defined(__wasm_simd128__)
-// WebAssembly SIMD128: MR × 4·NV tile in MR·NV v128 accumulators (a multiply and an add per step: no
-// FMA without relaxed SIMD). 4 × 8: at the W3 conv2 shape (64 × 13 × 13 × 32 → 64, Node 20, CPU time,
+// WebAssembly SIMD128: MR × 4·NV tile in MR·NV v128 accumulators (madd, simd128-madd.h: a multiply and
+// an add per step, one FMA in the relaxed builds). 4 × 8: at the W3 conv2 shape (64 × 13 × 13 × 32 → 64, Node 20, CPU time,
 // builds interleaved) forward ran 9.2 ms and backprop-input 12.9 ms, against 17.3 and 21.1 for 5 × 8
 // (the GEMM's tile, gemm-wasm.cc; here five row pointers join the registers) and 12.8 and 18.4 before
 // the accumulators stayed in registers (see the end of the function).
+// With relaxed SIMD (madd is an FMA) 4 × 8 still wins: 5 × 8, 6 × 8 and 3 × 12 ran 8–50 % behind it
+// at W3 conv2 and W6 (the row pointers, not the vectors, run out); relaxed 4 × 8 runs those kernels
+// 1.15–1.3× the plain build.
 template <int MR, int NV>
 void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLen, int segs, const float* bp,
               float* const* c, int mr, int nr) {
@@ -118,7 +123,7 @@ void tileWasm(const float* const* a, const int64_t* segOff, const int32_t* segLe
       for (int i = 0; i < MR; ++i) {
         const v128_t av = wasm_v128_load32_splat(r[i] + p);
 #pragma unroll
-        for (int v = 0; v < NV; ++v) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(av, b[v]));
+        for (int v = 0; v < NV; ++v) acc[i][v] = madd(av, b[v], acc[i][v]);
       }
       bp += NR;
     }

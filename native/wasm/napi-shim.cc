@@ -173,6 +173,15 @@ __attribute__((export_name("strata_call"))) strata_val* strataCall(int i, int ar
 /** The message of the last call that threw. */
 __attribute__((export_name("strata_error"))) const char* strataError() { return gError; }
 
+/** 1 in the relaxed-SIMD builds (wasm/strata-relaxed*.wasm, -mrelaxed-simd), 0 in the SIMD128 ones. */
+__attribute__((export_name("strata_relaxed_simd"))) int strataRelaxedSimd() {
+#if defined(__wasm_relaxed_simd__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 /** Heap blocks for the transport's copies of typed arrays (16-byte aligned). */
 __attribute__((export_name("strata_alloc"))) void* strataAlloc(size_t bytes) { return std::aligned_alloc(16, (bytes + 15) / 16 * 16); }
 __attribute__((export_name("strata_free"))) void strataFree(void* p) { std::free(p); }

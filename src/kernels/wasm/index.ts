@@ -2,7 +2,8 @@ import type { Backend } from '../backend.js';
 import type { NativeAddon } from '../native/addon.js';
 import { createNativeBackend } from '../native/index.js';
 import { BACKEND_PRIORITY, registerBackend } from '../registry.js';
-import { loadWasmAddon, wasmWorkersOf, type WasmThreadOptions } from './module.js';
+import { loadWasmAddon, wasmRelaxedOf, wasmWorkersOf, type WasmThreadOptions } from './module.js';
+import { relaxedSimdSupported } from './relaxed.js';
 
 /**
  * The wasm backend: the native backend's glue (geometry packing, size thresholds, dtype fallbacks to
@@ -19,8 +20,14 @@ let latest: NativeAddon | undefined;
 
 /** How the wasm backend's kernels use threads (st.testing.wasmThreads). */
 export interface WasmThreadUse {
-  /** The module: 'strata-threads.wasm' (shared memory, workers) or 'strata.wasm' (one thread). */
+  /** The module: 'strata[-relaxed]-threads.wasm' (shared memory, workers) or 'strata[-relaxed].wasm' (one thread). */
   build: 'threaded' | 'single';
+  /**
+   * Whether the module is a relaxed-SIMD build (wasm/strata-relaxed*.wasm, as the module reports
+   * itself), and whether this runtime runs relaxed SIMD (so that build should have been chosen).
+   */
+  relaxedSimd: boolean;
+  relaxedSimdSupported: boolean;
   /** Threads a large kernel uses, the caller included. */
   threads: number;
   /** Workers started, and those inside the thread pool now. */
@@ -33,13 +40,15 @@ export interface WasmThreadUse {
 /**
  * The wasm backend's thread use, or null where no wasm backend was created: tests check with it that
  * workers took part (a cross-origin isolated page, Node) or that none exist (a plain page).
- * @example st.testing.wasmThreads() // { build: 'threaded', threads: 2, workersStarted: 1, workersRunning: 1, workerTasks: 412 }
+ * @example st.testing.wasmThreads() // { build: 'threaded', relaxedSimd: true, relaxedSimdSupported: true, threads: 2, workersStarted: 1, workersRunning: 1, workerTasks: 412 }
  */
 export function wasmThreads(): WasmThreadUse | null {
   if (!latest) return null;
   const workers = wasmWorkersOf(latest);
   return {
     build: workers ? 'threaded' : 'single',
+    relaxedSimd: wasmRelaxedOf(latest),
+    relaxedSimdSupported: relaxedSimdSupported(),
     threads: latest.getThreads(),
     workersStarted: workers?.count ?? 0,
     workersRunning: workers?.running() ?? 0,
@@ -60,4 +69,5 @@ export async function registerWasmBackend(source: BufferSource | WebAssembly.Mod
   return backend;
 }
 
-export { instantiateWasmAddon, loadWasmAddon, wasmWorkersOf, type WasmThreadOptions } from './module.js';
+export { instantiateWasmAddon, loadWasmAddon, wasmRelaxedOf, wasmWorkersOf, type WasmThreadOptions } from './module.js';
+export { relaxedSimdSupported, wasmFileName } from './relaxed.js';

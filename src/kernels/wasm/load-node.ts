@@ -5,14 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NativeAddon } from '../native/addon.js';
 import { instantiateWasmAddon } from './module.js';
+import { relaxedSimdSupported, wasmFileName } from './relaxed.js';
 import type { SpawnWorker, WasmThreadOptions } from './threads.js';
 
 /**
- * The committed modules, relative to the package root (built by scripts/build-wasm.mjs): Node always
- * has shared memory and worker_threads, so it runs the threaded build, the single-threaded one where
- * that fails to load.
+ * The committed modules to try, relative to the package root (built by scripts/build-wasm.mjs): Node
+ * always has shared memory and worker_threads, so it runs a threaded build, a single-threaded one
+ * where that fails to load; the relaxed-SIMD builds first where Node runs relaxed SIMD (V8 11.4 and
+ * later, so Node 21 on; Node 20 with --experimental-wasm-relaxed-simd).
  */
-const WASM_PATHS = [join('wasm', 'strata-threads.wasm'), join('wasm', 'strata.wasm')];
+function wasmPaths(): string[] {
+  const names = relaxedSimdSupported() ? [wasmFileName(true, true), wasmFileName(true, false), wasmFileName(false, true), wasmFileName(false, false)]
+    : [wasmFileName(true, false), wasmFileName(false, false)];
+  return names.map((n) => join('wasm', n));
+}
 
 function findWasmFile(name: string): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +63,7 @@ export function loadWasmNode(): WasmLoad {
   if (loaded) return loaded;
   if (process.env.STRATA_DISABLE_WASM === '1') return (loaded = { addon: null, reason: 'disabled by STRATA_DISABLE_WASM=1' });
   const reasons: string[] = [];
-  for (const name of WASM_PATHS) {
+  for (const name of wasmPaths()) {
     const path = findWasmFile(name);
     if (!path) {
       reasons.push(`${name} not found`);

@@ -17,6 +17,14 @@ export function wasmWorkersOf(addon: NativeAddon): WasmWorkers | undefined {
   return workersOf.get(addon);
 }
 
+/** The addons made from a relaxed-SIMD build, as the module itself says (its strata_relaxed_simd export). */
+const relaxedAddons = new WeakSet<NativeAddon>();
+
+/** Whether `addon` runs a relaxed-SIMD build (wasm/strata-relaxed*.wasm) rather than a SIMD128 one. */
+export function wasmRelaxedOf(addon: NativeAddon): boolean {
+  return relaxedAddons.has(addon);
+}
+
 /** Functions that configure rather than compute: they do not start workers. */
 const CONTROL = new Set(['getThreads', 'setThreads', 'getIsa', 'getBestIsa', 'setIsa', 'taskSpeeds', 'setTaskSpeed', 'mallocTuned', 'noop']);
 
@@ -38,12 +46,14 @@ function prepare(module: WebAssembly.Module, threads: WasmThreadOptions | undefi
 
 function finish(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
   threads: WasmThreadOptions | undefined): NativeAddon {
-  const exports = instance.exports as unknown as StrataWasmExports & Partial<ThreadExports> & { strata_init_main_thread?(n: number): void };
+  const exports = instance.exports as unknown as StrataWasmExports & Partial<ThreadExports> &
+    { strata_init_main_thread?(n: number): void; strata_relaxed_simd?(): number };
   // The threaded build: this thread's TLS block and the default thread count first (a threaded
   // module given no thread options runs on this thread alone).
   exports.strata_init_main_thread?.(threads ? threads.defaultThreads : 1);
   exports._initialize(); // runs the static constructors: the bindings register themselves there
   const addon = wasmTransport(exports, memory);
+  if (exports.strata_relaxed_simd?.() === 1) relaxedAddons.add(addon);
   if (!threads) return addon;
   const workers = new WasmWorkers(exports as unknown as ThreadExports, module, memory, threads.spawn);
   workersOf.set(addon, workers);
