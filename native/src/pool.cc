@@ -35,10 +35,15 @@ std::pair<int64_t, int64_t> columnsOf(const PoolGeometry& g, int64_t ow) {
   return {std::max<int64_t>(0, w0), std::min(g.inW, w0 + g.filterW)};
 }
 
-/** Runs fn(begin, end) over the output rows [0, rows), split across threads when `work` is large. */
+/**
+ * Runs fn(begin, end) over the output rows [0, rows), split across threads when `work` is large: into
+ * up to four ranges per thread, claimed as threads come free, so a thread the OS holds back (a shared
+ * machine, a busy page) delays the pooling by a quarter of its share, not all of it.
+ */
 template <typename Fn>
 void forRows(int64_t rows, int64_t work, Fn&& fn) {
-  const int nt = work < kParallelMin ? 1 : int(std::min<int64_t>(ThreadPool::instance().threads(), rows));
+  const int threads = ThreadPool::instance().threads();
+  const int nt = work < kParallelMin || threads <= 1 ? 1 : int(std::min<int64_t>(int64_t(threads) * 4, rows));
   if (nt <= 1) {
     fn(int64_t(0), rows);
     return;
