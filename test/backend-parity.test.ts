@@ -676,10 +676,14 @@ test('average pooling and its gradient match js; inputs under 256 elements run j
 
 test('pooling: NaN propagates as in js (the argmax skips it); a large input on 1 and 2 threads', (t) => {
   if (compiled(t).length === 0) return;
-  const x = poolInput([2, 9, 9, 7], 950);
-  x.values[0] = NaN;
-  x.values[7 * 9 * 2 + 3] = NaN;
-  const info = plan(x, 2, [2, 2], [2, 2], 'same');
+  // 7 channels: the compiled kernels' tail loop only; 19: a full 16-channel block, then a tail.
+  const nanCases = [7, 19].map((ch) => {
+    const x = poolInput([2, 9, 9, ch], 950);
+    x.values[0] = NaN;
+    x.values[ch * 9 * 2 + 3] = NaN;
+    x.values[ch * 9 * 4 + 17] = NaN;
+    return { x, info: plan(x, 2, [2, 2], [2, 2], 'same') };
+  });
   const big = poolInput([8, 66, 66, 64], 960); // 2.2M elements: above the threading threshold
   const bigInfo = plan(big, 2, [3, 3], [2, 2], 'same');
   const wantArg = jsBackend.maxPool3dArgmax(big, bigInfo);
@@ -687,8 +691,10 @@ test('pooling: NaN propagates as in js (the argmax skips it); a large input on 1
   const wantDx = jsBackend.avgPool3dBackward(dy, bigInfo);
   for (const c of compiled(t)) {
     for (const s of settings(t, c)) {
-      expectSame(c.backend.maxPool3d(x, info), jsBackend.maxPool3d(x, info), `${s.label} NaN maxPool3d`);
-      expectSame(c.backend.maxPool3dArgmax(x, info), jsBackend.maxPool3dArgmax(x, info), `${s.label} NaN argmax`);
+      for (const { x, info } of nanCases) {
+        expectSame(c.backend.maxPool3d(x, info), jsBackend.maxPool3d(x, info), `${s.label} NaN maxPool3d, ${info.channels} channels`);
+        expectSame(c.backend.maxPool3dArgmax(x, info), jsBackend.maxPool3dArgmax(x, info), `${s.label} NaN argmax, ${info.channels} channels`);
+      }
       const fused = expectPath(c, 'maxPool3dWithArgmax', true, () => c.backend.maxPool3dWithArgmax(big, bigInfo), 'large');
       expectSame(fused.argmax, wantArg, `${s.label} large argmax`);
       expectClose(expectPath(c, 'avgPool3dBackward', true, () => c.backend.avgPool3dBackward(dy, bigInfo), 'large'), wantDx, 1e-6, 1e-5, `${s.label} large avgPool3dBackward`);

@@ -74,6 +74,18 @@ void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y
 }
 
 void biasActivateRows(FusedAct act, const float* bias, float* rows, int64_t count, int64_t channels, double alpha) {
+  if (bias && act == FusedAct::relu) {
+    // One pass instead of add, then activate (a conv's epilogue: ~4% of W3 inference on wasm in two).
+    for (int64_t r = 0; r < count; ++r) {
+      float* __restrict row = rows + r * channels;
+#pragma omp simd
+      for (int64_t c = 0; c < channels; ++c) {
+        const float t = row[c] + bias[c];
+        row[c] = t > 0 ? t : t == t ? 0.0f : t;
+      }
+    }
+    return;
+  }
   if (bias) {
     for (int64_t r = 0; r < count; ++r) {
       float* __restrict row = rows + r * channels;

@@ -29,6 +29,9 @@ MicroKernel gemmKernelFor(int64_t columns) {
   return microKernelGeneric();
 }
 
+/** The most floats of per-task partial sums the filter gradient splits into extra tasks for (4 MiB). */
+constexpr int64_t kPartialFloats = int64_t(1) << 20;
+
 struct FilterJob {
   const ConvGeom* g;
   const float* src;  // padded x
@@ -207,8 +210,14 @@ void conv3dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
   job.mk = gemmKernelFor(F);
   job.positions = positions;
   const bool few = F <= 4;
-  // One share of positions per thread (each summed into its own dw), only when the work pays for it.
-  const int tasks = std::min(convTasks(positions * K * F, positions / 64, 1), ThreadPool::instance().threads());
+  // Shares of positions, each summed into its own dw, only when the work pays for it: up to four per
+  // thread, claimed as threads come free, so a thread the OS holds back (a shared machine, a busy page)
+  // delays the step by a quarter of its share, not all of it (with one share per thread the caller
+  // spun ~8% of a 2-thread W3 step waiting here).
+  // Each share beyond one per thread costs a K × F partial sum: kept to kPartialFloats in all.
+  const int threads = ThreadPool::instance().threads();
+  const int tasks = int(std::min<int64_t>(convTasks(positions * K * F, positions / 64, 4),
+                                          std::max<int64_t>(threads, kPartialFloats / (K * F))));
   job.perTask = (positions + tasks - 1) / tasks;
   const int used = int((positions + job.perTask - 1) / job.perTask);
   FloatBuffer partial = allocFloats(used * K * F);

@@ -103,8 +103,10 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
     // interleaved in one process on a shared machine); test/backend-parity.test.ts poisons it with NaN.
     conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false, true),
     conv3dBiasActivation,
-    conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false),
-    conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false),
+    // Both gradients write every element too (dx zero-filled by the kernel where a stride leaves a
+    // phase class without taps; dw summed from per-task partials), as the parity harness checks.
+    conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false, true),
+    conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false, true),
     depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true),
     depthwiseConv3dBackpropInput: wrap(conv.depthwiseConv3dBackpropInput, js.depthwiseConv3dBackpropInput, yShape, dwShape, xShape, true),
     depthwiseConv3dBackpropFilter: wrap(conv.depthwiseConv3dBackpropFilter, js.depthwiseConv3dBackpropFilter, xShape, yShape, dwShape, true),

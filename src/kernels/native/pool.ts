@@ -86,7 +86,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
   function avgPool3d(x: Tensor, p: Pool3dInfo): Tensor {
     const g = nativeGeometry(x, p);
     if (!g) return js.avgPool3d(x, p);
-    const y = zeroedFloat32(sizeOf(outShapeOf(p)));
+    const y = writeOnlyFloat32(sizeOf(outShapeOf(p))); // every window's mean is written
     native.avgPool3d(x.values as Float32Array, g, y);
     return new Tensor(y, outShapeOf(p));
   }
@@ -104,7 +104,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
     if (!(x.values instanceof Float32Array) || !(indices.values instanceof Int32Array) || indices.size < NATIVE_MIN_POOL) {
       return js.gatherFlat(x, indices);
     }
-    const out = zeroedFloat32(indices.size);
+    const out = writeOnlyFloat32(indices.size); // every element written (NaN for an index out of range)
     native.gatherFlat(x.values, indices.values, out);
     return new Tensor(out, indices.shape);
   }

@@ -76,7 +76,8 @@ export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> 
   gemmBatched: (a) => (gemmWritesAllOfC(a[12], (a[0] as number) * (a[1] as number) * (a[2] as number), 0, a[14] as number, a[2] as number, a[15]) &&
     a[13] === (a[1] as number) * (a[2] as number) ? [12] : []),
   conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
-  biasActivationGrad: () => [3], maxPool3d: () => [2], maxPool3dArgmax: () => [2, 3], scatterAddFlat: () => [2],
+  biasActivationGrad: () => [3], maxPool3d: () => [2], avgPool3d: () => [2], maxPool3dArgmax: () => [2, 3],
+  gatherFlat: () => [2], scatterAddFlat: () => [2],
   conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
   adamUpdate: () => [10, 11, 12, 13], softmaxCrossEntropy: () => [2], softmaxCrossEntropyGrad: () => [3],
 };
