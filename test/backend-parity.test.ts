@@ -173,6 +173,9 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, in: [1, 11, 11], c: 6, f: 5, k: [1, 1, 1], s: [1, 2, 2] },            // strided 1×1: dx rows get nothing
   { batch: 1, in: [1, 33, 7], c: 7, f: 40, k: [1, 5, 1], d: [1, 2, 1], pad: 'same', m: 3 },
   { batch: 2, in: [1, 12, 12], c: 8, f: 8, k: [1, 3, 3], s: [1, 2, 2], pad: 'same', m: 2 },
+  // Short patches (≤ 32 taps × channels) with 33–64 filters: the direct AVX-512 kernels' 3- and 4-vector rows.
+  { batch: 2, in: [1, 10, 10], c: 3, f: 64, k: [1, 3, 3], s: [1, 2, 2] },
+  { batch: 2, in: [1, 9, 9], c: 2, f: 40, k: [1, 3, 3], d: [1, 2, 2], pad: 'same' },
 ];
 
 /** The two inputs of a conv kernel for info, seeded. */

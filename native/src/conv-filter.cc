@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "conv-small.h"
 #include "conv-util.h"
 #include "conv-window.h"
 #include "conv.h"
@@ -198,6 +199,7 @@ void conv3dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
   job.g = &g;
   job.src = paddedInput(g, x, padded, job.pdims);
   const Segments seg = windowSegments(g, job.pdims);
+  if (conv3dBackpropFilterSmallPatch(g, job.src, job.pdims, seg, dy, dw)) return;
   job.seg = &seg;
   job.dy = dy;
   job.mk = gemmKernelFor(F);

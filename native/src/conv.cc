@@ -16,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv-small.h"
 #include "conv-tile.h"
 #include "conv-util.h"
 #include "conv-window.h"
@@ -195,6 +196,7 @@ void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const C
   FloatBuffer padded;
   const float* src = paddedInput(g, x, padded, pdims);
   const Segments seg = windowSegments(g, pdims);
+  if (conv3dSmallPatch(g, src, pdims, seg, w, y, epilogue)) return;
   const ConvTile tile = convTile(F);
   FloatBuffer packed = packPanels(K, F, tile, [&](int64_t k, int64_t f) { return w[k * F + f]; });
   RowMap map{g.batch, {g.out[0], g.out[1], g.out[2]}, src, {pdims[0], pdims[1], pdims[2]}, g.inC, {0, 0, 0},
