@@ -746,7 +746,7 @@ test('pooling hands float64, int32 and tiny inputs to js', (t) => {
 
 // ---------------------------------------------------------------- optimizer
 
-test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay); under 256 parameters runs js; threaded', (t) => {
+test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay, subnormal squares); under 256 parameters runs js; threaded', (t) => {
   if (compiled(t).length === 0) return;
   type Arrays = readonly [Float32Array, Float32Array, Float32Array, Float32Array | null];
   const outs = (n: number, amsgrad: boolean): Arrays => [new Float32Array(n), new Float32Array(n), new Float32Array(n), amsgrad ? new Float32Array(n) : null];
@@ -765,6 +765,15 @@ test('adamUpdate matches the js rule to float32 rounding (with and without AMSGr
         cases.push({ n, amsgrad, decay, inputs, vHat, want });
       }
     }
+  }
+  // Gradients near 1e-20 and subnormal slots: g² is subnormal, which the native kernel flushes to zero
+  // (optimizer.cc); the parameters and slots still agree with the float64 rule.
+  for (const amsgrad of [false, true]) {
+    const n = 1000, tiny = (seed: number, scale: number) => (randF32([n], seed).values as Float32Array).map((x) => Math.abs(x) * scale);
+    const inputs = [randF32([n], 6).values as Float32Array, tiny(7, 1e-20).map((x, i) => (i % 2 ? x : -x)), tiny(8, 1e-39), tiny(9, 1e-39)];
+    const vHat = amsgrad ? tiny(10, 1e-39) : null, want = outs(n, amsgrad);
+    jsBackend.adamUpdate(inputs[0], inputs[1], inputs[2], inputs[3], vHat, 1e-3, 0.9, 0.999, 1e-7, 0, want[0], want[1], want[2], want[3]);
+    cases.push({ n, amsgrad, decay: 0, inputs, vHat, want });
   }
   for (const c of compiled(t)) {
     for (const s of settings(t, c)) {
