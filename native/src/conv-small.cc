@@ -264,7 +264,10 @@ bool conv3dBackpropFilterSmallPatch(const ConvGeom& g, const float* src, const i
   const int maxChunk = 24 / NV / 3 * 3;  // 24, 12, 6, 6
   const int64_t chunks = (K + maxChunk - 1) / maxChunk;
   const int chunk = int(((K + chunks - 1) / chunks + 2) / 3 * 3);
-  FilterFn fn = NV == 1 ? filterFn<1>(chunk) : NV == 2 ? filterFn<2>(chunk) : NV == 3 ? filterFn<3>(chunk) : filterFn<4>(chunk);
+  const FilterFn fn = NV == 1   ? filterFn<1>(chunk)
+                     : NV == 2 ? filterFn<2>(chunk)
+                     : NV == 3 ? filterFn<3>(chunk)
+                               : filterFn<4>(chunk);
   if (!fn) return false;
   const std::vector<int32_t> off = patchOffsets(seg);
   const int64_t positions = g.batch * g.out[0] * g.out[1] * g.out[2];

@@ -189,6 +189,57 @@ void runEngine(const RowMap& map, const Segments& seg, const float* packed, int6
   runTasks(int((rows + job.rowsPerTask - 1) / job.rowsPerTask), engineTask, &job);
 }
 
+/** A box of rows of the input gradient with its own taps: the engine job and what it points at. */
+struct Box {
+  RowMap map;
+  Segments seg;
+  FloatBuffer packed;
+};
+
+struct BoxesJob {
+  std::vector<EngineJob> jobs;
+  std::vector<int> first;  // jobs[i] runs tasks [first[i], first[i + 1])
+};
+
+void boxTask(void* ctx, int t) {
+  const BoxesJob& b = *static_cast<const BoxesJob*>(ctx);
+  const size_t i = size_t(std::upper_bound(b.first.begin(), b.first.end(), t) - b.first.begin()) - 1;
+  engineTask(const_cast<EngineJob*>(&b.jobs[i]), t - b.first[i]);
+}
+
+/**
+ * Runs the engine over every box as one pool job (a pool hand-off per box would cost more than the
+ * small boxes' work): each box gets tasks in proportion to its multiply-adds, the largest first.
+ */
+void runBoxes(std::vector<Box>& boxes, int64_t N, ConvTile tile) {
+  std::sort(boxes.begin(), boxes.end(), [](const Box& x, const Box& y) {
+    return x.map.rows() * x.seg.total > y.map.rows() * y.seg.total;
+  });
+  int64_t work = 0;
+  for (const Box& b : boxes) work += b.map.rows() * b.seg.total * N;
+  const int64_t tasksAll = convTasks(work, work, 4);
+  BoxesJob job;
+  int count = 0;
+  for (const Box& b : boxes) {
+    const int64_t rows = b.map.rows();
+    if (rows <= 0) continue;
+    const int64_t tiles = (rows + tile.mr - 1) / tile.mr;
+    const int64_t share =
+        std::max<int64_t>(1, std::min<int64_t>(tiles, tasksAll * rows * b.seg.total * N / std::max<int64_t>(work, 1)));
+    const int64_t rowsPerTask = (tiles + share - 1) / share * tile.mr;
+    job.jobs.push_back(EngineJob{b.map, &b.seg, b.packed.get(), N, tile, rowsPerTask, nullptr});
+    job.first.push_back(count);
+    count += int((rows + rowsPerTask - 1) / rowsPerTask);
+  }
+  if (count == 0) return;
+  job.first.push_back(count);
+  if (tasksAll <= 1) {
+    for (int t = 0; t < count; ++t) boxTask(&job, t);
+  } else {
+    runTasks(count, boxTask, &job);
+  }
+}
+
 }  // namespace
 
 void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
@@ -292,6 +343,7 @@ void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, flo
   if (g.outSize() == 0) return;
   const ConvTile tile = convTile(C);
   const int64_t KH = g.kernel[1], KW = g.kernel[2], D1 = g.out[1], D2 = g.out[2];
+  std::vector<Box> boxes;
   for (const Phase& p0 : ph[0]) {
     for (const Phase& p1 : ph[1]) {
       for (const Phase& p2 : ph[2]) {
@@ -330,27 +382,29 @@ void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, flo
                 continue;
               }
               // Taps with the width tap descending, so consecutive shifts walk dy forward and merge into runs.
-              Segments seg;
+              boxes.push_back(Box{map, Segments{}, nullptr});
+              Segments& seg = boxes.back().seg;
               std::vector<int64_t> tapOrder;
               for (size_t t0 : s0.taps) {
                 for (size_t t1 : s1.taps) {
                   for (size_t i2 = s2.taps.size(); i2-- > 0;) {
                     const size_t t2 = s2.taps[i2];
-                    seg.add(((-(p0.shift[t0] - e0[0]) * D1 - (p1.shift[t1] - e0[1])) * D2 - (p2.shift[t2] - e0[2])) * F, F);
+                    const int64_t b0 = p0.shift[t0] - e0[0], b1 = p1.shift[t1] - e0[1], b2 = p2.shift[t2] - e0[2];
+                    seg.add(((-b0 * D1 - b1) * D2 - b2) * F, F);
                     tapOrder.push_back((p0.taps[t0] * KH + p1.taps[t1]) * KW + p2.taps[t2]);
                   }
                 }
               }
-              FloatBuffer packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
+              boxes.back().packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
                 return w[(tapOrder[size_t(k / F)] * C + c) * F + k % F];
               });
-              runEngine(map, seg, packed.get(), C, tile);
             }
           }
         }
       }
     }
   }
+  runBoxes(boxes, C, tile);
 }
 
 }  // namespace strata

@@ -26,8 +26,8 @@ struct AdamArgs {
 
 /**
  * Subnormal floats flushed to zero (FTZ and DAZ) while it lives, on this thread: a gradient below
- * ~1e-19 squares to a subnormal, and every vector op that meets one takes a microcode assist (W2's
- * Adam step ran 13× slower, 37% of its training step). What is lost is below 1e-38 in m and v, which
+ * ~1e-19 squares to a subnormal, and every vector op that meets one takes a microcode assist (13× slower
+ * on such arrays; Adam was 37% of W2's training step). What is lost is below 1e-38 in m and v, which
  * ε = 1e-7 in the denominator makes invisible in the parameter; TensorFlow's CPU kernels flush too.
  */
 struct FlushSubnormals {
