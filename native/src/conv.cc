@@ -209,12 +209,9 @@ void boxTask(void* ctx, int t) {
 
 /**
  * Runs the engine over every box as one pool job (a pool hand-off per box would cost more than the
- * small boxes' work): each box gets tasks in proportion to its multiply-adds, the largest first.
+ * small boxes' work): each box gets tasks in proportion to its multiply-adds.
  */
-void runBoxes(std::vector<Box>& boxes, int64_t N, ConvTile tile) {
-  std::sort(boxes.begin(), boxes.end(), [](const Box& x, const Box& y) {
-    return x.map.rows() * x.seg.total > y.map.rows() * y.seg.total;
-  });
+void runBoxes(const std::vector<Box>& boxes, int64_t N, ConvTile tile) {
   int64_t work = 0;
   for (const Box& b : boxes) work += b.map.rows() * b.seg.total * N;
   const int64_t tasksAll = convTasks(work, work, 4);
