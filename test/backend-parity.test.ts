@@ -173,6 +173,9 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, in: [1, 11, 11], c: 6, f: 5, k: [1, 1, 1], s: [1, 2, 2] },            // strided 1×1: dx rows get nothing
   { batch: 1, in: [1, 33, 7], c: 7, f: 40, k: [1, 5, 1], d: [1, 2, 1], pad: 'same', m: 3 },
   { batch: 2, in: [1, 12, 12], c: 8, f: 8, k: [1, 3, 3], s: [1, 2, 2], pad: 'same', m: 2 },
+  // Short patches (≤ 32 taps × channels) with 33–64 filters: the direct AVX-512 kernels' 3- and 4-vector rows.
+  { batch: 2, in: [1, 10, 10], c: 3, f: 64, k: [1, 3, 3], s: [1, 2, 2] },
+  { batch: 2, in: [1, 9, 9], c: 2, f: 40, k: [1, 3, 3], d: [1, 2, 2], pad: 'same' },
 ];
 
 /** The two inputs of a conv kernel for info, seeded. */
@@ -749,7 +752,7 @@ test('pooling hands float64, int32 and tiny inputs to js', (t) => {
 
 // ---------------------------------------------------------------- optimizer
 
-test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay); under 256 parameters runs js; threaded', (t) => {
+test('adamUpdate matches the js rule to float32 rounding (with and without AMSGrad and decay, subnormal squares); under 256 parameters runs js; threaded', (t) => {
   if (compiled(t).length === 0) return;
   type Arrays = readonly [Float32Array, Float32Array, Float32Array, Float32Array | null];
   const outs = (n: number, amsgrad: boolean): Arrays => [new Float32Array(n), new Float32Array(n), new Float32Array(n), amsgrad ? new Float32Array(n) : null];
@@ -768,6 +771,15 @@ test('adamUpdate matches the js rule to float32 rounding (with and without AMSGr
         cases.push({ n, amsgrad, decay, inputs, vHat, want });
       }
     }
+  }
+  // Gradients near 1e-20 and subnormal slots: g² is subnormal, which the native kernel flushes to zero
+  // (optimizer.cc); the parameters and slots still agree with the float64 rule.
+  for (const amsgrad of [false, true]) {
+    const n = 1000, tiny = (seed: number, scale: number) => (randF32([n], seed).values as Float32Array).map((x) => Math.abs(x) * scale);
+    const inputs = [randF32([n], 6).values as Float32Array, tiny(7, 1e-20).map((x, i) => (i % 2 ? x : -x)), tiny(8, 1e-39), tiny(9, 1e-39)];
+    const vHat = amsgrad ? tiny(10, 1e-39) : null, want = outs(n, amsgrad);
+    jsBackend.adamUpdate(inputs[0], inputs[1], inputs[2], inputs[3], vHat, 1e-3, 0.9, 0.999, 1e-7, 0, want[0], want[1], want[2], want[3]);
+    cases.push({ n, amsgrad, decay: 0, inputs, vHat, want });
   }
   for (const c of compiled(t)) {
     for (const s of settings(t, c)) {

@@ -9,13 +9,16 @@
 // Input gradient (the transposed convolution): dx[i] = Σ dy[o] · w[k]ᵀ over o·s − p + k·d = i. For
 // stride s the positions i split into s³ phase classes; inside a class the contributing taps are a
 // fixed subset and o moves one step per s steps of i, so each class is a stride-1 implicit GEMM over
-// a zero-padded dy with a packed slice of wᵀ — no zero-stuffing, no col2im scatter.
+// dy with a packed slice of wᵀ — no zero-stuffing, no col2im scatter. A class's rows are cut further
+// into boxes whose taps that land inside dy are the same, and each box runs only those: no padded
+// copy of dy, and no multiply-adds with its zero border (W3's conv2: 28% of them).
 #include "conv.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "conv-small.h"
 #include "conv-tile.h"
 #include "conv-util.h"
 #include "conv-window.h"
@@ -186,6 +189,54 @@ void runEngine(const RowMap& map, const Segments& seg, const float* packed, int6
   runTasks(int((rows + job.rowsPerTask - 1) / job.rowsPerTask), engineTask, &job);
 }
 
+/** A box of rows of the input gradient with its own taps: the engine job and what it points at. */
+struct Box {
+  RowMap map;
+  Segments seg;
+  FloatBuffer packed;
+};
+
+struct BoxesJob {
+  std::vector<EngineJob> jobs;
+  std::vector<int> first;  // jobs[i] runs tasks [first[i], first[i + 1])
+};
+
+void boxTask(void* ctx, int t) {
+  const BoxesJob& b = *static_cast<const BoxesJob*>(ctx);
+  const size_t i = size_t(std::upper_bound(b.first.begin(), b.first.end(), t) - b.first.begin()) - 1;
+  engineTask(const_cast<EngineJob*>(&b.jobs[i]), t - b.first[i]);
+}
+
+/**
+ * Runs the engine over every box as one pool job (a pool hand-off per box would cost more than the
+ * small boxes' work): each box gets tasks in proportion to its multiply-adds.
+ */
+void runBoxes(const std::vector<Box>& boxes, int64_t N, ConvTile tile) {
+  int64_t work = 0;
+  for (const Box& b : boxes) work += b.map.rows() * b.seg.total * N;
+  const int64_t tasksAll = convTasks(work, work, 4);
+  BoxesJob job;
+  int count = 0;
+  for (const Box& b : boxes) {
+    const int64_t rows = b.map.rows();
+    if (rows <= 0) continue;
+    const int64_t tiles = (rows + tile.mr - 1) / tile.mr;
+    const int64_t share =
+        std::max<int64_t>(1, std::min<int64_t>(tiles, tasksAll * rows * b.seg.total * N / std::max<int64_t>(work, 1)));
+    const int64_t rowsPerTask = (tiles + share - 1) / share * tile.mr;
+    job.jobs.push_back(EngineJob{b.map, &b.seg, b.packed.get(), N, tile, rowsPerTask, nullptr});
+    job.first.push_back(count);
+    count += int((rows + rowsPerTask - 1) / rowsPerTask);
+  }
+  if (count == 0) return;
+  job.first.push_back(count);
+  if (tasksAll <= 1) {
+    for (int t = 0; t < count; ++t) boxTask(&job, t);
+  } else {
+    runTasks(count, boxTask, &job);
+  }
+}
+
 }  // namespace
 
 void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
@@ -195,6 +246,7 @@ void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const C
   FloatBuffer padded;
   const float* src = paddedInput(g, x, padded, pdims);
   const Segments seg = windowSegments(g, pdims);
+  if (conv3dSmallPatch(g, src, pdims, seg, w, y, epilogue)) return;
   const ConvTile tile = convTile(F);
   FloatBuffer packed = packPanels(K, F, tile, [&](int64_t k, int64_t f) { return w[k * F + f]; });
   RowMap map{g.batch, {g.out[0], g.out[1], g.out[2]}, src, {pdims[0], pdims[1], pdims[2]}, g.inC, {0, 0, 0},
@@ -227,77 +279,129 @@ std::vector<Phase> phases(int64_t K, int64_t s, int64_t dil, int64_t p, int64_t 
   return out;
 }
 
+/**
+ * A run of a phase's rows over which the same taps read inside dy (tap t reads dy at j' − e_t, inside
+ * when 0 ≤ j' − e_t < out): rows [j0, j0 + count) and those taps, as indices into the phase's (a
+ * contiguous range, the shifts increasing with the index).
+ */
+struct Span {
+  int64_t j0, count;
+  std::vector<size_t> taps;
+};
+
+std::vector<Span> spans(const Phase& p, int64_t out) {
+  std::vector<int64_t> cut{p.j0, p.j0 + p.count};
+  for (int64_t e : p.shift) {
+    for (int64_t c : {e, e + out}) {
+      if (c > p.j0 && c < p.j0 + p.count) cut.push_back(c);
+    }
+  }
+  std::sort(cut.begin(), cut.end());
+  cut.erase(std::unique(cut.begin(), cut.end()), cut.end());
+  std::vector<Span> result;
+  for (size_t i = 0; i + 1 < cut.size(); ++i) {
+    Span s{cut[i], cut[i + 1] - cut[i], {}};
+    for (size_t t = 0; t < p.shift.size(); ++t) {
+      if (s.j0 - p.shift[t] >= 0 && s.j0 - p.shift[t] < out) s.taps.push_back(t);
+    }
+    result.push_back(std::move(s));
+  }
+  return result;
+}
+
+/** Zeros the destination rows of `m` (rows no tap of which reads inside dy). */
+void zeroRows(const RowMap& m) {
+  for (int64_t n = 0; n < m.batch; ++n) {
+    for (int64_t a0 = 0; a0 < m.count[0]; ++a0) {
+      for (int64_t a1 = 0; a1 < m.count[1]; ++a1) {
+        for (int64_t a2 = 0; a2 < m.count[2]; ++a2) {
+          const int64_t d0 = m.dstBase[0] + a0 * m.dstStep[0], d1 = m.dstBase[1] + a1 * m.dstStep[1],
+                        d2 = m.dstBase[2] + a2 * m.dstStep[2];
+          std::memset(m.dst + (((n * m.dstDims[0] + d0) * m.dstDims[1] + d1) * m.dstDims[2] + d2) * m.dstC, 0,
+                      sizeof(float) * size_t(m.dstC));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
   const int64_t F = g.outC, C = g.inC;
   if (g.inSize() == 0) return;
   std::vector<Phase> ph[3];
-  int64_t front[3], pdims[3];
   bool emptyClass = false;
   for (int d = 0; d < 3; ++d) {
     ph[d] = phases(g.kernel[d], g.stride[d], g.dilation[d], g.pad[d], g.in[d]);
-    // Front padding so that the furthest-back read (j0 − max e) lands inside; back padding for the
-    // furthest-forward one (j0 + count − 1).
-    front[d] = 0;
-    int64_t end = g.out[d];
-    for (const Phase& p : ph[d]) {
-      if (p.count == 0) continue;
-      if (p.taps.empty()) {
-        emptyClass = true;
-        continue;
-      }
-      front[d] = std::max(front[d], p.shift.back() - p.j0);
-      end = std::max(end, p.j0 + p.count);
-    }
-    pdims[d] = front[d] + end;
+    for (const Phase& p : ph[d]) emptyClass = emptyClass || (p.count > 0 && p.taps.empty());
   }
   if (emptyClass || g.outSize() == 0) std::memset(dx, 0, sizeof(float) * size_t(g.inSize()));
   if (g.outSize() == 0) return;
-  FloatBuffer padded = allocFloats(g.batch * pdims[0] * pdims[1] * pdims[2] * F);
-  padCopy(dy, g.batch, g.out, F, front, pdims, padded.get());
   const ConvTile tile = convTile(C);
-  const int64_t KH = g.kernel[1], KW = g.kernel[2];
+  const int64_t KH = g.kernel[1], KW = g.kernel[2], D1 = g.out[1], D2 = g.out[2];
+  std::vector<Box> boxes;
   for (const Phase& p0 : ph[0]) {
     for (const Phase& p1 : ph[1]) {
       for (const Phase& p2 : ph[2]) {
         if (p0.count == 0 || p1.count == 0 || p2.count == 0) continue;
         if (p0.taps.empty() || p1.taps.empty() || p2.taps.empty()) continue;
-        // Taps with the width tap descending, so consecutive shifts walk dy forward and merge into runs.
-        Segments seg;
-        std::vector<int64_t> tapOrder;
-        for (size_t t0 = 0; t0 < p0.taps.size(); ++t0) {
-          for (size_t t1 = 0; t1 < p1.taps.size(); ++t1) {
-            for (size_t t2 = p2.taps.size(); t2-- > 0;) {
-              seg.add(((-p0.shift[t0] * pdims[1] - p1.shift[t1]) * pdims[2] - p2.shift[t2]) * F, F);
-              tapOrder.push_back((p0.taps[t0] * KH + p1.taps[t1]) * KW + p2.taps[t2]);
+        const Phase* pp[3] = {&p0, &p1, &p2};
+        // Boxes of rows with the same taps inside dy: each runs only those taps, straight from dy (no
+        // padded copy, no multiply-adds with zeros along the borders).
+        const std::vector<Span> sp[3] = {spans(p0, g.out[0]), spans(p1, g.out[1]), spans(p2, g.out[2])};
+        for (const Span& s0 : sp[0]) {
+          for (const Span& s1 : sp[1]) {
+            for (const Span& s2 : sp[2]) {
+              const Span* ss[3] = {&s0, &s1, &s2};
+              RowMap map{};
+              map.batch = g.batch;
+              map.src = dy;
+              map.srcC = F;
+              map.dst = dx;
+              map.dstC = C;
+              int64_t e0[3];  // the least shift of the box's taps: the row's origin in dy reads it
+              bool none = false;
+              for (int d = 0; d < 3; ++d) {
+                const int64_t q = int64_t(pp[d] - ph[d].data());
+                none = none || ss[d]->taps.empty();
+                e0[d] = ss[d]->taps.empty() ? 0 : pp[d]->shift[ss[d]->taps.front()];
+                map.count[d] = ss[d]->count;
+                map.srcDims[d] = g.out[d];
+                map.srcBase[d] = ss[d]->j0 - e0[d];
+                map.srcStep[d] = 1;
+                map.dstDims[d] = g.in[d];
+                map.dstBase[d] = q - g.pad[d] + g.stride[d] * ss[d]->j0;
+                map.dstStep[d] = g.stride[d];
+              }
+              if (none) {
+                zeroRows(map);
+                continue;
+              }
+              // Taps with the width tap descending, so consecutive shifts walk dy forward and merge into runs.
+              boxes.push_back(Box{map, Segments{}, nullptr});
+              Segments& seg = boxes.back().seg;
+              std::vector<int64_t> tapOrder;
+              for (size_t t0 : s0.taps) {
+                for (size_t t1 : s1.taps) {
+                  for (size_t i2 = s2.taps.size(); i2-- > 0;) {
+                    const size_t t2 = s2.taps[i2];
+                    const int64_t b0 = p0.shift[t0] - e0[0], b1 = p1.shift[t1] - e0[1], b2 = p2.shift[t2] - e0[2];
+                    seg.add(((-b0 * D1 - b1) * D2 - b2) * F, F);
+                    tapOrder.push_back((p0.taps[t0] * KH + p1.taps[t1]) * KW + p2.taps[t2]);
+                  }
+                }
+              }
+              boxes.back().packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
+                return w[(tapOrder[size_t(k / F)] * C + c) * F + k % F];
+              });
             }
           }
         }
-        FloatBuffer packed = packPanels(seg.total, C, tile, [&](int64_t k, int64_t c) {
-          return w[(tapOrder[size_t(k / F)] * C + c) * F + k % F];
-        });
-        const Phase* pp[3] = {&p0, &p1, &p2};
-        RowMap map{};
-        map.batch = g.batch;
-        map.src = padded.get();
-        map.srcC = F;
-        map.dst = dx;
-        map.dstC = C;
-        for (int d = 0; d < 3; ++d) {
-          const int64_t q = int64_t(pp[d] - ph[d].data());
-          map.count[d] = pp[d]->count;
-          map.srcDims[d] = pdims[d];
-          map.srcBase[d] = pp[d]->j0 + front[d];
-          map.srcStep[d] = 1;
-          map.dstDims[d] = g.in[d];
-          map.dstBase[d] = q - g.pad[d] + g.stride[d] * pp[d]->j0;
-          map.dstStep[d] = g.stride[d];
-        }
-        runEngine(map, seg, packed.get(), C, tile);
       }
     }
   }
+  runBoxes(boxes, C, tile);
 }
 
 }  // namespace strata

@@ -64,7 +64,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
    */
   function wrap(fn: ConvFn, fallback: (a: Tensor, b: Tensor, info: ConvInfo) => Tensor,
     aShape: (info: ConvInfo) => number[], bShape: (info: ConvInfo) => number[],
-    outShape: (info: ConvInfo) => number[], depthwise: boolean, writesAll = false) {
+    outShape: (info: ConvInfo) => number[], depthwise: boolean, writesAll: boolean) {
     return (a: Tensor, b: Tensor, info: ConvInfo): Tensor => {
       if (!(a.values instanceof Float32Array) || !(b.values instanceof Float32Array) || !representable(info) ||
         work(info, depthwise) <= JS_MAX_CONV_WORK || a.size !== count(aShape(info)) || b.size !== count(bShape(info))) {
@@ -98,17 +98,16 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
   }
 
   return {
-    // The forward engine writes every output row in full, as for conv3dBiasActivation, so its output
-    // is not zero-filled first (W6 conv2d forward, 1 × 64 × 64 × 32 → 64: ~1–7% faster, best of 40
-    // interleaved in one process on a shared machine); test/backend-parity.test.ts poisons it with NaN.
+    // These kernels write every output element, so their outputs are not zero-filled first (W6 conv2d
+    // forward, 1 × 64 × 64 × 32 → 64: ~1–7% faster, best of 40 interleaved in one process on a shared
+    // machine; W3's conv2 input gradient: 1.4 MB a step); the parity harness NaN-fills them to check
+    // (WRITE_ONLY in kernels/wasm/transport.ts). The depthwise gradients accumulate into zeros.
     conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false, true),
     conv3dBiasActivation,
-    // Both gradients write every element too (dx zero-filled by the kernel where a stride leaves a
-    // phase class without taps; dw summed from per-task partials), as the parity harness checks.
     conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false, true),
     conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false, true),
-    depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true),
-    depthwiseConv3dBackpropInput: wrap(conv.depthwiseConv3dBackpropInput, js.depthwiseConv3dBackpropInput, yShape, dwShape, xShape, true),
-    depthwiseConv3dBackpropFilter: wrap(conv.depthwiseConv3dBackpropFilter, js.depthwiseConv3dBackpropFilter, xShape, yShape, dwShape, true),
+    depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true, true),
+    depthwiseConv3dBackpropInput: wrap(conv.depthwiseConv3dBackpropInput, js.depthwiseConv3dBackpropInput, yShape, dwShape, xShape, true, false),
+    depthwiseConv3dBackpropFilter: wrap(conv.depthwiseConv3dBackpropFilter, js.depthwiseConv3dBackpropFilter, xShape, yShape, dwShape, true, false),
   };
 }
