@@ -72,12 +72,14 @@ function benchWasm(files: string[]): void {
     }
     // The build loadWasmNode chose: strata-relaxed-threads.wasm under --experimental-wasm-relaxed-simd.
     builds.push({ name: `wasm/${w.path.split(/[\\/]/).pop()}`, addon: w.addon });
+    // Threaded builds start at the machine's thread count; the header promises one thread.
+    w.addon.setThreads(1);
   } else {
     for (const f of files) builds.push({ name: f, addon: instantiateWasmAddon(readFileSync(f)) });
   }
   const sizes = option('sizes', '256,512,1024').split(',').map(Number);
   const budget = Number(option('ms', '3000'));
-  console.log(`wasm GEMM (SIMD128, 1 thread), square float32 C = A·B; ${loadLine()}`);
+  console.log(`wasm GEMM (1 thread), square float32 C = A·B; ${loadLine()}`);
   for (const n of sizes) {
     const a = randomMatrix(n), b = randomMatrix(n), c = new Float32Array(n * n);
     const calls = builds.map(({ addon }) => (): void => addon.gemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false));
