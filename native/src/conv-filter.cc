@@ -51,36 +51,6 @@ struct FilterJob {
   bool inPlace;      // the AVX-512 tile reads patches and dy where they are (filterTaskInPlace)
 };
 
-/** Walks output positions in order from linear index p (n, od, oh, ow), giving each window's origin. */
-struct PositionWalk {
-  const ConvGeom& g;
-  const int64_t* pdims;
-  int64_t n, od, oh, ow;
-  PositionWalk(const ConvGeom& geom, const int64_t* pd, int64_t p) : g(geom), pdims(pd) {
-    ow = p % g.out[2];
-    int64_t q = p / g.out[2];
-    oh = q % g.out[1];
-    q /= g.out[1];
-    od = q % g.out[0];
-    n = q / g.out[0];
-  }
-  int64_t origin() const {
-    return (((n * pdims[0] + od * g.stride[0]) * pdims[1] + oh * g.stride[1]) * pdims[2] + ow * g.stride[2]) * g.inC;
-  }
-  void next() {
-    if (++ow == g.out[2]) {
-      ow = 0;
-      if (++oh == g.out[1]) {
-        oh = 0;
-        if (++od == g.out[0]) {
-          od = 0;
-          ++n;
-        }
-      }
-    }
-  }
-};
-
 /** Copies n floats: short runs by hand, where a call to memcpy costs more than the moves. */
 inline void copyFloats(float* __restrict d, const float* __restrict s, int64_t n) {
   if (n > 16) {

@@ -22,36 +22,6 @@ constexpr int64_t kMaxPatch = 32;
 /** Output rows per block of the forward conv: the epilogue runs over a block while it is in L1. */
 constexpr int64_t kBlockRows = 64;
 
-/** Walks output positions (n, o0, o1, o2) in order from linear index p, giving each window's origin. */
-struct Walk {
-  const ConvGeom& g;
-  const int64_t* pd;
-  int64_t n, o0, o1, o2;
-  Walk(const ConvGeom& geom, const int64_t* pdims, int64_t p) : g(geom), pd(pdims) {
-    o2 = p % g.out[2];
-    int64_t q = p / g.out[2];
-    o1 = q % g.out[1];
-    q /= g.out[1];
-    o0 = q % g.out[0];
-    n = q / g.out[0];
-  }
-  int64_t origin() const {
-    return (((n * pd[0] + o0 * g.stride[0]) * pd[1] + o1 * g.stride[1]) * pd[2] + o2 * g.stride[2]) * g.inC;
-  }
-  void next() {
-    if (++o2 == g.out[2]) {
-      o2 = 0;
-      if (++o1 == g.out[1]) {
-        o1 = 0;
-        if (++o0 == g.out[0]) {
-          o0 = 0;
-          ++n;
-        }
-      }
-    }
-  }
-};
-
 /** The offset of each patch element from its window's origin (the segments laid end to end). */
 std::vector<int32_t> patchOffsets(const Segments& seg) {
   std::vector<int32_t> off;
@@ -122,7 +92,7 @@ void forwardTask(void* ctx, int t) {
   const ForwardJob& j = *static_cast<const ForwardJob*>(ctx);
   const int64_t F = j.g->outC;
   const int64_t r0 = t * j.rowsPerTask, r1 = std::min(j.rows, r0 + j.rowsPerTask);
-  Walk pos(*j.g, j.pdims, r0);
+  PositionWalk pos(*j.g, j.pdims, r0);
   int64_t org[16];
   for (int64_t b0 = r0; b0 < r1; b0 += kBlockRows) {
     const int64_t b1 = std::min(r1, b0 + kBlockRows);
@@ -158,7 +128,7 @@ STRATA_AVX512 void filterChunk(const ConvGeom& g, const float* src, const int64_
   int32_t o[KC];
 #pragma GCC unroll 24
   for (int k = 0; k < KC; ++k) o[k] = off[k];
-  Walk pos(g, pdims, p0);
+  PositionWalk pos(g, pdims, p0);
   const float* d = dy + p0 * F;
   for (int64_t p = p0; p < p1; ++p, pos.next(), d += F) {
     const float* x = src + pos.origin();
