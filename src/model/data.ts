@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { alloc } from '../tensor/dtype.js';
+import { writeOnlyFloat32, writeOnlyInt32 } from '../tensor/write-only.js';
 
 /** Inputs or targets: one tensor, or one per model input/output (a list, or an object by name). */
 export type TensorOrList = Tensor | Tensor[] | Record<string, Tensor>;
@@ -51,7 +52,8 @@ export function sampleCount(groups: Tensor[][], where: string): number {
 export function takeRows(x: Tensor, indices: Int32Array | number[], start = 0, end = indices.length): Tensor {
   const row = x.size / Math.max(1, x.shape[0]);
   const n = end - start;
-  const out = alloc(x.dtype, n * row);
+  // Every element is written below; inside a training step the storage is recycled (tensor/write-only.ts).
+  const out = x.dtype === 'float32' ? writeOnlyFloat32(n * row) : x.dtype === 'int32' ? writeOnlyInt32(n * row) : alloc(x.dtype, n * row);
   // Consecutive indices become one block copy (the unshuffled case).
   let contiguous = true;
   for (let i = start + 1; i < end && contiguous; i++) contiguous = indices[i] === indices[i - 1] + 1;

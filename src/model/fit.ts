@@ -5,7 +5,7 @@ import { type CallbackHooks, Callback, CallbackList, History, type Logs, withLog
 import { TerminateOnNaN } from '../callbacks/builtin.js';
 import type { Model } from './model.js';
 import type { Compiled } from './compile.js';
-import { trainStep, testStep } from './train-step.js';
+import { trainStep, trainStepOn, testStep } from './train-step.js';
 import { type BatchSource, type TensorOrList, asList, isBatchSource, readBatch, sampleCount, sliceRows, takeRows } from './data.js';
 import { ProgressLogger } from './progress.js';
 
@@ -188,9 +188,12 @@ export async function fitLoop(model: Model & { stopTraining: boolean }, c: Compi
       for (let b = 0; b < steps! && !model.stopTraining; b++) {
         const start = b * batchSize, end = Math.min(train.n, start + batchSize);
         await list.call('onBatchBegin', b, {});
-        const xs = train.xs.map((t) => takeRows(t, order, start, end));
-        const ys = train.ys.map((t) => takeRows(t, order, start, end));
-        await track(b, trainStep(model, c, xs, ys, weightsFor(train.ys[0], order, start, end, opts)), end - start);
+        // The batch's rows are copied inside the step, so they are recycled with its arrays.
+        await track(b, trainStepOn(model, c, () => ({
+          xs: train.xs.map((t) => takeRows(t, order, start, end)),
+          ys: train.ys.map((t) => takeRows(t, order, start, end)),
+          sw: weightsFor(train.ys[0], order, start, end, opts),
+        })), end - start);
       }
     } else {
       let b = 0;

@@ -47,6 +47,18 @@ export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[],
   return withStepBuffers(recyclesStepBuffers(model, c), () => runTrainStep(model, c, xs, ys, sw));
 }
 
+/**
+ * trainStep on a batch that `batch` makes inside the step (fit's copies of shuffled rows): those
+ * arrays are the step's own, so they are recycled with its other arrays instead of lying dead until
+ * V8 collects them (a W3 batch is 200 KB a step). Only for batches nothing outside the step can read.
+ */
+export function trainStepOn(model: Model, c: Compiled, batch: () => { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null }): Logs {
+  return withStepBuffers(recyclesStepBuffers(model, c), () => {
+    const { xs, ys, sw } = batch();
+    return runTrainStep(model, c, xs, ys, sw);
+  });
+}
+
 function runTrainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
   const weights = compiledTrainableWeights(model, c, xs);
   let parts!: { total: Tensor; perOutput: Tensor[]; preds: Tensor[] };
