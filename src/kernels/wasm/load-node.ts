@@ -17,8 +17,12 @@ import type { SpawnWorker, WasmThreadOptions } from './threads.js';
  * A runtime where the flag does not make the probe pass keeps the SIMD128 build.
  */
 function enableRelaxedSimd(): void {
-  if (process.env.STRATA_WASM_RELAXED === '0' || validatesRelaxedSimd()) return;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  if (process.env.STRATA_WASM_RELAXED === '0' || process.env.STRATA_DISABLE_WASM === '1' || validatesRelaxedSimd()) return;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // A runtime with node:v8 but no V8 flags (Bun, say): the SIMD128 build loads.
+  }
 }
 enableRelaxedSimd();
 
