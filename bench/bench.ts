@@ -10,6 +10,8 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../src/kernels/native/addon.js';
+import '../src/kernels/wasm/load-node.js'; // turns relaxed SIMD on where Node 20 has it behind a flag, as in the cells
+import { relaxedSimdSupported, wasmFileName } from '../src/kernels/wasm/relaxed.js';
 import { parseArgs } from './args.js';
 import type { CellImpl } from './cell.js';
 import { FULL, QUICK } from './measure.js';
@@ -160,7 +162,7 @@ const report = {
   w1PeakShare: peakShare,
   implementations: {
     'strata-native': addon ? { isa: addon.getIsa(), threads: 'see row', mallocTuned: addon.mallocTuned() } : null,
-    'strata-wasm': { isa: 'simd128', build: 'strata-threads.wasm', threads: 'see row' },
+    'strata-wasm': { isa: relaxedSimdSupported() ? 'relaxed-simd' : 'simd128', build: wasmFileName(true), threads: 'see row' },
     'strata-js': args.js ? { threads: 1 } : null,
     tfjs: tfjs ? { version: tfjs.version, backends: Object.keys(tfjs.backends), unavailable: tfjs.unavailable } : null,
     torch: torch ? (torch.ok ? {

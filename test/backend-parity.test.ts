@@ -176,6 +176,9 @@ const CONV_CASES: ConvCase[] = [
   // Short patches (≤ 32 taps × channels) with 33–64 filters: the direct AVX-512 kernels' 3- and 4-vector rows.
   { batch: 2, in: [1, 10, 10], c: 3, f: 64, k: [1, 3, 3], s: [1, 2, 2] },
   { batch: 2, in: [1, 9, 9], c: 2, f: 40, k: [1, 3, 3], d: [1, 2, 2], pad: 'same' },
+  // Short patches whose filters end in half a wasm tile (F mod 8 = 4), one of them threaded (wasm's direct kernels).
+  { batch: 2, in: [1, 11, 11], c: 2, f: 20, k: [1, 3, 3], pad: 'same' },
+  { batch: 16, in: [1, 28, 28], c: 1, f: 36, k: [1, 3, 3] },
 ];
 
 /** The two inputs of a conv kernel for info, seeded. */

@@ -40,7 +40,7 @@ test('the threaded wasm module loads in Node, registers as \'wasm\', and runs th
   assert.throws(() => wasm.addon!.gemm(2, 2, 3, a, 1, 3, 1, a, 0, 2, 1, c, 0, 2, false), /strata wasm gemm: a matrix lies outside its array/);
 });
 
-test('the wasm module is a relaxed-SIMD build exactly where this runtime runs relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)', (t) => {
+test('the wasm module is a relaxed-SIMD build exactly where this runtime runs relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd, which the loader turns on)', (t) => {
   if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
   const relaxed = relaxedSimdSupported();
   t.diagnostic(`relaxed SIMD ${relaxed ? 'supported' : 'not supported'} here; loaded ${wasm.path}`);

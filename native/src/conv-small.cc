@@ -256,7 +256,8 @@ bool conv3dBackpropFilterSmallPatch(const ConvGeom& g, const float* src, const i
   return true;
 }
 
-#else  // no AVX-512 kernels on this target (wasm, ARM): the general engines run
+#elif !defined(__wasm_simd128__)  // no direct kernels on this target (ARM, …): the general engines run
+// (wasm SIMD128 has its own: conv-small-wasm.cc)
 
 bool conv3dSmallPatch(const ConvGeom&, const float*, const int64_t*, const Segments&, const float*, float*,
                       const ConvEpilogue*) {

@@ -1,4 +1,4 @@
-// Direct AVX-512 kernels for convolutions with a short patch (K = taps · inC ≤ 32: a first layer on
+// Direct AVX-512 (conv-small.cc) and wasm SIMD128 (conv-small-wasm.cc) kernels for convolutions with a short patch (K = taps · inC ≤ 32: a first layer on
 // one or three channels) and at most 64 filters, forward and filter gradient. The implicit GEMM
 // (conv.cc) and the packed filter GEMM (conv-filter.cc) spend most of their time there gathering
 // 9-float patches and packing dy; these read each window value straight from the input, once per

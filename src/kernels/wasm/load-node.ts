@@ -1,18 +1,36 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NativeAddon } from '../native/addon.js';
 import { instantiateWasmAddon } from './module.js';
-import { relaxedSimdSupported, wasmFileName } from './relaxed.js';
+import { relaxedSimdSupported, validatesRelaxedSimd, wasmFileName } from './relaxed.js';
 import type { SpawnWorker, WasmThreadOptions } from './threads.js';
+
+/**
+ * Node 20 (V8 11.3) validates relaxed SIMD only behind --experimental-wasm-relaxed-simd; its
+ * implementation is the one V8 11.4 (Node 21) turned on by default. Turned on here, before the first
+ * probe or compile: the relaxed-SIMD build (its multiply-add one FMA) trains W3 ~1.2× the SIMD128 one.
+ * STRATA_WASM_RELAXED=0 leaves the runtime as it is (the SIMD128 build then loads; its tests use that).
+ * A runtime where the flag does not make the probe pass keeps the SIMD128 build.
+ */
+function enableRelaxedSimd(): void {
+  if (process.env.STRATA_WASM_RELAXED === '0' || process.env.STRATA_DISABLE_WASM === '1' || validatesRelaxedSimd()) return;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // A runtime with node:v8 but no V8 flags (Bun, say): the SIMD128 build loads.
+  }
+}
+enableRelaxedSimd();
 
 /**
  * The committed modules to try, relative to the package root (built by scripts/build-wasm.mjs): Node
  * always has shared memory and worker_threads, so it runs a threaded build, a single-threaded one
  * where that fails to load; the relaxed-SIMD builds first where Node runs relaxed SIMD (V8 11.4 and
- * later, so Node 21 on; Node 20 with --experimental-wasm-relaxed-simd).
+ * later, so Node 21 on; Node 20 with --experimental-wasm-relaxed-simd, turned on above).
  */
 function wasmPaths(): string[] {
   const names = relaxedSimdSupported() ? [wasmFileName(true, true), wasmFileName(true, false), wasmFileName(false, true), wasmFileName(false, false)]

@@ -1,7 +1,8 @@
 /**
  * Which of the four committed wasm builds (scripts/build-wasm.mjs) this runtime runs: the relaxed-SIMD
  * ones (wasm/strata-relaxed*.wasm: the kernels' multiply-add is one FMA, GEMM ~1.35× the SIMD128 build)
- * where the runtime validates relaxed SIMD (Chromium 114 and later, Node 20 with --experimental-wasm-relaxed-simd),
+ * where the runtime validates relaxed SIMD (Chromium 114 and later, Node 21 and later, Node 20 with
+ * --experimental-wasm-relaxed-simd, which the Node loader turns on: load-node.ts),
  * the SIMD128 ones elsewhere; the threaded ones where shared memory and workers exist.
  */
 
@@ -16,15 +17,18 @@ const PROBE = new Uint8Array([
 
 let supported: boolean | undefined;
 
+/** Whether this runtime validates relaxed SIMD now (not cached: Node's loader may turn it on first). */
+export function validatesRelaxedSimd(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(PROBE);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether this runtime runs WebAssembly relaxed SIMD (checked once, by validating a tiny module). */
 export function relaxedSimdSupported(): boolean {
-  if (supported === undefined) {
-    try {
-      supported = typeof WebAssembly === 'object' && WebAssembly.validate(PROBE);
-    } catch {
-      supported = false;
-    }
-  }
+  if (supported === undefined) supported = validatesRelaxedSimd();
   return supported;
 }
 
