@@ -116,13 +116,14 @@ void packRows(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, float*
 }  // namespace
 
 MicroKernel microKernelWasm() {
-  // kc 512: the 6 × 512 A panel (12 KiB) and the streaming B panel (16 KiB) share L1; the 512 × 512 B
-  // block (1 MiB) sits in L2. mc 1536 (a multiple of the tile height; the A block, 3 MiB, in L3)
-  // packs each B block once up to m = 1536. Against kc 256, C is loaded and stored half as often
-  // (twice at k = 1024): Chromium 150, GEMM n = 1024 on one thread +2 % with the touch of C above
-  // (addon.gemm, builds interleaved call by call, 70 calls each: 57.1 → 58.2 GFLOPS, CPU time 55.7
-  // → 58.5 per core-second). Earlier, with kc 256: mc 1280 and packRows together +4–7 % over mc 960.
-  return MicroKernel{Isa::simd128, kMR, kNR, 512, 512, kMR * 256, kernel, packRows};
+  // kc 256: the 5 × 256 A panel (5 KiB) sits in L1; the 256 × 512 B block (512 KiB) in L2. mc 1280 (a
+  // multiple of the 5-row tile; the A block, 1.25 MiB, in L3) packs each B block once up to m = 1280:
+  // with 960, n = 1024 packed B twice. mc 1280 and packRows together: GEMM n = 1024 +4–7 % (CPU time,
+  // interleaved builds). The 6-row tile takes mc 1536; kc 192 and 384 ran as fast as 256 there.
+  // kc 512 (C loaded and stored half as often) looked 1–2 % faster in Chromium 150 on one thread, but
+  // with it the browser test's W3 training on the threaded build drifted from the single-threaded
+  // build's (predictions 1e-2 apart instead of 1.5e-7; in Node the two agree either way): kept at 256.
+  return MicroKernel{Isa::simd128, kMR, kNR, 256, 512, kMR * 256, kernel, packRows};
 }
 
 }  // namespace strata
