@@ -14,6 +14,9 @@
 // 6 × 8 (12 accumulators, two B vectors, the broadcast) fits the 15 registers. Node 20 with
 // --experimental-wasm-relaxed-simd, CPU time, builds interleaved, GEMM n = 1024 on one thread: 41.9
 // GFLOPS plain 5 × 8, 52.5 relaxed 5 × 8, 56.4 relaxed 6 × 8 (Xeon, Sapphire Rapids class).
+// Chromium 150's V8 adds each load32_splat's offset to the memory base with an lea inside the loop
+// (Node 20's hoists them: 33 instructions a step against 28), but a test kernel with all six splats
+// at offset 0 ran no faster there: the step is bound by its 12 FMAs, not by issue.
 #include "gemm.h"
 
 #if defined(__wasm_simd128__)
@@ -36,6 +39,15 @@ void kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, 
   v128_t acc[kMR][2];
 #pragma unroll
   for (int i = 0; i < kMR; ++i) acc[i][0] = acc[i][1] = wasm_f32x4_splat(0.f);
+  // Touch the rows of C that the tile adds to now, so that their cache misses (rows ldc apart, in L3
+  // at n = 1024) overlap the k loop instead of stalling the stores at its end. WebAssembly has no
+  // prefetch; a volatile load of one float per row is one.
+  if (accumulate) {
+#pragma unroll
+    for (int i = 0; i < kMR; ++i) {
+      if (i < mr) (void)*reinterpret_cast<volatile const float*>(c + i * ldc);
+    }
+  }
   // A 32-bit counter: the i64 one of the signature costs V8 a 64-bit compare per step.
   for (int p = int(kc); p > 0; --p) {
     const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
@@ -108,7 +120,10 @@ MicroKernel microKernelWasm() {
   // multiple of the 5-row tile; the A block, 1.25 MiB, in L3) packs each B block once up to m = 1280:
   // with 960, n = 1024 packed B twice. mc 1280 and packRows together: GEMM n = 1024 +4–7 % (CPU time,
   // interleaved builds). The 6-row tile takes mc 1536; kc 192 and 384 ran as fast as 256 there.
-    return MicroKernel{Isa::simd128, kMR, kNR, 256, 512, kMR * 256, kernel, packRows};
+  // kc 512 (C loaded and stored half as often) looked 1–2 % faster in Chromium 150 on one thread, but
+  // with it the browser test's W3 training on the threaded build drifted from the single-threaded
+  // build's (predictions 1e-2 apart instead of 1.5e-7; in Node the two agree either way): kept at 256.
+  return MicroKernel{Isa::simd128, kMR, kNR, 256, 512, kMR * 256, kernel, packRows};
 }
 
 }  // namespace strata

@@ -81,10 +81,28 @@ void packA(int mr, int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t c
   }
 }
 
-/** packB for a row-major op(B) and whole panels: each source row is read once, front to back. */
+/**
+ * packB for a row-major op(B) and whole panels: the source rows are read front to back, a few at a
+ * time, so that each 64-byte line of a panel is written whole. One row of an 8-wide panel fills half a
+ * line, and at n = 1024 the panels of one row are kc · 32 bytes apart, all in one L1 set: written row
+ * by row, each line left L1 between its two halves.
+ */
 template <int NR>
 void packRowMajorB(int64_t kc, int64_t panels, const float* b, int64_t rs, float* out) {
-  for (int64_t p = 0; p < kc; ++p) {
+  constexpr int kRows = NR >= 16 ? 1 : 16 / NR;
+  int64_t p = 0;
+  for (; p + kRows <= kc; p += kRows) {
+    const float* __restrict s = b + p * rs;
+    float* __restrict o = out + p * NR;
+    for (int64_t jp = 0; jp < panels; ++jp) {
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) {
+#pragma omp simd
+        for (int j = 0; j < NR; ++j) o[jp * kc * NR + r * NR + j] = s[r * rs + jp * NR + j];
+      }
+    }
+  }
+  for (; p < kc; ++p) {
     const float* __restrict s = b + p * rs;
     float* __restrict o = out + p * NR;
     for (int64_t jp = 0; jp < panels; ++jp) {
