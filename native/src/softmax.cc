@@ -23,7 +23,7 @@ constexpr int kLanes = 16;
 /**
  * softmaxRows for rows of n ≤ kNarrow values (a classifier's 10 classes, say), kLanes rows at a time
  * with one row per vector lane: the per-row loops of a few elements cost more in loop set-up and calls
- * than in arithmetic (128 × 10: 6.2 → µs). The same float max, differences and exponentials as the
+ * than in arithmetic (128 × 10, one thread: 6.2 → 2.5 µs). The same float max, differences and exponentials as the
  * per-row loop, and each row's sum in double, in order (as the js reference).
  */
 void softmaxNarrow(const float* x, float* out, int64_t lo, int64_t hi, int64_t n, bool log) {
