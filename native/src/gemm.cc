@@ -286,6 +286,10 @@ void runSplit(void* ctx, int t) {
   j.end[t] = monotonicSeconds();
 }
 
+// Multiply-adds a part of a split product must have for its cut to follow the learned speeds: ~100 µs
+// on one AVX-512 core, the shortest part learnTaskSpeeds learns from.
+constexpr int64_t kBalancedMinWork = int64_t(10) << 20;
+
 // A product with an epilogue (a dense layer's) splits from this many multiply-adds (~1.5 µs of work,
 // plus its epilogue's) when the workers are awake: the next layer of a forward pass after one that
 // used them. W2's 128 × 10 × 128 second layer with its softmax: 6.6 µs serial.
@@ -363,7 +367,11 @@ void sgemmEx(int64_t m, int64_t n, int64_t k, View a, View b, const float* packe
   // Rows in whole MR panels, or at the kernel's edge-tile steps: 128 rows on two threads as 64 + 64
   // (five tiles and a 4-row edge each) rather than 60 + 68 (the second waits for an 8-row edge tile).
   const int64_t unit = job.byColumns ? K.nr : (K.edgeRows > 0 ? K.edgeRows : K.mr);
-  const bool balanced = nt <= kMaxBalancedTasks && total >= int64_t(2 * nt) * unit;
+  // Parts sized by learned speeds only where the product's own parts are long enough to correct them
+  // (learnTaskSpeeds ignores parts under 100 µs): a short product (W2's 128 × 128 × 784, ~60 µs a part)
+  // kept a skew learned from a slow first call or a preempted part for the whole process (speeds 1.6 /
+  // 0.5: 123 against 92 µs a step, run to run), so it is cut evenly.
+  const bool balanced = nt <= kMaxBalancedTasks && total >= int64_t(2 * nt) * unit && m * n * k / nt >= kBalancedMinWork;
   int tasks = nt;
   if (balanced) {
     // Parts sized by how fast each task ran in earlier products (n = 1024 on two vCPUs of unequal
