@@ -19,6 +19,7 @@ import { NATIVE_MIN_REDUCE } from '../src/kernels/native/reduce.js';
 import type { ConvInfo, ConvKernels, Triple } from '../src/kernels/conv-kernels.js';
 import type { BinaryOp, FusedActivation, UnaryOp } from '../src/kernels/elementwise-kernels.js';
 import type { ReduceOp } from '../src/kernels/reduce-kernels.js';
+import type { DenseActivation } from '../src/kernels/matmul-kernels.js';
 import type { Pool3dInfo } from '../src/kernels/pool-kernels.js';
 import { planPool, poolShape5d, readPoolArgs } from '../src/ops/pool-util.js';
 import { ShapeError } from '../src/errors.js';
@@ -119,6 +120,41 @@ test('matmul hands float64, int32, mixed dtypes, empty products and shape errors
     assert.deepEqual(k.matmul(randF32([0, 3], 1), randF32([3, 4], 2), false, false).shape, [0, 4]);
     assert.deepEqual(Array.from(k.matmul(randF32([2, 0], 1), randF32([0, 3], 2), false, false).values), [0, 0, 0, 0, 0, 0]);
     assert.throws(() => k.matmul(randF32([2, 3], 1), randF32([4, 5], 2), false, false), /inner dimensions differ/);
+  }
+});
+
+test('dense forward (matmulBiasActivation) equals the backend\'s matmul then biasActivation / softmax: every activation, packed weights reused across micro-kernels and threads', (t) => {
+  if (compiled(t).length === 0) return;
+  const acts: DenseActivation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'selu', 'softmax'];
+  // [rows (leading shape), k, n]: the W2 layers, tile and panel edges, thin products (unpacked), a rank-3
+  // input, and ones small enough to run js.
+  const shapes: [number[], number, number][] = [[[128], 784, 128], [[128], 128, 10], [[13], 33, 70], [[64], 100, 17], [[5], 300, 3],
+    [[1], 64, 128], [[3, 7], 40, 33], [[2], 4, 20], [[4], 5, 16]];
+  let seed = 3000;
+  const cases = shapes.map(([lead, k, n]) => ({ x: randF32([...lead, k], seed++), w: randF32([k, n], seed++), bias: randF32([n], seed++), lead, k, n }));
+  for (const c of compiled(t)) {
+    const k = c.backend;
+    for (const s of settings(t, c, { isas: true })) {
+      cases.forEach((cs, i) => {
+        const act = acts[i % acts.length], alpha = 0.7;
+        for (const bias of [cs.bias, null]) {
+          for (const reuse of [true, false]) {
+            const what = `${s.label} ${act} bias=${bias !== null} reuse=${reuse} x=${JSON.stringify(cs.x.shape)} w=${JSON.stringify(cs.w.shape)}`;
+            const m = cs.x.size / cs.k;
+            const compiledPath = m * cs.n * cs.k > JS_MAX_MATMUL_WORK || m * cs.n >= NATIVE_MIN_BIAS_ACTIVATION;
+            const got = expectPath(c, 'matmulBiasActivation', compiledPath, () => k.matmulBiasActivation(cs.x, cs.w, bias, act, alpha, reuse), what);
+            const y = k.matmul(cs.x, cs.w, false, false);
+            const want = act === 'softmax' ? k.softmax(bias ? k.biasActivation(y, bias, 'linear', 0) : y, y.rank - 1) : k.biasActivation(y, bias, act, alpha);
+            assert.deepEqual(got.shape, [...cs.lead, cs.n], what);
+            expectNear(got, want, what, 1e-6, 1e-7);
+          }
+        }
+      });
+    }
+    // Other dtypes run the js reference.
+    const x64 = toF64(cases[1].x), w64 = toF64(cases[1].w);
+    expectSame(expectPath(c, 'matmulBiasActivation', false, () => k.matmulBiasActivation(x64, w64, null, 'relu', 1, true), 'float64'),
+      jsBackend.matmulBiasActivation(x64, w64, null, 'relu', 1, true), `[${c.name}] float64 dense`);
   }
 });
 

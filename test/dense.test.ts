@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as st from '../src/index.js';
-import { expectClose, expectError, forEachBackend, rand } from './helpers.js';
+import { expectClose, expectError, expectGradientsClose, forEachBackend, rand } from './helpers.js';
+import { denseForward } from '../src/ops/dense.js';
 import { expectConfigRoundTrip, expectLayerGradientsClose } from './layer-helpers.js';
 
 test('dense computes activation(x·W + b) with Keras weight layout', () => forEachBackend(() => {
@@ -80,4 +81,43 @@ test('dense errors name the layer, the shapes and a fix', () => {
   expectError(() => layer.apply(st.zeros([32, 8, 8])), st.ShapeError, "Dense 'dense_x'", 'expected input with last dimension 128, got shape [32, 8, 8]', 'did you forget a flatten?');
   const declared = st.layers.dense({ units: 2, inputShape: [784] });
   expectError(() => declared.apply(st.zeros([32, 28, 28])), st.ShapeError, 'expected input shape [null, 784], got [32, 28, 28]', 'flatten');
+});
+
+test('dense inference (the fused op, weights packed once) equals the recorded forward pass, and follows every change of the weights', () => forEachBackend(() => {
+  for (const activation of ['relu', 'softmax', 'sigmoid', 'linear', 'gelu']) {
+    const model = st.sequential({ layers: [st.layers.dense({ units: 40, activation, inputShape: [70] }), st.layers.dense({ units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: st.optimizers.sgd({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
+    const x = rand([32, 70], 1, 'float32'), y = st.oneHot(st.tensor(Array.from({ length: 32 }, (_, i) => i % 10), [32], 'int32'), 10);
+    // The same layers under a tape run matmul then the bias and activation ops.
+    const recorded = () => {
+      let out: st.Tensor | null = null;
+      st.valueAndGrads(() => (out = model.apply(x) as st.Tensor, st.sum(out)), [x]);
+      return out!;
+    };
+    const check = (what: string) => {
+      const fused = model.predict(x) as st.Tensor;
+      expectClose(fused, recorded(), 1e-7, 1e-6, `${activation}: ${what}`);
+    };
+    check('fresh weights');
+    check('again (packed weights reused)');
+    model.trainOnBatch(x, y);
+    check('after a training step');
+    const dense = model.layers[0] as st.layers.Layer;
+    dense.setWeights(dense.getWeights().map((w) => st.mul(w, -0.5)));
+    check('after setWeights');
+    const kernel = dense.weights[0];
+    kernel.assign(st.add(kernel, st.fill(kernel.shape, 0.01)));
+    check('after assign');
+  }
+}));
+
+test('the fused dense op has the gradients of matmul, bias and activation (softmax included)', () => {
+  for (const act of ['relu', 'tanh', 'softmax', 'linear'] as const) {
+    for (const withBias of [true, false]) {
+      expectGradientsClose((x, w, b) => {
+        const y = denseForward(x, w, withBias ? b : null, act, false);
+        return st.sum(st.mul(y, st.tensor(Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape, 'float64')));
+      }, [rand([2, 3, 4], 1), rand([4, 5], 2), rand([5], 3)]);
+    }
+  }
 });

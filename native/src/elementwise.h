@@ -50,6 +50,12 @@ void argReduceF32(int sign, const float* x, int64_t outer, int64_t n, int64_t in
 /** Softmax or log-softmax of x viewed as [outer, n, inner] along n. */
 void softmaxF32(const float* x, float* out, int64_t outer, int64_t n, int64_t inner, bool log);
 
+/**
+ * softmaxF32 along the last axis of `rows` contiguous rows of n, on the calling thread: the epilogue of
+ * a kernel that has just written those rows. Softmax (log false) may run in place (out = x).
+ */
+void softmaxRowsF32(const float* x, float* out, int64_t rows, int64_t n, bool log);
+
 /** y = act(x + bias) for x viewed as [rows, channels]; bias may be null. */
 void biasActivationF32(FusedAct act, const float* x, const float* bias, float* y, int64_t rows, int64_t channels,
                        double alpha);

@@ -154,18 +154,34 @@ void packB(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t c
   }
 }
 
-/** The blocked, packed product on one thread. */
-void gemmPacked(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc,
-                bool accumulate) {
-  // Equal k blocks (a multiple of 8 deep), so a product just past K.kc does not end in a thin block that
-  // loads and stores C for a few steps of work.
+/**
+ * The depth of the k blocks of a product k deep: equal blocks (a multiple of 8 deep), so a product just
+ * past K.kc does not end in a thin block that loads and stores C for a few steps of work.
+ */
+int64_t kBlockDepth(const MicroKernel& K, int64_t k) {
   const int64_t kBlocks = (k + K.kc - 1) / K.kc;
-  const int64_t kcMax = std::min<int64_t>(K.kc, (k / kBlocks + 8) / 8 * 8);
+  return std::min<int64_t>(K.kc, (k / kBlocks + 8) / 8 * 8);
+}
+
+/**
+ * Where a prepacked op(B) (packBWhole) is read: k block pc starts at data + pc · nPad, and inside it
+ * the panel of column j at j · kc; col0 is the first column of this (part of the) product.
+ */
+struct PackedView {
+  const float* data;
+  int64_t nPad;
+  int64_t col0;
+};
+
+/** The blocked, packed product on one thread; B read from `pb` when it is prepacked (not null). */
+void gemmPacked(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, const PackedView* pb,
+                float* c, int64_t ldc, bool accumulate) {
+  const int64_t kcMax = kBlockDepth(K, k);
   const int64_t mcMax = (std::min<int64_t>(K.mc, m) + K.mr - 1) / K.mr * K.mr;
   const int64_t ncMax = (std::min<int64_t>(K.nc, n) + K.nr - 1) / K.nr * K.nr;
   float* ap = Scratch::grow(tScratch.a, tScratch.aCap, size_t(mcMax * kcMax));
-  float* bp = Scratch::grow(tScratch.b, tScratch.bCap, size_t(ncMax * kcMax));
-  if (!ap || !bp) std::abort();
+  float* bScratch = pb ? nullptr : Scratch::grow(tScratch.b, tScratch.bCap, size_t(ncMax * kcMax));
+  if (!ap || (!pb && !bScratch)) std::abort();
   for (int64_t pc = 0; pc < k; pc += kcMax) {
     const int64_t kc = std::min<int64_t>(kcMax, k - pc);
     const bool acc = accumulate || pc > 0;
@@ -179,7 +195,12 @@ void gemmPacked(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, V
       }
       for (int64_t jc = 0; jc < n; jc += K.nc) {
         const int64_t nc = std::min<int64_t>(K.nc, n - jc);
-        packB(K.nr, kc, nc, b.data + pc * b.rs + jc * b.cs, b.rs, b.cs, bp);
+        const float* bp = bScratch;
+        if (pb) {
+          bp = pb->data + pc * pb->nPad + (pb->col0 + jc) * kc;
+        } else {
+          packB(K.nr, kc, nc, b.data + pc * b.rs + jc * b.cs, b.rs, b.cs, bScratch);
+        }
         // The MR × kc panel of A stays in L1 while the kc × NR panels of B stream from L2.
         for (int64_t ir = 0; ir < mc; ir += K.mr) {
           const int mr = int(std::min<int64_t>(K.mr, mc - ir));
@@ -225,8 +246,9 @@ void gemmSmall(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_
   }
 }
 
-void gemmSerial(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc,
-                bool accumulate) {
+/** The product on one thread: B read from `pb` when prepacked (then m ≥ 4 and n ≥ 4, see sgemmEx). */
+void gemmSerial(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, View b, const PackedView* pb,
+                float* c, int64_t ldc, bool accumulate) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (!accumulate) {
@@ -236,10 +258,10 @@ void gemmSerial(const MicroKernel& K, int64_t m, int64_t n, int64_t k, View a, V
   }
   // Packing pays off even for 8 × 8 products; only matrix-vector-like ones (fewer than 4 rows or
   // columns) run direct loops, where packing would copy as much as the arithmetic reads.
-  if (m < 4 || n < 4) {
+  if (!pb && (m < 4 || n < 4)) {
     gemmSmall(m, n, k, a, b, c, ldc, accumulate);
   } else {
-    gemmPacked(K, m, n, k, a, b, c, ldc, accumulate);
+    gemmPacked(K, m, n, k, a, b, pb, c, ldc, accumulate);
   }
 }
 
@@ -248,9 +270,12 @@ struct SplitJob {
   const MicroKernel* K;
   int64_t m, n, k;
   View a, b;
+  const float* packed;  // op(B) prepacked (packBWhole), or null
+  int64_t nPad;
   float* c;
   int64_t ldc;
   bool accumulate;
+  const Epilogue* epilogue;
   bool byColumns;
   // Task t computes [bounds[t], bounds[t + 1]) of the split side and finished at end[t]
   // (monotonicSeconds). Fixed arrays: a product must not allocate to be split.
@@ -258,23 +283,43 @@ struct SplitJob {
   double end[ThreadPool::kMaxThreads];
 };
 
+/** Rows [r0, r0 + rows) × columns [c0, c0 + cols) of the job's C: the product, then the epilogue. */
+void runRectangle(const SplitJob& j, int64_t r0, int64_t rows, int64_t c0, int64_t cols) {
+  const View a{j.a.data + r0 * j.a.rs, j.a.rs, j.a.cs};
+  const View b{j.b.data + c0 * j.b.cs, j.b.rs, j.b.cs};
+  const PackedView pv{j.packed, j.nPad, c0};
+  float* c = j.c + r0 * j.ldc + c0;
+  gemmSerial(*j.K, rows, cols, j.k, a, b, j.packed ? &pv : nullptr, c, j.ldc, j.accumulate);
+  if (j.epilogue) j.epilogue->fn(j.epilogue->ctx, c, j.ldc, r0, rows, c0, cols);
+}
+
 void runSplit(void* ctx, int t) {
   SplitJob& j = *static_cast<SplitJob*>(ctx);
   const int64_t lo = j.bounds[t], len = j.bounds[t + 1] - lo;
   if (j.byColumns) {
-    View b{j.b.data + lo * j.b.cs, j.b.rs, j.b.cs};
-    gemmSerial(*j.K, j.m, len, j.k, j.a, b, j.c + lo, j.ldc, j.accumulate);
+    runRectangle(j, 0, j.m, lo, len);
   } else {
-    View a{j.a.data + lo * j.a.rs, j.a.rs, j.a.cs};
-    gemmSerial(*j.K, len, j.n, j.k, a, j.b, j.c + lo * j.ldc, j.ldc, j.accumulate);
+    runRectangle(j, lo, len, 0, j.n);
   }
   j.end[t] = monotonicSeconds();
 }
 
-/** Threads worth using for `work` multiply-adds. */
-int threadsFor(int64_t work) {
-  if (work < kParallelMin) return 1;
+// Multiply-adds a part of a split product must have for its cut to follow the learned speeds: ~100 µs
+// on one AVX-512 core, the shortest part learnTaskSpeeds learns from.
+constexpr int64_t kBalancedMinWork = int64_t(10) << 20;
+
+// A product with an epilogue (a dense layer's) splits from this many multiply-adds (~1.5 µs of work,
+// plus its epilogue's) when the workers are awake: the next layer of a forward pass after one that
+// used them. W2's 128 × 10 × 128 second layer with its softmax: 6.6 µs serial.
+constexpr int64_t kParallelMinAwake = int64_t(1) << 16;
+
+/** Threads worth using for `work` multiply-adds (`epilogue`: the product has one). */
+int threadsFor(int64_t work, bool epilogue = false) {
   ThreadPool& pool = ThreadPool::instance();
+  if (epilogue && work >= kParallelMinAwake && work < kParallelMin && pool.workersAwake()) {
+    return int(std::min<int64_t>(pool.threads(), work / kParallelMinAwake));
+  }
+  if (work < kParallelMin) return 1;
   const int64_t useful = work / kParallelMin;
   return int(std::min<int64_t>(pool.threads(), useful));
 }
@@ -291,28 +336,60 @@ bool setGemmIsa(Isa isa) {
 
 Isa gemmIsa() { return current().isa; }
 
-void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+int packedBLayout() { return int(current().isa) + 1; }
+
+int64_t packedBFloats(int64_t k, int64_t n) { return std::max<int64_t>(k, 0) * roundUp(std::max<int64_t>(n, 0), current().nr); }
+
+void packBWhole(int64_t k, int64_t n, View b, float* out) {
   const MicroKernel& K = current();
-  const int nt = (m <= 0 || n <= 0) ? 1 : threadsFor(m * n * k);
-  if (nt <= 1) {
-    gemmSerial(K, m, n, k, a, b, c, ldc, accumulate);
-    return;
+  const int64_t kcMax = k > 0 ? kBlockDepth(K, k) : 1;
+  const int64_t nPad = roundUp(n, K.nr);
+  for (int64_t pc = 0; pc < k; pc += kcMax) {
+    const int64_t kc = std::min<int64_t>(kcMax, k - pc);
+    packB(K.nr, kc, n, b.data + pc * b.rs, b.rs, b.cs, out + pc * nPad);
   }
+}
+
+void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+  sgemmEx(m, n, k, a, b, nullptr, c, ldc, accumulate, nullptr);
+}
+
+void sgemmEx(int64_t m, int64_t n, int64_t k, View a, View b, const float* packedB, float* c, int64_t ldc,
+             bool accumulate, const Epilogue* epilogue) {
+  const MicroKernel& K = current();
+  // A prepacked B is read only by the packed kernels: thin products take the direct loops on b.
+  if (m < 4 || n < 4 || k <= 0) packedB = nullptr;
+  const int nt = (m <= 0 || n <= 0) ? 1 : threadsFor(m * n * k, epilogue != nullptr);
   SplitJob job;
   job.K = &K;
   job.m = m, job.n = n, job.k = k;
   job.a = a, job.b = b, job.c = c, job.ldc = ldc;
+  job.packed = packedB;
+  job.nPad = roundUp(n, K.nr);
   job.accumulate = accumulate;
+  job.epilogue = epilogue;
+  if (nt <= 1) {
+    if (m > 0 && n > 0) runRectangle(job, 0, m, 0, n);
+    return;
+  }
   // One rectangle per thread, each packing its own operands: measured on Zen 5 at n = 1024, this beats
   // sharing one packed A across the threads (373 against 333 GFLOPS on two cores), as reading panels
   // another core packed costs more than packing them twice. Split the longer side, rows on a tie (each
   // thread then transposes only its half of A and writes one contiguous half of C: 338 against 323
-  // GFLOPS at n = 1024 into fresh memory); columns in whole NR panels, rows in whole MR panels.
-  job.byColumns = n > m && n >= int64_t(nt) * K.nr;
-  if (!job.byColumns && m < int64_t(nt) * K.mr) job.byColumns = n >= int64_t(nt) * 4;
+  // GFLOPS at n = 1024 into fresh memory); columns in whole NR panels, rows in whole MR panels. An
+  // epilogue that needs whole rows (softmax) takes rows.
+  const bool rowsOnly = epilogue && epilogue->wholeRows;
+  job.byColumns = !rowsOnly && n > m && n >= int64_t(nt) * K.nr;
+  if (!rowsOnly && !job.byColumns && m < int64_t(nt) * K.mr) job.byColumns = n >= int64_t(nt) * 4;
   const int64_t total = job.byColumns ? n : m;
-  const int64_t unit = job.byColumns ? K.nr : K.mr;
-  const bool balanced = nt <= kMaxBalancedTasks && total >= int64_t(2 * nt) * unit;
+  // Rows in whole MR panels, or at the kernel's edge-tile steps: 128 rows on two threads as 64 + 64
+  // (five tiles and a 4-row edge each) rather than 60 + 68 (the second waits for an 8-row edge tile).
+  const int64_t unit = job.byColumns ? K.nr : (K.edgeRows > 0 ? K.edgeRows : K.mr);
+  // Parts sized by learned speeds only where the product's own parts are long enough to correct them
+  // (learnTaskSpeeds ignores parts under 100 µs): a short product (W2's 128 × 128 × 784, ~60 µs a part)
+  // kept a skew learned from a slow first call or a preempted part for the whole process (speeds 1.6 /
+  // 0.5: 123 against 92 µs a step, run to run), so it is cut evenly.
+  const bool balanced = nt <= kMaxBalancedTasks && total >= int64_t(2 * nt) * unit && m * n * k / nt >= kBalancedMinWork;
   int tasks = nt;
   if (balanced) {
     // Parts sized by how fast each task ran in earlier products (n = 1024 on two vCPUs of unequal
@@ -324,6 +401,10 @@ void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ld
     if (chunk >= total) chunk = (total + nt - 1) / nt;
     tasks = int((total + chunk - 1) / chunk);
     for (int t = 0; t <= tasks; ++t) job.bounds[t] = std::min(total, t * chunk);
+  }
+  // A prepacked B is read from panel boundaries only: columns cut inside a panel pack b instead.
+  for (int t = 1; t < tasks && job.byColumns && job.packed; ++t) {
+    if (job.bounds[t] % K.nr != 0) job.packed = nullptr;
   }
   const double start = monotonicSeconds();
   const bool parallel = ThreadPool::instance().run(tasks, runSplit, &job);
@@ -354,7 +435,7 @@ void runBatch(void* ctx, int t) {
   const int64_t end = std::min(j.batch, (t + 1) * j.chunk);
   for (int64_t i = t * j.chunk; i < end; ++i) {
     gemmSerial(*j.K, j.m, j.n, j.k, View{j.a + j.aOffsets[i], j.aRs, j.aCs},
-               View{j.b + j.bOffsets[i], j.bRs, j.bCs}, j.c + i * j.cStride, j.ldc, j.accumulate);
+               View{j.b + j.bOffsets[i], j.bRs, j.bCs}, nullptr, j.c + i * j.cStride, j.ldc, j.accumulate);
   }
 }
 

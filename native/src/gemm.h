@@ -55,6 +55,9 @@ struct MicroKernel {
   int mc;       // rows of A packed at once: the mc × kc block stays in L3
   MicroKernelFn run;
   PackRowsFn packRows;  // vectorised packer for row-major A, or null
+  // Rows of an edge tile the kernel runs at full speed per row (0: only whole mr-row tiles), so a
+  // product split by rows may cut at steps of this many rows.
+  int edgeRows = 0;
 };
 
 MicroKernel microKernelAvx512();
@@ -78,6 +81,41 @@ struct View {
  * or B. Uses the thread pool when the product is large.
  */
 void sgemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate);
+
+/**
+ * What a product does to each rectangle of C once it is complete, on the thread that computed it
+ * (while the rectangle is in that core's cache): rows [row0, row0 + rows) × columns [col0, col0 + cols)
+ * of C, whose element (row0, col0) is at c. `wholeRows`: only split the product by rows (every
+ * rectangle then spans all columns: a softmax along them).
+ */
+struct Epilogue {
+  void (*fn)(void* ctx, float* c, int64_t ldc, int64_t row0, int64_t rows, int64_t col0, int64_t cols);
+  void* ctx;
+  bool wholeRows;
+};
+
+/**
+ * The layout packBWhole writes for the micro-kernel in use (> 0): a packed B is only valid while
+ * packedBLayout() returns what it returned when B was packed (setGemmIsa changes it).
+ */
+int packedBLayout();
+
+/** Floats packBWhole writes for a k × n op(B). */
+int64_t packedBFloats(int64_t k, int64_t n);
+
+/**
+ * Packs all of a k × n op(B) the way the blocked product reads it (its k blocks one after another,
+ * each as NR-column panels), so a B used by many products (a layer's weights) is packed once.
+ */
+void packBWhole(int64_t k, int64_t n, View b, float* out);
+
+/**
+ * sgemm with options: `packedB` (or null) is op(B) already packed by packBWhole under the current
+ * layout — the same numbers as packing b here; thin products (m or n below 4) read b instead. The
+ * epilogue (or null) runs on each finished rectangle of C.
+ */
+void sgemmEx(int64_t m, int64_t n, int64_t k, View a, View b, const float* packedB, float* c, int64_t ldc,
+             bool accumulate, const Epilogue* epilogue);
 
 /**
  * `batch` products of the same shape: product t reads A at a + aOffsets[t], B at b + bOffsets[t] and

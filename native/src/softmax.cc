@@ -1,6 +1,7 @@
 // Softmax and log-softmax along one axis of float32 data viewed as [outer, n, inner], computed as the
 // js reference does: the max subtracted, sums in double, results stored to float32; along the last
 // axis the exponentials use the vectorised float exp (fast-math.h), elsewhere double std::exp.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -14,7 +15,69 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+// Rows of at most this many values take softmaxNarrow.
+constexpr int64_t kNarrow = 32;
+// Rows softmaxNarrow handles at once, one per vector lane.
+constexpr int kLanes = 16;
+
+/**
+ * softmaxRows for rows of n ≤ kNarrow values (a classifier's 10 classes, say), kLanes rows at a time
+ * with one row per vector lane: the per-row loops of a few elements cost more in loop set-up and calls
+ * than in arithmetic (128 × 10, one thread: 6.2 → 2.5 µs). The same float max, differences and exponentials as the
+ * per-row loop, and each row's sum in double, in order (as the js reference).
+ */
+void softmaxNarrow(const float* x, float* out, int64_t lo, int64_t hi, int64_t n, bool log) {
+  alignas(64) float v[kNarrow][kLanes];
+  alignas(64) float e[kNarrow][kLanes];
+  for (int64_t r0 = lo; r0 < hi; r0 += kLanes) {
+    const int lanes = int(std::min<int64_t>(kLanes, hi - r0));
+    for (int l = 0; l < kLanes; ++l) {
+      // Missing rows repeat the last one: their results are not stored.
+      const float* row = x + (r0 + std::min(l, lanes - 1)) * n;
+      for (int64_t k = 0; k < n; ++k) v[k][l] = row[k];
+    }
+    alignas(64) float mx[kLanes];
+    alignas(64) int nan[kLanes];
+    for (int l = 0; l < kLanes; ++l) mx[l] = -std::numeric_limits<float>::infinity(), nan[l] = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      for (int l = 0; l < kLanes; ++l) {
+        mx[l] = v[k][l] > mx[l] ? v[k][l] : mx[l];
+        nan[l] |= v[k][l] != v[k][l];
+      }
+    }
+    // A row with a NaN has the max NaN, as the per-row loop (which stops at the first NaN).
+    for (int l = 0; l < kLanes; ++l) mx[l] = nan[l] ? std::numeric_limits<float>::quiet_NaN() : mx[l];
+    for (int64_t k = 0; k < n; ++k) {
+      for (int l = 0; l < kLanes; ++l) e[k][l] = v[k][l] - mx[l];
+    }
+    expArray(&e[0][0], &e[0][0], n * kLanes);
+    double sum[kLanes] = {};
+    for (int64_t k = 0; k < n; ++k) {
+      for (int l = 0; l < kLanes; ++l) sum[l] += e[k][l];
+    }
+    if (log) {
+      double shift[kLanes];
+      for (int l = 0; l < kLanes; ++l) shift[l] = double(mx[l]) + std::log(sum[l]);
+      for (int l = 0; l < lanes; ++l) {
+        float* y = out + (r0 + l) * n;
+        for (int64_t k = 0; k < n; ++k) y[k] = float(v[k][l] - shift[l]);
+      }
+    } else {
+      double inv[kLanes];
+      for (int l = 0; l < kLanes; ++l) inv[l] = 1 / sum[l];
+      for (int l = 0; l < lanes; ++l) {
+        float* y = out + (r0 + l) * n;
+        for (int64_t k = 0; k < n; ++k) y[k] = float(e[k][l] * inv[l]);
+      }
+    }
+  }
+}
+
 void softmaxRows(const float* x, float* out, int64_t lo, int64_t hi, int64_t n, bool log) {
+  if (n <= kNarrow) {
+    softmaxNarrow(x, out, lo, hi, n, log);
+    return;
+  }
   for (int64_t o = lo; o < hi; ++o) {
     const float* v = x + o * n;
     float* y = out + o * n;
@@ -80,6 +143,8 @@ void softmaxBlocks(const float* x, float* out, int64_t lo, int64_t hi, int64_t n
 }
 
 }  // namespace
+
+void softmaxRowsF32(const float* x, float* out, int64_t rows, int64_t n, bool log) { softmaxRows(x, out, 0, rows, n, log); }
 
 void softmaxF32(const float* x, float* out, int64_t outer, int64_t n, int64_t inner, bool log) {
   if (inner == 1) {

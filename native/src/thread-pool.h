@@ -36,6 +36,19 @@ class ThreadPool {
   void setThreads(int n);
 
   /**
+   * Whether a job posted now would find every worker started and awake (spinning after a job that just
+   * ended, kWorkerSpin), so that a job of a few microseconds pays to split. Always false in the wasm
+   * builds.
+   */
+  bool workersAwake() const {
+#if defined(__wasm__)
+    return false;
+#else
+    return int(workers_.size()) + 1 >= threads() && sleepers_.load(std::memory_order_relaxed) == 0;
+#endif
+  }
+
+  /**
    * Runs fn(ctx, t) for every t in [0, tasks) (tasks ≤ 65535), on up to `threads()` threads; returns when
    * all are done: true if workers took part, false if the caller ran every task itself in turn.
    */

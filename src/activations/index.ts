@@ -2,6 +2,8 @@ import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { type FusedActivation, biasActivation } from '../ops/bias-activation.js';
+import { type DenseActivation, denseForward } from '../ops/dense.js';
+import { isRecording } from '../autograd/tape.js';
 import type { RnnActivation } from '../kernels/rnn-kernels.js';
 
 /** An activation: its Keras name (written to model files) and the function. */
@@ -72,6 +74,26 @@ export function applyBiasActivation(x: Tensor, bias: Tensor | null, activation: 
   const kind = fusedActivationOf(activation);
   if (bias && kind) return biasActivation(x, bias, kind, 1);
   return activation.apply(bias ? ops.add(x, bias) : x);
+}
+
+/**
+ * activation(x · kernel + bias) for a dense layer (kernel [inDim, units], its weights). Outside a
+ * gradient tape (predict, evaluate) float32 layers with a built-in fused activation or softmax run as
+ * one fused op, the kernel packed once for the GEMM while it is unchanged; while a tape records
+ * (training), and otherwise, as matmul then applyBiasActivation, the ops the gradient is recorded through.
+ */
+export function applyDense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: Activation): Tensor {
+  const kind = isRecording() ? null : denseActivationOf(activation);
+  if (kind && x.dtype === 'float32' && kernel.dtype === 'float32' && (!bias || bias.dtype === 'float32') && x.rank >= 2 && kernel.rank === 2) {
+    return denseForward(x, kernel, bias, kind, true);
+  }
+  return applyBiasActivation(ops.matmul(x, kernel), bias, activation);
+}
+
+/** The dense fused op's name for a built-in activation (softmax included), or null. */
+function denseActivationOf(activation: Activation): DenseActivation | null {
+  if (activation.name === 'softmax' && activation.apply === TABLE.softmax) return 'softmax';
+  return fusedActivationOf(activation);
 }
 
 /** Whether `activation` is one of the library's own (not a user function), under its own name. */

@@ -1,8 +1,7 @@
 import { ConfigError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { matmul } from '../ops/index.js';
-import { type Activation, applyBiasActivation, getActivation } from '../activations/index.js';
+import { type Activation, applyDense, getActivation } from '../activations/index.js';
 import { type Initializer, type InitializerIdentifier, getInitializer } from '../initializers/index.js';
 import { type Regularizer, type RegularizerIdentifier, getRegularizer } from '../regularizers/index.js';
 import { type Constraint, type ConstraintIdentifier, getConstraint } from '../constraints/index.js';
@@ -97,7 +96,7 @@ export class Dense extends Layer {
       throw new ShapeError(`${this.describe()}: expected input with last dimension ${inDim}, got shape ${fmtShape(x.shape)}` +
         (x.shape.length > 2 ? ' — did you forget a flatten?' : ''));
     }
-    const y = applyBiasActivation(matmul(x, this.kernel!), this.bias ?? null, this.activation);
+    const y = applyDense(x, this.kernel!, this.bias ?? null, this.activation);
     return this.dropoutPart.apply(y, opts);
   }
 

@@ -1,10 +1,12 @@
-import type { MatmulKernels } from '../matmul-kernels.js';
+import type { DenseActivation, MatmulKernels } from '../matmul-kernels.js';
 import { ShapeError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { alloc, upcast } from '../../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { broadcastIndex } from './broadcast.js';
 import { gemmRowMajor } from './gemm.js';
+import { biasActivation } from './bias-activation.js';
+import { softmaxAlong } from './softmax.js';
 
 function matmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   if (a.rank < 2 || b.rank < 2) {
@@ -37,5 +39,12 @@ function matmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean):
   return new Tensor(out, shape);
 }
 
+/** The reference dense forward pass: the product, then the bias and activation (softmax: along the last axis). */
+function matmulBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, act: DenseActivation, alpha: number): Tensor {
+  const y = matmul(x, w, false, false);
+  if (act !== 'softmax') return biasActivation(y, bias, act, alpha);
+  return softmaxAlong(bias ? biasActivation(y, bias, 'linear', 0) : y, y.rank - 1, false);
+}
+
 /** Reference matmul kernels. */
-export const matmulKernels: MatmulKernels = { matmul };
+export const matmulKernels: MatmulKernels = { matmul, matmulBiasActivation };

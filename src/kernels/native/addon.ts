@@ -22,6 +22,26 @@ export interface NativeAddon {
     b: Float32Array, bOffsets: Float64Array, bRs: number, bCs: number,
     c: Float32Array, cStride: number, ldc: number, accumulate: boolean,
   ): void;
+  /** The layout gemmPackB packs for (it changes with setIsa): a packed copy is valid under this layout only. */
+  gemmPackLayout(): number;
+  /** The Float32Array length gemmPackB needs for a k × n matrix. */
+  gemmPackedLength(k: number, n: number): number;
+  /**
+   * Packs the row-major k × n matrix b for the GEMM into out (gemmPackedLength long); returns the
+   * offset (elements) where the packed values start in out.
+   */
+  gemmPackB(k: number, n: number, b: Float32Array, out: Float32Array): number;
+  /**
+   * A dense layer's forward pass: out [m, n] = act(x [m, k] · w [k, n] + bias) with act a FUSED_CODE
+   * index, or one past them for softmax along n; `packed` (or null) is w from gemmPackB, made under
+   * `layout`, its values at `packedOffset`. Returns false, writing nothing, when the current layout is
+   * another (pack w again).
+   */
+  dense(
+    m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    packed: Float32Array | null, packedOffset: number, layout: number,
+    bias: Float32Array | null, act: number, alpha: number, out: Float32Array,
+  ): boolean;
   /** Does nothing: measures the cost of a call. */
   noop(): void;
   /** Threads a large kernel uses (the calling thread included). */

@@ -1,5 +1,6 @@
-import type { MatmulKernels } from '../matmul-kernels.js';
+import type { DenseActivation, MatmulKernels } from '../matmul-kernels.js';
 import type { NativeAddon } from './addon.js';
+import { FUSED_CODE, NATIVE_MIN_BIAS_ACTIVATION, nativeElementwiseKernels } from './elementwise.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { broadcastIndex } from '../js/broadcast.js';
@@ -8,6 +9,17 @@ import { writeOnlyFloat32 } from '../../tensor/write-only.js';
 
 /** Products of at most this many multiply-adds run in the js kernel. */
 export const JS_MAX_MATMUL_WORK = 512;
+
+/** The addon's code for softmax as a dense layer's activation (after the FUSED_CODE ones; native/src/dense.h). */
+const DENSE_SOFTMAX = FUSED_CODE.size;
+
+/** A weight matrix packed for the addon's GEMM (gemmPackB): valid while the addon's layout is `layout`. */
+interface PackedWeights {
+  data: Float32Array;
+  /** Where the packed values start in data (a 64-byte boundary). */
+  offset: number;
+  layout: number;
+}
 
 /**
  * Native matmul: float32 products run in the addon's GEMM, reading the inputs' storage in place and
@@ -51,5 +63,56 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     addon.gemmBatched(nb, m, n, k, a.values, aOffsets, aRs, aCs, b.values, bOffsets, bRs, bCs, out, m * n, n, false);
     return new Tensor(out, shape);
   }
-  return { matmul };
+
+  const elementwise = nativeElementwiseKernels(addon);
+  // Weights packed once, by their storage: a Variable's storage is replaced (never written) when it
+  // changes, so an entry is valid for as long as its key lives, and goes with it.
+  const packed = new WeakMap<Float32Array, PackedWeights>();
+
+  function packedFor(w: Float32Array, k: number, n: number): PackedWeights {
+    let p = packed.get(w);
+    if (!p) {
+      const data = new Float32Array(addon.gemmPackedLength(k, n));
+      const offset = addon.gemmPackB(k, n, w, data);
+      p = { data, offset, layout: addon.gemmPackLayout() };
+      packed.set(w, p);
+    }
+    return p;
+  }
+
+  /** The unfused pass, from this backend's own kernels: what the fused call must equal. */
+  function unfused(x: Tensor, w: Tensor, bias: Tensor | null, act: DenseActivation, alpha: number): Tensor {
+    const y = matmul(x, w, false, false);
+    if (act !== 'softmax') return elementwise.biasActivation(y, bias, act, alpha);
+    return elementwise.softmax(bias ? elementwise.biasActivation(y, bias, 'linear', 0) : y, y.rank - 1);
+  }
+
+  /**
+   * The dense forward pass in one addon call (the GEMM with bias and activation as its epilogue), w
+   * read from a packed copy when it is reused. Products and outputs small enough that matmul or the
+   * elementwise kernels would run js take the unfused kernels, so results never depend on which ran.
+   */
+  function matmulBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, act: DenseActivation, alpha: number, reuse: boolean): Tensor {
+    const code = act === 'softmax' ? DENSE_SOFTMAX : FUSED_CODE.get(act);
+    const k = w.shape[0], n = w.shape[1];
+    if (!(x.values instanceof Float32Array) || !(w.values instanceof Float32Array) || code === undefined || x.rank < 2 ||
+        w.rank !== 2 || x.shape[x.rank - 1] !== k || (bias !== null && (!(bias.values instanceof Float32Array) || bias.size !== n))) {
+      return unfused(x, w, bias, act, alpha);
+    }
+    const m = x.size / Math.max(k, 1);
+    if (m * n * k <= JS_MAX_MATMUL_WORK || m * n < NATIVE_MIN_BIAS_ACTIVATION || k === 0) return unfused(x, w, bias, act, alpha);
+    const out = writeOnlyFloat32(m * n);
+    const b = bias ? bias.values as Float32Array : null;
+    // Thin products (a batch of one, say) read w directly: packing would cost as much as they do.
+    let p = reuse && m >= 4 && n >= 4 ? packedFor(w.values, k, n) : null;
+    if (!addon.dense(m, n, k, x.values, w.values, p?.data ?? null, p?.offset ?? 0, p?.layout ?? 0, b, code, alpha, out)) {
+      // Packed for another micro-kernel (setIsa since): pack again.
+      packed.delete(w.values);
+      p = packedFor(w.values, k, n);
+      addon.dense(m, n, k, x.values, w.values, p.data, p.offset, p.layout, b, code, alpha, out);
+    }
+    return new Tensor(out, [...x.shape.slice(0, -1), n]);
+  }
+
+  return { matmul, matmulBiasActivation };
 }

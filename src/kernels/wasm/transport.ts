@@ -41,7 +41,7 @@ function arrayTypeOf(a: ArrayBufferView): number {
  * The argument orders are those of native/src/bind-*.cc and addon.cc.
  */
 const OUTPUTS: Record<string, readonly number[]> = {
-  gemm: [11], gemmBatched: [12],
+  gemm: [11], gemmBatched: [12], gemmPackB: [3], dense: [11],
   conv3d: [3], conv3dBackpropInput: [3], conv3dBackpropFilter: [3],
   depthwiseConv3d: [3], depthwiseConv3dBackpropInput: [3], depthwiseConv3dBackpropFilter: [3],
   conv3dBiasActivation: [6],
@@ -75,6 +75,8 @@ export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> 
   // gemmBatched(batch, m, n, k, a, aOffsets, aRs, aCs, b, bOffsets, bRs, bCs, c, cStride, ldc, accumulate)
   gemmBatched: (a) => (gemmWritesAllOfC(a[12], (a[0] as number) * (a[1] as number) * (a[2] as number), 0, a[14] as number, a[2] as number, a[15]) &&
     a[13] === (a[1] as number) * (a[2] as number) ? [12] : []),
+  // dense(m, n, k, x, w, packed, packedOffset, layout, bias, act, alpha, out): out is [m, n] exactly (the glue allocates it).
+  dense: (a) => ((a[11] as Float32Array).length === (a[0] as number) * (a[1] as number) ? [11] : []),
   conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
   biasActivationGrad: () => [3], maxPool3d: () => [2], avgPool3d: () => [2], maxPool3dArgmax: () => [2, 3],
   gatherFlat: () => [2], scatterAddFlat: () => [2],
