@@ -26,15 +26,6 @@ constexpr int64_t kBlockRows = 64;
 /** Rows of the forward tile: 4 × 8 (8 accumulators), as the engine's tile, so the row pointers fit too. */
 constexpr int kRows = 4;
 
-/** The offset of each patch element from its window's origin (the segments laid end to end). */
-std::vector<int32_t> patchOffsets(const Segments& seg) {
-  std::vector<int32_t> off;
-  for (size_t s = 0; s < seg.off.size(); ++s) {
-    for (int32_t p = 0; p < seg.len[s]; ++p) off.push_back(int32_t(seg.off[s] + p));
-  }
-  return off;
-}
-
 // ---- forward ----
 
 /**
@@ -269,11 +260,7 @@ bool conv3dBackpropFilterSmallPatch(const ConvGeom& g, const float* src, const i
   FloatBuffer partial = allocFloats(used * K * F);
   job.partial = partial.get();
   runTasks(used, filterTask, &job);
-  for (int64_t i = 0; i < K * F; ++i) {
-    float sum = 0.f;
-    for (int t = 0; t < used; ++t) sum += job.partial[t * K * F + i];
-    dw[i] = sum;
-  }
+  sumTaskPartials(job.partial, used, K * F, dw);
   return true;
 }
 

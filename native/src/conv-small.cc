@@ -22,15 +22,6 @@ constexpr int64_t kMaxPatch = 32;
 /** Output rows per block of the forward conv: the epilogue runs over a block while it is in L1. */
 constexpr int64_t kBlockRows = 64;
 
-/** The offset of each patch element from its window's origin (the segments laid end to end). */
-std::vector<int32_t> patchOffsets(const Segments& seg) {
-  std::vector<int32_t> off;
-  for (size_t s = 0; s < seg.off.size(); ++s) {
-    for (int32_t p = 0; p < seg.len[s]; ++p) off.push_back(int32_t(seg.off[s] + p));
-  }
-  return off;
-}
-
 // ---- forward ----
 
 /**
@@ -248,11 +239,7 @@ bool conv3dBackpropFilterSmallPatch(const ConvGeom& g, const float* src, const i
   FloatBuffer partial = allocFloats(used * K * F);
   job.partial = partial.get();
   runTasks(used, filterTask, &job);
-  for (int64_t i = 0; i < K * F; ++i) {
-    float sum = 0.f;
-    for (int t = 0; t < used; ++t) sum += job.partial[t * K * F + i];
-    dw[i] = sum;
-  }
+  sumTaskPartials(job.partial, used, K * F, dw);
   return true;
 }
 

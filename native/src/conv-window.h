@@ -58,6 +58,24 @@ inline Segments windowSegments(const ConvGeom& g, const int64_t pdims[3]) {
   return seg;
 }
 
+/** The offset of each patch element from its window's origin (the segments laid end to end). */
+inline std::vector<int32_t> patchOffsets(const Segments& seg) {
+  std::vector<int32_t> off;
+  for (size_t s = 0; s < seg.off.size(); ++s) {
+    for (int32_t p = 0; p < seg.len[s]; ++p) off.push_back(int32_t(seg.off[s] + p));
+  }
+  return off;
+}
+
+/** out[i] = Σ_t partial[t·n + i] over `used` tasks' partial sums, in task order (deterministic). */
+inline void sumTaskPartials(const float* partial, int used, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    float sum = 0.f;
+    for (int t = 0; t < used; ++t) sum += partial[t * n + i];
+    out[i] = sum;
+  }
+}
+
 /**
  * Walks output positions in order from linear index p (n, od, oh, ow),
  * giving each window's origin (in the padded input of dims pdims): the filter gradient's walk over
