@@ -44,7 +44,7 @@ export function computeLoss(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[
  * the logs are numbers, and all else the step keeps is a Variable's storage.
  */
 export function trainStep(model: Model, c: Compiled, xs: Tensor[], ys: Tensor[], sw: Tensor | null): Logs {
-  return withStepBuffers(recyclesStepBuffers(model, c), () => runTrainStep(model, c, xs, ys, sw));
+  return trainStepOn(model, c, () => ({ xs, ys, sw }));
 }
 
 /**
