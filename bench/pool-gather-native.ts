@@ -42,7 +42,7 @@ function main(): void {
   for (const shape of [[64, 26, 26, 32], [64, 11, 11, 64]]) {
     const x = st.randomNormal(shape, { seed: 1, dtype: 'float32' });
     const { shape5d } = poolShape5d('maxPool', x, 2);
-    const info = planPool('maxPool', x, shape5d, 2, readPoolArgs('maxPool', 2, 2, 2, 'valid'));
+    const info = planPool('maxPool', x.shape, shape5d, 2, readPoolArgs('maxPool', 2, 2, 2, 'valid'));
     const tag = `maxpool 2 [${shape}]`;
     row(`${tag} forward`, (b) => b.maxPool3d(x, info), both);
     row(`${tag} argmax + gatherFlat`, (b) => b.gatherFlat(x, b.maxPool3dArgmax(x, info)), both);

@@ -160,7 +160,7 @@ test('dense forward (matmulBiasActivation) equals the backend\'s matmul then bia
 
 // ---------------------------------------------------------------- convolutions
 
-type ConvName = Exclude<keyof ConvKernels, 'conv3dBiasActivation'>;
+type ConvName = Exclude<keyof ConvKernels, 'conv3dBiasActivation' | 'conv3dBiasActivationMaxPool'>;
 const CONV_NAMES: ConvName[] = ['conv3d', 'conv3dBackpropInput', 'conv3dBackpropFilter',
   'depthwiseConv3d', 'depthwiseConv3dBackpropInput', 'depthwiseConv3dBackpropFilter'];
 
@@ -273,6 +273,46 @@ test('conv + bias + activation matches the backend\'s conv then the js biasActiv
   }
 });
 
+/** A max pool over a conv's output ([batch, ...outSize, F]): 2-wide windows (or 3, stride 2, 'same'), 1 where a dim is 1. */
+function poolOver(info: ConvInfo, same: boolean): Pool3dInfo {
+  const shape5d = [info.batch, ...info.outSize, info.outChannels];
+  const size = info.outSize.map((o) => (o === 1 ? 1 : same ? 3 : 2)), strides = info.outSize.map((o) => (o === 1 ? 1 : 2));
+  return planPool('pool', shape5d, shape5d, 3, readPoolArgs('pool', 3, size, strides, same ? 'same' : 'valid'));
+}
+
+test('conv + bias + activation + max pool matches the backend\'s conv + bias + activation then its max pool, and js (chunked batches, batch 1, 1 and 2 threads)', (t) => {
+  if (compiled(t).length === 0) return;
+  const acts: FusedActivation[] = ['relu', 'linear', 'tanh', 'elu'];
+  // The W3 pairs (batch 64 and an odd batch: chunks of images, some short) and batch 1 (chunk by chunk, threaded inside).
+  const cases: ConvCase[] = [...CONV_CASES.filter((x) => x.m === undefined),
+    { batch: 64, in: [1, 28, 28], c: 1, f: 32, k: [1, 3, 3] }, { batch: 9, in: [1, 13, 13], c: 32, f: 64, k: [1, 3, 3] },
+    { batch: 1, in: [1, 13, 13], c: 32, f: 64, k: [1, 3, 3] }];
+  let seed = 900;
+  const inputs = cases.map((cs) => {
+    const info = infoOf(cs, false), same = seed % 3 === 0;
+    const [x, w] = convInputs('conv3d', info, seed += 2);
+    const bias = seed % 5 === 0 ? null : randF32([info.outChannels], seed + 1);
+    const pool = poolOver(info, same);
+    const act = acts[seed % acts.length];
+    const want = jsBackend.conv3dBiasActivationMaxPool(toF64(x), toF64(w), bias && toF64(bias), act, 0.7, info, pool);
+    return { cs, info, x, w, bias, pool, act, want, what: `${act} bias=${bias !== null} same=${same} ${JSON.stringify(cs)}` };
+  });
+  for (const c of compiled(t)) {
+    for (const s of settings(t, c)) {
+      for (const { info, x, w, bias, pool, act, want, what: w0 } of inputs) {
+        const what = `${s.label} ${w0}`;
+        const got = expectPath(c, 'conv3dBiasActivationMaxPool', true,
+          () => c.backend.conv3dBiasActivationMaxPool(x, w, bias, act, 0.7, info, pool), what);
+        assert.deepEqual(got.shape, [pool.batch, pool.outD, pool.outH, pool.outW, pool.channels], what);
+        // Unfused on the same backend: the same conv kernel on each chunk of images, so the same numbers.
+        const unfused = c.backend.maxPool3d(c.backend.conv3dBiasActivation(x, w, bias, act, 0.7, info), pool);
+        expectNear(got, unfused, `${what} (vs unfused)`, 1e-6, 1e-6);
+        expectNear(toF64(got), want, `${what} (vs js)`, 1e-4, 1e-4);
+      }
+    }
+  }
+});
+
 test('conv kernels hand float64 and problems of ≤ 2048 multiply-adds to js', (t) => {
   if (compiled(t).length === 0) return;
   for (const c of compiled(t)) {
@@ -282,6 +322,7 @@ test('conv kernels hand float64 and problems of ≤ 2048 multiply-adds to js', (
     const xf = st.cast(x, 'float32'), wf = st.cast(w, 'float32');
     expectSame(expectPath(c, 'conv3d', false, () => c.backend.conv3d(xf, wf, info), 'tiny'), jsBackend.conv3d(xf, wf, info), `[${c.name}] tiny conv3d`);
     expectPath(c, 'conv3dBiasActivation', false, () => c.backend.conv3dBiasActivation(x, w, null, 'relu', 0, info), 'float64');
+    expectPath(c, 'conv3dBiasActivationMaxPool', false, () => c.backend.conv3dBiasActivationMaxPool(x, w, null, 'relu', 0, info, poolOver(info, false)), 'float64');
   }
 });
 
@@ -642,7 +683,7 @@ function poolInput(shape: number[], seed: number, ties = false): Tensor {
 /** The kernels' view of a `rank`-D pooling of x, planned as the ops plan it. */
 function plan(x: Tensor, rank: number, size: number[], strides: number[], padding: 'valid' | 'same'): Pool3dInfo {
   const { shape5d } = poolShape5d('pool', x, rank);
-  return planPool('pool', x, shape5d, rank, readPoolArgs('pool', rank, size, strides, padding));
+  return planPool('pool', x.shape, shape5d, rank, readPoolArgs('pool', rank, size, strides, padding));
 }
 
 /** Odd shapes of each rank (channels 1, 7, 33; spatial sizes 1 to 13) with windows and strides 1 to 3, both paddings, with and without ties. */

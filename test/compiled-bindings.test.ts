@@ -157,6 +157,15 @@ test('conv bindings refuse a geometry or arrays that do not fit', (t) => {
     a.conv3dBiasActivation(geom, x, w, null, 1, 0, y);
     assert.throws(() => a.conv3dBiasActivation(geom, x, w, new Float32Array(2), 1, 0, y), RangeError); // bias ≠ outC
     assert.throws(() => a.conv3dBiasActivation(geom, x, w, null, 99, 0, y), RangeError);                // unknown activation
+    // conv3dBiasActivationMaxPool: a 2 × 2 pool over the 3 × 3 × 3 output.
+    const pool = Int32Array.from([1, 1, 3, 3, 3, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1]);
+    a.conv3dBiasActivationMaxPool(geom, x, w, null, 1, 0, pool, new Float32Array(3));
+    assert.throws(() => a.conv3dBiasActivationMaxPool(geom, x, w, null, 1, 0, pool, new Float32Array(4)), RangeError); // y ≠ pool output
+    const other = pool.slice();
+    other[4] = 2; // channels ≠ the conv's outC
+    assert.throws(() => a.conv3dBiasActivationMaxPool(geom, x, w, null, 1, 0, other, new Float32Array(2)), RangeError);
+    assert.throws(() => a.conv3dBiasActivationMaxPool(geom, x, w, null, 1, 0, pool.subarray(1), new Float32Array(3)), RangeError);
+    assert.throws(() => a.conv3dBiasActivationMaxPool(geom, x, w, null, 99, 0, pool, new Float32Array(3)), RangeError);
   }
 });
 

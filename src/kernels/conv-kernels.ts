@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { FusedActivation } from './elementwise-kernels.js';
+import type { Pool3dInfo } from './pool-kernels.js';
 
 /** Three spatial sizes, outermost first: depth, height, width. */
 export type Triple = [number, number, number];
@@ -36,6 +37,13 @@ export interface ConvKernels {
    * output gives, in one pass where the backend can fuse them.
    */
   conv3dBiasActivation(x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number, info: ConvInfo): Tensor;
+  /**
+   * maxPool3d(conv3dBiasActivation(x, filter, bias, act, alpha, info), pool) for inference (no
+   * gradient): where the backend can fuse them, the conv's full output is never written. `pool`'s
+   * input is the conv's output ([batch, ...outSize, outChannels]).
+   */
+  conv3dBiasActivationMaxPool(x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number,
+    info: ConvInfo, pool: Pool3dInfo): Tensor;
   /** Gradient of conv3d with respect to x: dx [batch, ...inSize, inChannels] from dy [batch, ...outSize, outChannels] (a transposed convolution). */
   conv3dBackpropInput(dy: Tensor, filter: Tensor, info: ConvInfo): Tensor;
   /** Gradient of conv3d with respect to the filter: dw [...kernel, inChannels, outChannels] from x and dy. */

@@ -51,6 +51,8 @@ export abstract class BaseConv extends Layer {
   /** The input shape the layer was built for (batch null). */
   protected builtShape?: LayerShape;
   private readonly dropoutPart: DropoutPart;
+  /** A max pooling folded into the current call (applyWithMaxPool), applied as the pooling shorthand is. */
+  private foldedPool: Pooling | null = null;
 
   constructor(rank: number, opts: BaseConvOptions, transposed = false) {
     super(opts);
@@ -172,12 +174,41 @@ export abstract class BaseConv extends Layer {
     }
     // The kernels are channels-last: a channels-first layer transposes around them.
     const first = this.dataFormat === 'channelsFirst';
-    let y = this.convolveActivated(first ? toChannelsLast(x) : x);
-    if (this.pooling) {
-      const { type, poolSize, strides, padding } = this.pooling;
-      y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
+    const xl = first ? toChannelsLast(x) : x;
+    const pooling = this.pooling ?? this.foldedPool;
+    let y = pooling?.type === 'max' ? this.convolveActivatedMaxPool(xl, pooling) : null;
+    if (!y) {
+      y = this.convolveActivated(xl);
+      if (pooling) {
+        const { type, poolSize, strides, padding } = pooling;
+        y = POOL_OPS[type][this.rank - 1](y, { poolSize, strides, padding });
+      }
     }
     return this.dropoutPart.apply(first ? toChannelsFirst(y) : y, opts);
+  }
+
+  /**
+   * Inference through this layer and `pool`, the max pooling layer after it in a Sequential model, as
+   * one call (Sequential.forward folds them when not training and no tape records): one kernel on the
+   * compiled backends, the conv's full output never written. Null, having done nothing, where the pair
+   * does not fold: another rank or data format, a pooling or dropout shorthand or an activity
+   * regularizer here (the regularizer would see the pooled output), a layer not built yet.
+   */
+  applyWithMaxPool(x: Tensor, pool: Layer): Tensor | null {
+    const max = POOL_LAYERS.max[this.rank - 1];
+    if (!(pool instanceof max) || pool.dataFormat !== this.dataFormat || this.pooling || this.dropoutPart.layer ||
+      this.activityRegularizer || !this.built || !pool.built) return null;
+    this.foldedPool = { type: 'max', poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding };
+    try {
+      return this.apply(x, { training: false }) as Tensor;
+    } finally {
+      this.foldedPool = null;
+    }
+  }
+
+  /** maxPool(activation(conv(x) + bias)) as one op, or null where the layer has none (the plain conv layers override it). */
+  protected convolveActivatedMaxPool(_x: Tensor, _pool: Pooling): Tensor | null {
+    return null;
   }
 
   /** activation(conv(x) + bias); the plain conv layers override it with a fused kernel. */

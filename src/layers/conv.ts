@@ -3,6 +3,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { conv1d as conv1dOp, conv2d as conv2dOp, conv3d as conv3dOp } from '../ops/index.js';
 import { convBiasActivation } from '../ops/conv.js';
+import { convBiasActivationMaxPool } from '../ops/conv-pool.js';
+import type { Pooling } from './conv-options.js';
 import { fusedActivationOf } from '../activations/index.js';
 import type { Initializer, InitializerIdentifier } from '../initializers/index.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers/index.js';
@@ -80,6 +82,13 @@ export abstract class Conv extends BaseConv {
       return super.convolveActivated(x);
     }
     return convBiasActivation(this.rank, x, kernel, bias, act, this.convOptions());
+  }
+
+  /** The fused conv, bias add and activation, then the max pool, as one op (inference: see BaseConv.applyWithMaxPool). */
+  protected override convolveActivatedMaxPool(x: Tensor, pool: Pooling): Tensor | null {
+    const act = fusedActivationOf(this.activation), bias = this.bias, kernel = this.kernel!;
+    if (act === null || !bias || x.dtype === 'int32' || kernel.dtype !== x.dtype || bias.dtype !== x.dtype) return null;
+    return convBiasActivationMaxPool(this.rank as 1 | 2 | 3, x, kernel, bias, act, this.convOptions(), pool);
   }
 
   private convOptions() {

@@ -6,6 +6,8 @@ import { type SymbolicTensor, checkInputSpec } from '../layers/symbolic.js';
 import { InputLayer } from './input.js';
 import { Model, type SummaryRow } from './model.js';
 import { registerSafeModelClass } from './step-buffers.js';
+import { BaseConv } from '../layers/conv-base.js';
+import { isRecording } from '../autograd/tape.js';
 
 export interface SequentialOptions {
   /** Layers in order; shorthands (dropout, pooling) are expanded into their standard layers. */
@@ -150,7 +152,16 @@ export class Sequential extends Model {
       throw new ShapeError(`${this.describe()}: expected input shape ${fmtShape(want)}, got ${fmtShape(x.shape)}`);
     }
     let mask = opts.mask ?? null;
-    for (const layer of this.stack) {
+    // Inference folds a conv and the max pool after it into one op (BaseConv.applyWithMaxPool).
+    const fold = !opts.training && !isRecording();
+    for (let i = 0; i < this.stack.length; i++) {
+      const layer = this.stack[i], next = this.stack[i + 1];
+      const folded = fold && mask === null && next && layer instanceof BaseConv ? layer.applyWithMaxPool(x, next) : null;
+      if (folded) {
+        x = folded;
+        i++;
+        continue;
+      }
       const y = layer.apply(x, { training: opts.training, mask }) as Tensor;
       mask = layer.computeMask(x, mask);
       x = y;

@@ -114,13 +114,13 @@ export function poolShape5d(op: string, x: Tensor, rank: number): { shape5d: num
 }
 
 /** Plans the windows over the 5-D view (leading unit dims get a unit window) with window.ts's arithmetic. */
-export function planPool(op: string, x: Tensor, shape5d: number[], rank: number, args: PoolArgs): Pool3dInfo {
+export function planPool(op: string, xShape: readonly number[], shape5d: number[], rank: number, args: PoolArgs): Pool3dInfo {
   const inSize = shape5d.slice(4 - rank, 4);
   if (args.padding === 'valid') {
     const i = args.poolSize.findIndex((k, d) => k > inSize[d]);
     if (i >= 0) {
       throw new ShapeError(`${op}: poolSize ${fmtShape(args.poolSize)} is larger than the input's spatial size ` +
-        `${fmtShape(inSize)} with padding 'valid' (x is ${fmtShape(x.shape)}); use padding 'same' or a smaller poolSize`);
+        `${fmtShape(inSize)} with padding 'valid' (x is ${fmtShape(xShape)}); use padding 'same' or a smaller poolSize`);
     }
   }
   const plan = planWindow(op, inSize, args.poolSize, args.strides, args.poolSize.map(() => 1), args.padding);

@@ -14,7 +14,7 @@ function pool(kind: 'max' | 'avg', op: string, rank: number, x: TensorLike, size
   const $x = toTensor(x, op, 'x');
   const { shape5d, batchless } = poolShape5d(op, $x, rank);
   const args = readPoolArgs(op, rank, size, strides, pad);
-  const info = planPool(op, $x, shape5d, rank, args);
+  const info = planPool(op, $x.shape, shape5d, rank, args);
   const x5 = reshape($x, shape5d);
   const y5 = kind === 'max' ? maxPool5d(x5, info) : avgPool5d(x5, info);
   const spatial = [info.outD, info.outH, info.outW].slice(3 - rank);

@@ -7,6 +7,7 @@ import { gemm } from './gemm.js';
 import { col2im, im2col, patchRows, patchWidth } from './im2col.js';
 import { allFinite, density, sparseBackpropFilter, sparseBackpropInput } from './conv-sparse.js';
 import { biasActivation } from './bias-activation.js';
+import { poolKernels } from './pool.js';
 
 // Convolution as matrix products (im2col): with P the output positions of the batch, K = KD·KH·KW·C
 // the taps of one window and F the output channels,
@@ -180,6 +181,8 @@ export function im2colConv3dBackpropInput(dy: Tensor, w: Tensor, info: ConvInfo,
 export const convKernels: ConvKernels = {
   conv3d,
   conv3dBiasActivation: (x, filter, bias, act, alpha, info) => biasActivation(conv3d(x, filter, info), bias, act, alpha),
+  conv3dBiasActivationMaxPool: (x, filter, bias, act, alpha, info, pool) =>
+    poolKernels.maxPool3d(biasActivation(conv3d(x, filter, info), bias, act, alpha), pool),
   conv3dBackpropInput,
   conv3dBackpropFilter,
   ...depthwiseKernels,

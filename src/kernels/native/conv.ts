@@ -5,6 +5,8 @@ import { convKernels as js } from '../js/conv.js';
 import type { FusedActivation } from '../elementwise-kernels.js';
 import { FUSED_CODE } from './elementwise.js';
 import { writeOnlyFloat32, zeroedFloat32 } from '../../tensor/write-only.js';
+import type { Pool3dInfo } from '../pool-kernels.js';
+import { nativePoolGeometry, nativePoolKernels } from './pool.js';
 
 /** A native conv kernel: reads a and b in place, writes out (see native/src/bind-conv.cc). */
 type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
@@ -19,6 +21,8 @@ interface ConvAddon {
   depthwiseConv3dBackpropFilter: ConvFn;
   conv3dBiasActivation(geom: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number,
     alpha: number, y: Float32Array): void;
+  conv3dBiasActivationMaxPool(geom: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number,
+    alpha: number, pool: Int32Array, y: Float32Array): void;
 }
 
 /** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
@@ -57,6 +61,7 @@ function representable(info: ConvInfo): boolean {
  */
 export function nativeConvKernels(addon: NativeAddon): ConvKernels {
   const conv = addon as NativeAddon & ConvAddon;
+  const pools = nativePoolKernels(addon);
 
   /**
    * Wraps one kernel: the shapes its inputs must have and its output's, from info; `fallback` (the js
@@ -97,6 +102,30 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
     return new Tensor(out, shape);
   }
 
+  /**
+   * maxPool(act(conv + bias)) in one addon call (native/src/conv-pool.cc: a few images at a time, the
+   * conv's output pooled while in cache). Where either half would not run compiled code, the two
+   * kernels of this backend run in turn, so a result never depends on which path ran.
+   */
+  function conv3dBiasActivationMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number,
+    info: ConvInfo, pool: Pool3dInfo): Tensor {
+    const code = FUSED_CODE.get(act);
+    const y = yShape(info);
+    const poolGeom = nativePoolGeometry(pool, count(y));
+    const takesPool = poolGeom !== null && pool.batch === info.batch && pool.inD === info.outSize[0] && pool.inH === info.outSize[1] &&
+      pool.inW === info.outSize[2] && pool.channels === info.outChannels;
+    if (!takesPool || !(x.values instanceof Float32Array) || !(w.values instanceof Float32Array) || code === undefined ||
+      (bias !== null && !(bias.values instanceof Float32Array && bias.size === info.outChannels)) || !representable(info) ||
+      work(info, false) <= JS_MAX_CONV_WORK || x.size !== count(xShape(info)) || w.size !== count(wShape(info))) {
+      return pools.maxPool3d(conv3dBiasActivation(x, w, bias, act, alpha, info), pool);
+    }
+    const shape = [pool.batch, pool.outD, pool.outH, pool.outW, pool.channels];
+    const out = writeOnlyFloat32(count(shape)); // every window's maximum is written
+    conv.conv3dBiasActivationMaxPool(geometry(info), x.values, w.values, bias ? bias.values as Float32Array : null, code, alpha,
+      poolGeom!, out);
+    return new Tensor(out, shape);
+  }
+
   return {
     // These kernels write every output element, so their outputs are not zero-filled first (W6 conv2d
     // forward, 1 × 64 × 64 × 32 → 64: ~1–7% faster, best of 40 interleaved in one process on a shared
@@ -104,6 +133,7 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
     // (WRITE_ONLY in kernels/wasm/transport.ts). The depthwise gradients accumulate into zeros.
     conv3d: wrap(conv.conv3d, js.conv3d, xShape, wShape, yShape, false, true),
     conv3dBiasActivation,
+    conv3dBiasActivationMaxPool,
     conv3dBackpropInput: wrap(conv.conv3dBackpropInput, js.conv3dBackpropInput, yShape, wShape, xShape, false, true),
     conv3dBackpropFilter: wrap(conv.conv3dBackpropFilter, js.conv3dBackpropFilter, xShape, yShape, wShape, false, true),
     depthwiseConv3d: wrap(conv.depthwiseConv3d, js.depthwiseConv3d, xShape, dwShape, yShape, true, true),

@@ -39,6 +39,11 @@ function geometryOf(p: Pool3dInfo): Int32Array | null {
   ]);
 }
 
+/** The geometry as the addon reads it when a float32 input of xSize elements should go native, else null. */
+export function nativePoolGeometry(p: Pool3dInfo, xSize: number): Int32Array | null {
+  return xSize < NATIVE_MIN_POOL || xSize >= 2 ** 31 ? null : geometryOf(p);
+}
+
 function outShapeOf(p: Pool3dInfo): number[] {
   return [p.batch, p.outD, p.outH, p.outW, p.channels];
 }
@@ -53,8 +58,7 @@ export function nativePoolKernels(addon: NativeAddon): PoolKernels {
 
   /** The geometry when x (x-shaped storage) should go native, else null. */
   function nativeGeometry(x: Tensor, p: Pool3dInfo, xSize = x.size): Int32Array | null {
-    if (!(x.values instanceof Float32Array) || xSize < NATIVE_MIN_POOL || xSize >= 2 ** 31) return null;
-    return geometryOf(p);
+    return x.values instanceof Float32Array ? nativePoolGeometry(p, xSize) : null;
   }
 
   // The forward kernels write every output element (and argmax entry): their arrays are not zero-filled.

@@ -44,7 +44,7 @@ const OUTPUTS: Record<string, readonly number[]> = {
   gemm: [11], gemmBatched: [12], gemmPackB: [3], dense: [11],
   conv3d: [3], conv3dBackpropInput: [3], conv3dBackpropFilter: [3],
   depthwiseConv3d: [3], depthwiseConv3dBackpropInput: [3], depthwiseConv3dBackpropFilter: [3],
-  conv3dBiasActivation: [6],
+  conv3dBiasActivation: [6], conv3dBiasActivationMaxPool: [7],
   unary: [2], binary: [3], reduce: [2], argReduce: [2], softmax: [1],
   biasActivation: [3], biasActivationGrad: [3, 4],
   gatherRows: [5], segmentSumRows: [5],
@@ -77,7 +77,7 @@ export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> 
     a[13] === (a[1] as number) * (a[2] as number) ? [12] : []),
   // dense(m, n, k, x, w, packed, packedOffset, layout, bias, act, alpha, out): out is [m, n] exactly (the glue allocates it).
   dense: (a) => ((a[11] as Float32Array).length === (a[0] as number) * (a[1] as number) ? [11] : []),
-  conv3dBiasActivation: () => [6], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
+  conv3dBiasActivation: () => [6], conv3dBiasActivationMaxPool: () => [7], unary: () => [2], binary: () => [3], softmax: () => [1], biasActivation: () => [3],
   biasActivationGrad: () => [3], maxPool3d: () => [2], avgPool3d: () => [2], maxPool3dArgmax: () => [2, 3],
   gatherFlat: () => [2], scatterAddFlat: () => [2],
   conv3d: () => [3], conv3dBackpropInput: () => [3], conv3dBackpropFilter: () => [3], depthwiseConv3d: () => [3],
