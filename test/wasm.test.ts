@@ -78,6 +78,22 @@ test('wasm kernels copy their arrays in and out: inputs are never written, outpu
   }
 });
 
+test('an array kept resident (keepResident) is read from its wasm copy, not copied in again; a written one still is', (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  const x = new Float32Array([1, 2, 3, 4, 5, 6]), w = new Float32Array([1, 0, 0, 1, 1, 1]); // [2, 3] · [3, 2]
+  const out = new Float32Array(4);
+  addon.keepResident!(w);
+  w[0] = 100; // the contract says never; here it shows that the call reads the resident copy
+  addon.gemm(2, 2, 3, x, 0, 3, 1, w, 0, 2, 1, out, 0, 2, false);
+  assert.deepEqual(Array.from(out), [4, 5, 10, 11]);
+  // An array the call writes is copied in and out as any other, resident or not.
+  const c = new Float32Array(4).fill(1);
+  addon.keepResident!(c);
+  addon.gemm(2, 2, 3, x, 0, 3, 1, new Float32Array([1, 0, 0, 1, 1, 1]), 0, 2, 1, c, 0, 2, true);
+  assert.deepEqual(Array.from(c), [5, 6, 11, 12]);
+});
+
 test('loadWasmAddon (the platform-neutral async loader) instantiates the module from its bytes', async (t) => {
   if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
   const addon = await loadWasmAddon(readFileSync(wasm.path));

@@ -42,6 +42,13 @@ export interface NativeAddon {
     packed: Float32Array | null, packedOffset: number, layout: number,
     bias: Float32Array | null, act: number, alpha: number, out: Float32Array,
   ): boolean;
+  /**
+   * Keeps a copy of `a` where the kernels read it, for an array read by call after call and never
+   * written (a layer's weights in inference, and their packed copy): the wasm transport then passes it
+   * without copying it into wasm memory each time, and frees the copy once `a` is collected. Absent on
+   * the Node addon, which reads arrays in place.
+   */
+  keepResident?(a: Float32Array): void;
   /** Does nothing: measures the cost of a call. */
   noop(): void;
   /** Threads a large kernel uses (the calling thread included). */

@@ -19,6 +19,8 @@ interface PackedWeights {
   /** Where the packed values start in data (a 64-byte boundary). */
   offset: number;
   layout: number;
+  /** Products that read it: from the second on, w and this copy are kept resident (keepResident). */
+  uses: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     if (!p) {
       const data = new Float32Array(addon.gemmPackedLength(k, n));
       const offset = addon.gemmPackB(k, n, w, data);
-      p = { data, offset, layout: addon.gemmPackLayout() };
+      p = { data, offset, layout: addon.gemmPackLayout(), uses: 0 };
       packed.set(w, p);
     }
     return p;
@@ -105,6 +107,13 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     const b = bias ? bias.values as Float32Array : null;
     // Thin products (a batch of one, say) read w directly: packing would cost as much as they do.
     let p = reuse && m >= 4 && n >= 4 ? packedFor(w.values, k, n) : null;
+    // Weights read a second time unchanged (inference: a training step replaces them after one forward
+    // pass) stay in the wasm backend's memory, so the transport stops copying them in (W3's dense1: w
+    // and its packed copy, 1.6 MB a batch).
+    if (p && ++p.uses === 2 && addon.keepResident) {
+      addon.keepResident(w.values);
+      addon.keepResident(p.data);
+    }
     if (!addon.dense(m, n, k, x.values, w.values, p?.data ?? null, p?.offset ?? 0, p?.layout ?? 0, b, code, alpha, out)) {
       // Packed for another micro-kernel (setIsa since): pack again.
       packed.delete(w.values);

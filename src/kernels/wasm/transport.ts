@@ -152,6 +152,21 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     }
   }
 
+  // Arrays kept in wasm memory for good (keepResident): read where they lie, never copied in; each
+  // copy is freed when its array is collected.
+  const residents = new WeakMap<ArrayBufferView, number>();
+  const freeResident = new FinalizationRegistry<number>((ptr) => exports.strata_free(ptr));
+
+  function keepResident(a: Float32Array): void {
+    if (residents.has(a) || a.byteLength === 0) return;
+    const ptr = exports.strata_alloc(a.byteLength);
+    if (!ptr) return; // out of memory: the array is copied in per call, as before
+    refreshViews();
+    u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+    residents.set(a, ptr);
+    freeResident.register(a, ptr);
+  }
+
   // Per-call work lists, reused (one call at a time: only this thread calls into the module; the
   // threaded build's workers run pool tasks only).
   const offsets: number[] = [];
@@ -174,9 +189,12 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
         arrays = true;
         const first = args.indexOf(a);
         const prev = outputs && !outputs.includes(i) ? prevArrays.indexOf(a) : -1;
+        const kept = outputs && !outputs.includes(i) ? residents.get(a) : undefined;
         if (first < i) {
           offsets[i] = offsets[first];
           resident[i] = resident[first];
+        } else if (kept !== undefined && !outputs!.some((o) => args[o] === a)) {
+          resident[i] = kept;
         } else if (prev >= 0 && !outputs!.some((o) => args[o] === a)) {
           resident[i] = prevPtrs[prev];
         } else {
@@ -276,6 +294,7 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     const name = cString(exports.strata_export_name(i));
     addon[name] = (...args: unknown[]) => call(i, name, args);
   }
+  addon.keepResident = keepResident as (...args: unknown[]) => unknown;
   if (typeof addon.gemm !== 'function') throw new Error('strata wasm: the module exports no gemm; not a Strata build');
   return addon as unknown as NativeAddon;
 }
