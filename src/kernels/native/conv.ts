@@ -28,6 +28,9 @@ interface ConvAddon {
 /** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
 export const JS_MAX_CONV_WORK = 2048;
 
+/** Filters smaller than this (elements) are copied into wasm memory per call rather than kept there. */
+const RESIDENT_MIN_FILTER = 4096;
+
 /** ConvInfo as the addon's geometry array. */
 function geometry(info: ConvInfo): Int32Array {
   return Int32Array.from([
@@ -107,6 +110,8 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
    * conv's output pooled while in cache). Where either half would not run compiled code, the two
    * kernels of this backend run in turn, so a result never depends on which path ran.
    */
+  const filterUses = new WeakMap<Float32Array, number>();
+
   function conv3dBiasActivationMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, act: FusedActivation, alpha: number,
     info: ConvInfo, pool: Pool3dInfo): Tensor {
     const code = FUSED_CODE.get(act);
@@ -118,6 +123,13 @@ export function nativeConvKernels(addon: NativeAddon): ConvKernels {
       (bias !== null && !(bias.values instanceof Float32Array && bias.size === info.outChannels)) || !representable(info) ||
       work(info, false) <= JS_MAX_CONV_WORK || x.size !== count(xShape(info)) || w.size !== count(wShape(info))) {
       return pools.maxPool3d(conv3dBiasActivation(x, w, bias, act, alpha, info), pool);
+    }
+    // The filter is read unchanged call after call (this kernel runs in inference only): from its second
+    // call it stays in the wasm backend's memory instead of being copied in each time.
+    if (conv.keepResident && w.size >= RESIDENT_MIN_FILTER) {
+      const uses = (filterUses.get(w.values) ?? 0) + 1;
+      filterUses.set(w.values, uses);
+      if (uses === 2) conv.keepResident(w.values);
     }
     const shape = [pool.batch, pool.outD, pool.outH, pool.outW, pool.channels];
     const out = writeOnlyFloat32(count(shape)); // every window's maximum is written
