@@ -78,6 +78,34 @@ test('wasm kernels copy their arrays in and out: inputs are never written, outpu
   }
 });
 
+test('wasm transport: an operand multiplied again and again is read where it stays in wasm memory, and a call that writes an array replaces its copy there', (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  // 128 × 128 floats (64 KiB): large enough to stay resident from its third call on.
+  const n = 128, rand = (seed: number) => rnd([n, n], seed).dataSync() as Float32Array;
+  const a = rand(40), b = rand(41), b2 = rand(42);
+  const product = (x: Float32Array, y: Float32Array): Float32Array => {
+    const c = new Float32Array(n * n);
+    addon.gemm(n, n, n, x, 0, n, 1, y, 0, n, 1, c, 0, n, false);
+    return c;
+  };
+  const reference = (x: Float32Array, y: Float32Array) => st.matmul(st.tensor(x, [n, n]), st.tensor(y, [n, n])).dataSync();
+  const first = product(a, b);
+  for (let i = 0; i < 5; i++) assert.deepEqual(product(a, b), first, `call ${i + 2} equals the first`);
+  // Another right-hand side with the resident a, and a as the right-hand side.
+  assert.deepEqual(product(a, b2), product(Float32Array.from(a), b2));
+  assert.deepEqual(product(b2, a), product(b2, Float32Array.from(a)));
+  // A call that writes a (its C) must leave no stale copy of it behind: the next product reads a's new values.
+  addon.gemm(n, n, n, b, 0, n, 1, b2, 0, n, 1, a, 0, n, false);
+  const fresh = Float32Array.from(a);
+  assert.notDeepEqual(fresh, Float32Array.from(first));
+  assert.deepEqual(product(a, b), product(fresh, b));
+  const close = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 1e-3 * (1 + Math.abs(y[i])), `element ${i}: ${x[i]} vs ${y[i]}`);
+  };
+  close(product(a, b), reference(fresh, b));
+});
+
 test('loadWasmAddon (the platform-neutral async loader) instantiates the module from its bytes', async (t) => {
   if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
   const addon = await loadWasmAddon(readFileSync(wasm.path));

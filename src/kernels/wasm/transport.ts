@@ -85,6 +85,32 @@ export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> 
 };
 const NONE: readonly number[] = [];
 
+/**
+ * Arguments that are tensor storage the function only reads (a GEMM's operands, a dense layer's input,
+ * weights and packed weights): arrays that may stay resident in wasm memory between calls. Only
+ * these: tensor storage is immutable (Tensor.values: kernels never write their inputs, only a Variable
+ * replaces its array), which other arrays the glue passes (optimizer slots, written in place) are not.
+ */
+const RESIDENT_ARGS: Record<string, readonly number[]> = { gemm: [3, 7], gemmBatched: [4, 8], dense: [3, 4, 5] };
+/** Smaller arrays are copied in each call: the copy costs less than the bookkeeping. */
+const RESIDENT_MIN_BYTES = 1 << 16;
+/**
+ * An array becomes resident on its third call: a training step passes an activation or a gradient
+ * to two products and then drops it, and copying those into resident memory would only evict the
+ * arrays that come back (a matrix multiplied in a loop, an inference model's packed weights).
+ */
+const RESIDENT_AFTER_CALLS = 2;
+/** Bytes of wasm memory resident arrays may hold; the least recently used go first. */
+const RESIDENT_MAX_BYTES = 64 << 20;
+
+/** One array kept in wasm memory: its copy at `ptr` equals it for as long as the array lives. */
+interface ResidentEntry {
+  ptr: number;
+  bytes: number;
+  /** The call that last read it (entries this call reads are not evicted). */
+  lastCall: number;
+}
+
 let poison = false;
 
 /**
@@ -110,6 +136,12 @@ const align16 = (n: number): number => (n + 15) & ~15;
  * Variable replaces its array, and recycled storage comes back as a new view), so an array the
  * previous call copied out still equals its bytes there. On W3 training this skips ~1 MB in 3 of the
  * copies in.
+ *
+ * On the same grounds a large operand a GEMM or dense layer reads again and again (RESIDENT_ARGS: a
+ * matrix multiplied in a loop, an inference model's packed weights) is copied once into its own
+ * block and read there from then on, until its array is collected or the least recently used go to
+ * make room (RESIDENT_MAX_BYTES). In Chromium that skips two 4 MB copies (~1.2 ms) of each call of
+ * `st.matmul(a, b)` at n = 1024.
  */
 export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Memory): NativeAddon {
   const argsPtr = exports.strata_args();
@@ -120,6 +152,69 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   let prevArrays: unknown[] = [], prevPtrs: number[] = [];
   let nextArrays: unknown[] = [], nextPtrs: number[] = [];
   const encoder = new TextEncoder(), decoder = new TextDecoder();
+
+  // Resident operands: by array (weak: an entry's memory is freed when its array is collected, where
+  // the platform has FinalizationRegistry, else when evicted), and all of them for eviction.
+  const residentOf = new WeakMap<ArrayBufferView, ResidentEntry>();
+  const residents = new Set<ResidentEntry>();
+  /** Calls (with resident arguments) each large operand was seen in before it became resident. */
+  const sightings = new WeakMap<ArrayBufferView, number>();
+  let residentBytes = 0, calls = 0;
+  const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ResidentEntry>(release) : null;
+
+  function release(e: ResidentEntry): void {
+    if (!residents.delete(e)) return;
+    residentBytes -= e.bytes;
+    exports.strata_free(e.ptr);
+  }
+
+  function dropResident(a: ArrayBufferView): void {
+    const e = residentOf.get(a);
+    if (!e) return;
+    residentOf.delete(a);
+    collected?.unregister(e);
+    release(e);
+  }
+
+  /**
+   * Where `a` (a resident argument of this call) lies in wasm memory, or 0 to copy it as usual.
+   * `admit` is set when it was made resident just now: its block still has to be filled.
+   */
+  function residentFor(a: ArrayBufferView, admit: { now: boolean }): number {
+    admit.now = false;
+    const e = residentOf.get(a);
+    if (e) {
+      e.lastCall = calls;
+      return e.ptr;
+    }
+    const seen = sightings.get(a) ?? 0;
+    if (seen < RESIDENT_AFTER_CALLS) {
+      sightings.set(a, seen + 1);
+      return 0;
+    }
+    const bytes = align16(a.byteLength);
+    if (bytes > RESIDENT_MAX_BYTES / 2) return 0;
+    if (residentBytes + bytes > RESIDENT_MAX_BYTES) {
+      // Least recently used first; never one this call reads.
+      const old = [...residents].filter((r) => r.lastCall !== calls).sort((x, y) => x.lastCall - y.lastCall);
+      for (const r of old) {
+        if (residentBytes + bytes <= RESIDENT_MAX_BYTES) break;
+        collected?.unregister(r);
+        release(r);
+      }
+      if (residentBytes + bytes > RESIDENT_MAX_BYTES) return 0;
+    }
+    const ptr = exports.strata_alloc(bytes);
+    if (!ptr) return 0;
+    const entry: ResidentEntry = { ptr, bytes, lastCall: calls };
+    residents.add(entry);
+    residentBytes += bytes;
+    residentOf.set(a, entry);
+    sightings.delete(a);
+    collected?.register(a, entry, entry);
+    admit.now = true;
+    return ptr;
+  }
 
   function reserve(b: number, bytes: number): number {
     if (bytes > scratchBytes[b]) {
@@ -158,10 +253,15 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   /** Per argument: the address of an array read where the previous call left it, else 0. */
   const resident: number[] = [];
   const strings: (Uint8Array | null)[] = [];
+  /** Per argument: whether it was made resident by this call (its block is filled below). */
+  const fill: boolean[] = [];
+  const admit = { now: false };
 
   function call(index: number, name: string, args: unknown[]): unknown {
     if (args.length > MAX_ARGS) throw new RangeError(`strata wasm ${name}: too many arguments`);
     const outputs = OUTPUTS[name];
+    const residentArgs = RESIDENT_ARGS[name];
+    calls++;
     // Pass 1: where each array (or string) goes in the scratch block; an array passed twice is copied
     // once; one the previous call wrote and this one only reads is not copied at all.
     let total = 0, arrays = false;
@@ -170,14 +270,20 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
       offsets[i] = -1;
       resident[i] = 0;
       strings[i] = null;
+      fill[i] = false;
       if (ArrayBuffer.isView(a)) {
         arrays = true;
         const first = args.indexOf(a);
-        const prev = outputs && !outputs.includes(i) ? prevArrays.indexOf(a) : -1;
+        const written = !outputs || outputs.some((o) => args[o] === a);
+        // An array this call writes may have been resident: its old copy goes.
+        if (written) dropResident(a);
+        const prev = !written ? prevArrays.indexOf(a) : -1;
         if (first < i) {
           offsets[i] = offsets[first];
           resident[i] = resident[first];
-        } else if (prev >= 0 && !outputs!.some((o) => args[o] === a)) {
+        } else if (!written && a.byteLength >= RESIDENT_MIN_BYTES && residentArgs?.includes(i) && (resident[i] = residentFor(a, admit))) {
+          fill[i] = admit.now;
+        } else if (prev >= 0) {
           resident[i] = prevPtrs[prev];
         } else {
           offsets[i] = total;
@@ -204,7 +310,7 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
         type = arrayTypeOf(a);
         ptr = resident[i] || base + offsets[i];
         length = a.byteLength / (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-        if (!resident[i] && args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+        if ((fill[i] || !resident[i]) && args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
       } else if (typeof a === 'number') {
         kind = KIND.number;
         num = a;
