@@ -153,6 +153,23 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   let nextArrays: unknown[] = [], nextPtrs: number[] = [];
   const encoder = new TextEncoder(), decoder = new TextDecoder();
 
+  // (Decoded from copies: TextDecoder refuses views of a SharedArrayBuffer, the threaded build's memory.)
+  function cString(ptr: number): string {
+    const bytes = new Uint8Array(memory.buffer, ptr);
+    return decoder.decode(bytes.slice(0, bytes.indexOf(0)));
+  }
+
+  // Views of the memory, remade only when it grew (growing detaches the old buffer).
+  let viewed: ArrayBuffer | null = null;
+  let u8 = new Uint8Array(0), dv = new DataView(new ArrayBuffer(0));
+  function refreshViews(): void {
+    if (memory.buffer !== viewed) {
+      viewed = memory.buffer;
+      u8 = new Uint8Array(viewed);
+      dv = new DataView(viewed);
+    }
+  }
+
   // Resident operands: by array (weak: an entry's memory is freed when its array is collected, where
   // the platform has FinalizationRegistry, else when evicted), and all of them for eviction.
   const residentOf = new WeakMap<ArrayBufferView, ResidentEntry>();
@@ -176,12 +193,8 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     release(e);
   }
 
-  /**
-   * Where `a` (a resident argument of this call) lies in wasm memory, or 0 to copy it as usual.
-   * `admit` is set when it was made resident just now: its block still has to be filled.
-   */
-  function residentFor(a: ArrayBufferView, admit: { now: boolean }): number {
-    admit.now = false;
+  /** Where `a` (a resident argument of this call) lies in wasm memory, or 0 to copy it as usual. */
+  function residentFor(a: ArrayBufferView): number {
     const e = residentOf.get(a);
     if (e) {
       e.lastCall = calls;
@@ -206,13 +219,14 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     }
     const ptr = exports.strata_alloc(bytes);
     if (!ptr) return 0;
+    refreshViews(); // the allocation may have grown the memory
+    u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
     const entry: ResidentEntry = { ptr, bytes, lastCall: calls };
     residents.add(entry);
     residentBytes += bytes;
     residentOf.set(a, entry);
     sightings.delete(a);
     collected?.register(a, entry, entry);
-    admit.now = true;
     return ptr;
   }
 
@@ -230,32 +244,12 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     return scratch[b];
   }
 
-  // (Decoded from copies: TextDecoder refuses views of a SharedArrayBuffer, the threaded build's memory.)
-  function cString(ptr: number): string {
-    const bytes = new Uint8Array(memory.buffer, ptr);
-    return decoder.decode(bytes.slice(0, bytes.indexOf(0)));
-  }
-
-  // Views of the memory, remade only when it grew (growing detaches the old buffer).
-  let viewed: ArrayBuffer | null = null;
-  let u8 = new Uint8Array(0), dv = new DataView(new ArrayBuffer(0));
-  function refreshViews(): void {
-    if (memory.buffer !== viewed) {
-      viewed = memory.buffer;
-      u8 = new Uint8Array(viewed);
-      dv = new DataView(viewed);
-    }
-  }
-
   // Per-call work lists, reused (one call at a time: only this thread calls into the module; the
   // threaded build's workers run pool tasks only).
   const offsets: number[] = [];
-  /** Per argument: the address of an array read where the previous call left it, else 0. */
+  /** Per argument: the address of an array read where it already lies (resident, or the previous call's output), else 0. */
   const resident: number[] = [];
   const strings: (Uint8Array | null)[] = [];
-  /** Per argument: whether it was made resident by this call (its block is filled below). */
-  const fill: boolean[] = [];
-  const admit = { now: false };
 
   function call(index: number, name: string, args: unknown[]): unknown {
     if (args.length > MAX_ARGS) throw new RangeError(`strata wasm ${name}: too many arguments`);
@@ -263,14 +257,14 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     const residentArgs = RESIDENT_ARGS[name];
     calls++;
     // Pass 1: where each array (or string) goes in the scratch block; an array passed twice is copied
-    // once; one the previous call wrote and this one only reads is not copied at all.
+    // once; one that is resident, or that the previous call wrote and this one only reads, is not
+    // copied at all.
     let total = 0, arrays = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       offsets[i] = -1;
       resident[i] = 0;
       strings[i] = null;
-      fill[i] = false;
       if (ArrayBuffer.isView(a)) {
         arrays = true;
         const first = args.indexOf(a);
@@ -281,8 +275,8 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
         if (first < i) {
           offsets[i] = offsets[first];
           resident[i] = resident[first];
-        } else if (!written && a.byteLength >= RESIDENT_MIN_BYTES && residentArgs?.includes(i) && (resident[i] = residentFor(a, admit))) {
-          fill[i] = admit.now;
+        } else if (!written && a.byteLength >= RESIDENT_MIN_BYTES && residentArgs?.includes(i) && (resident[i] = residentFor(a)) !== 0) {
+          // read where it stays
         } else if (prev >= 0) {
           resident[i] = prevPtrs[prev];
         } else {
@@ -310,7 +304,7 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
         type = arrayTypeOf(a);
         ptr = resident[i] || base + offsets[i];
         length = a.byteLength / (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-        if ((fill[i] || !resident[i]) && args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+        if (!resident[i] && args.indexOf(a) === i && !skip.includes(i)) u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
       } else if (typeof a === 'number') {
         kind = KIND.number;
         num = a;
