@@ -106,6 +106,30 @@ test('wasm transport: an operand multiplied again and again is read where it sta
   close(product(a, b), reference(fresh, b));
 });
 
+test('wasm transport: more reused operands than resident memory holds (64 MiB) are evicted least recently used first, products unchanged', (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  // Five 16 MiB right-hand sides, each multiplied four times in turn: from the third round on they
+  // become resident and push each other out.
+  const m = 8, k = 1024, n = 4096;
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+  const bs = Array.from({ length: 5 }, (_, s) => Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * (s + 1) * 1e-3)));
+  const product = (b: Float32Array): Float32Array => {
+    const c = new Float32Array(m * n);
+    addon.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+    return c;
+  };
+  const first = bs.map(product);
+  for (let round = 2; round <= 4; round++) {
+    bs.forEach((b, i) => assert.deepEqual(product(b), first[i], `round ${round}, operand ${i}`));
+  }
+  // Two of them in one call: neither evicts the other while the call reads it.
+  const rows = 256, c = new Float32Array(rows * n), c2 = new Float32Array(rows * n);
+  addon.gemm(rows, n, k, bs[0], 0, k, 1, bs[1], 0, n, 1, c, 0, n, false);
+  addon.gemm(rows, n, k, Float32Array.from(bs[0]), 0, k, 1, Float32Array.from(bs[1]), 0, n, 1, c2, 0, n, false);
+  assert.deepEqual(c, c2);
+});
+
 test('loadWasmAddon (the platform-neutral async loader) instantiates the module from its bytes', async (t) => {
   if (!wasm.addon || !('path' in wasm)) return t.skip(wasm.addon ? 'no path' : wasm.reason);
   const addon = await loadWasmAddon(readFileSync(wasm.path));

@@ -179,6 +179,7 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   let residentBytes = 0, calls = 0;
   const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ResidentEntry>(release) : null;
 
+  /** Frees an entry's block (evicted, its array collected, or written); residentOf may still name it. */
   function release(e: ResidentEntry): void {
     if (!residents.delete(e)) return;
     residentBytes -= e.bytes;
@@ -196,10 +197,11 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   /** Where `a` (a resident argument of this call) lies in wasm memory, or 0 to copy it as usual. */
   function residentFor(a: ArrayBufferView): number {
     const e = residentOf.get(a);
-    if (e) {
+    if (e && residents.has(e)) {
       e.lastCall = calls;
       return e.ptr;
     }
+    if (e) residentOf.delete(a); // evicted: counted again from its next call
     const seen = sightings.get(a) ?? 0;
     if (seen < RESIDENT_AFTER_CALLS) {
       sightings.set(a, seen + 1);
