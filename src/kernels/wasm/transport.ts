@@ -272,7 +272,7 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
         const first = args.indexOf(a);
         const written = !outputs || outputs.some((o) => args[o] === a);
         // An array this call writes may have been resident: its old copy goes.
-        if (written) dropResident(a);
+        if (written && a.byteLength >= RESIDENT_MIN_BYTES) dropResident(a);
         const prev = !written ? prevArrays.indexOf(a) : -1;
         if (first < i) {
           offsets[i] = offsets[first];
