@@ -94,6 +94,21 @@ test('matmul matches a naive triple loop on odd shapes, every transpose, every d
   });
 });
 
+test('matmul by the same right-hand side again and again (packed once on the compiled backends) gives the values of its first product, also when its storage is read under another shape', () => {
+  forEachBackend(() => {
+    const a = rand([70, 300], 1, 'float32'), b = rand([300, 256], 2, 'float32');
+    const first = st.matmul(a, b).dataSync();
+    expectMatches(a, b, false, false, 'first product');
+    for (let i = 0; i < 5; i++) assert.deepEqual(st.matmul(a, b).dataSync(), first, `product ${i + 2}`);
+    // Other left-hand sides, a batch of them, and the same storage as a 600 × 128 matrix.
+    const a2 = rand([2, 33, 300], 3, 'float32');
+    for (let i = 0; i < 3; i++) expectMatches(a2, b, false, false, `batched left-hand side, product ${i + 1}`);
+    const b2 = st.reshape(b, [600, 128]), a3 = rand([40, 600], 4, 'float32');
+    for (let i = 0; i < 4; i++) expectMatches(a3, b2, false, false, `b as 600 × 128, product ${i + 1}`);
+    for (let i = 0; i < 2; i++) assert.deepEqual(st.matmul(a, b).dataSync(), first, 'b as 300 × 256 again');
+  });
+});
+
 test('matmul broadcasts batch dimensions', () => {
   const cases: [number[], number[]][] = [
     [[2, 3], [3]], [[], [4]], [[2, 1], [1, 3]], [[3], []], [[2, 3], [1]], [[4], [1, 1]], [[1], [5]], [[2], [2]],

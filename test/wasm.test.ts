@@ -81,17 +81,75 @@ test('wasm kernels copy their arrays in and out: inputs are never written, outpu
 test('an array kept resident (keepResident) is read from its wasm copy, not copied in again; a written one still is', (t) => {
   if (!wasm.addon) return t.skip(wasm.reason);
   const addon = wasm.addon;
-  const x = new Float32Array([1, 2, 3, 4, 5, 6]), w = new Float32Array([1, 0, 0, 1, 1, 1]); // [2, 3] · [3, 2]
-  const out = new Float32Array(4);
+  // [2, k] · [k, 2] with k = 8192: w is 64 KiB, large enough to be kept.
+  const k = 8192;
+  const x = Float32Array.from({ length: 2 * k }, (_, i) => (i % 7) - 3), w = Float32Array.from({ length: k * 2 }, (_, i) => (i % 5) - 2);
+  const expected = new Float32Array(4);
+  addon.gemm(2, 2, k, x, 0, k, 1, Float32Array.from(w), 0, 2, 1, expected, 0, 2, false);
   addon.keepResident!(w);
   w[0] = 100; // the contract says never; here it shows that the call reads the resident copy
-  addon.gemm(2, 2, 3, x, 0, 3, 1, w, 0, 2, 1, out, 0, 2, false);
-  assert.deepEqual(Array.from(out), [4, 5, 10, 11]);
+  const out = new Float32Array(4);
+  addon.gemm(2, 2, k, x, 0, k, 1, w, 0, 2, 1, out, 0, 2, false);
+  assert.deepEqual(out, expected);
   // An array the call writes is copied in and out as any other, resident or not.
-  const c = new Float32Array(4).fill(1);
+  const n = 128, c = new Float32Array(n * n).fill(1);
   addon.keepResident!(c);
-  addon.gemm(2, 2, 3, x, 0, 3, 1, new Float32Array([1, 0, 0, 1, 1, 1]), 0, 2, 1, c, 0, 2, true);
-  assert.deepEqual(Array.from(c), [5, 6, 11, 12]);
+  c.fill(2);
+  const ones = new Float32Array(n).fill(1);
+  addon.gemm(n, n, 1, ones, 0, 1, 1, ones, 0, n, 1, c, 0, n, true);
+  assert.ok(c.every((v) => v === 3), 'the written array accumulated onto its current values');
+});
+
+test('wasm transport: an operand multiplied again and again is read where it stays in wasm memory, and a call that writes an array replaces its copy there', (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  // 128 × 128 floats (64 KiB): large enough to stay resident from its third call on.
+  const n = 128, rand = (seed: number) => rnd([n, n], seed).dataSync() as Float32Array;
+  const a = rand(40), b = rand(41), b2 = rand(42);
+  const product = (x: Float32Array, y: Float32Array): Float32Array => {
+    const c = new Float32Array(n * n);
+    addon.gemm(n, n, n, x, 0, n, 1, y, 0, n, 1, c, 0, n, false);
+    return c;
+  };
+  const reference = (x: Float32Array, y: Float32Array) => st.matmul(st.tensor(x, [n, n]), st.tensor(y, [n, n])).dataSync();
+  const first = product(a, b);
+  for (let i = 0; i < 5; i++) assert.deepEqual(product(a, b), first, `call ${i + 2} equals the first`);
+  // Another right-hand side with the resident a, and a as the right-hand side.
+  assert.deepEqual(product(a, b2), product(Float32Array.from(a), b2));
+  assert.deepEqual(product(b2, a), product(b2, Float32Array.from(a)));
+  // A call that writes a (its C) must leave no stale copy of it behind: the next product reads a's new values.
+  addon.gemm(n, n, n, b, 0, n, 1, b2, 0, n, 1, a, 0, n, false);
+  const fresh = Float32Array.from(a);
+  assert.notDeepEqual(fresh, Float32Array.from(first));
+  assert.deepEqual(product(a, b), product(fresh, b));
+  const close = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 1e-3 * (1 + Math.abs(y[i])), `element ${i}: ${x[i]} vs ${y[i]}`);
+  };
+  close(product(a, b), reference(fresh, b));
+});
+
+test('wasm transport: more reused operands than resident memory holds (64 MiB) are evicted least recently used first, products unchanged', (t) => {
+  if (!wasm.addon) return t.skip(wasm.reason);
+  const addon = wasm.addon;
+  // Five 16 MiB right-hand sides, each multiplied four times in turn: from the third round on they
+  // become resident and push each other out.
+  const m = 8, k = 1024, n = 4096;
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+  const bs = Array.from({ length: 5 }, (_, s) => Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * (s + 1) * 1e-3)));
+  const product = (b: Float32Array): Float32Array => {
+    const c = new Float32Array(m * n);
+    addon.gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+    return c;
+  };
+  const first = bs.map(product);
+  for (let round = 2; round <= 4; round++) {
+    bs.forEach((b, i) => assert.deepEqual(product(b), first[i], `round ${round}, operand ${i}`));
+  }
+  // Two of them in one call: neither evicts the other while the call reads it.
+  const rows = 256, c = new Float32Array(rows * n), c2 = new Float32Array(rows * n);
+  addon.gemm(rows, n, k, bs[0], 0, k, 1, bs[1], 0, n, 1, c, 0, n, false);
+  addon.gemm(rows, n, k, Float32Array.from(bs[0]), 0, k, 1, Float32Array.from(bs[1]), 0, n, 1, c2, 0, n, false);
+  assert.deepEqual(c, c2);
 });
 
 test('loadWasmAddon (the platform-neutral async loader) instantiates the module from its bytes', async (t) => {

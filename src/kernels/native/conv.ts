@@ -28,8 +28,8 @@ interface ConvAddon {
 /** Convolutions of at most this many multiply-adds run in the js kernel: the call would cost more. */
 export const JS_MAX_CONV_WORK = 2048;
 
-/** Filters smaller than this (elements) are copied into wasm memory per call rather than kept there. */
-const RESIDENT_MIN_FILTER = 4096;
+/** Filters smaller than this (elements; 64 KiB, the transport's floor) are copied into wasm memory per call rather than kept there. */
+const RESIDENT_MIN_FILTER = 1 << 14;
 
 /** ConvInfo as the addon's geometry array. */
 function geometry(info: ConvInfo): Int32Array {

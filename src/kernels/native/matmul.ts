@@ -10,11 +10,23 @@ import { writeOnlyFloat32 } from '../../tensor/write-only.js';
 /** Products of at most this many multiply-adds run in the js kernel. */
 export const JS_MAX_MATMUL_WORK = 512;
 
-/** Weight matrices smaller than this (elements) are copied into wasm memory per call rather than kept there. */
-const RESIDENT_MIN = 4096;
+/** Weight matrices smaller than this (elements; 64 KiB, the transport's floor) are copied into wasm memory per call rather than kept there. */
+const RESIDENT_MIN = 1 << 14;
 
 /** The addon's code for softmax as a dense layer's activation (after the FUSED_CODE ones; native/src/dense.h). */
 const DENSE_SOFTMAX = FUSED_CODE.size;
+
+/** The addon's code for a dense layer without activation: its product alone. */
+const DENSE_LINEAR = FUSED_CODE.get('linear')!;
+
+/**
+ * A right-hand side st.matmul has multiplied by this many times is packed for the GEMM once and read
+ * packed from then on (as a dense layer's weights are): a matrix multiplied in a loop. Not sooner: a
+ * training step multiplies by an array two or three times and drops it.
+ */
+const PACK_B_AFTER_CALLS = 2;
+/** Smaller right-hand sides are packed with each product: packing them costs next to nothing. */
+const PACK_B_MIN_ELEMENTS = 1 << 14;
 
 /** A weight matrix packed for the addon's GEMM (gemmPackB): valid while the addon's layout is `layout`. */
 interface PackedWeights {
@@ -24,6 +36,9 @@ interface PackedWeights {
   layout: number;
   /** Products that read it: from the second on, w and this copy are kept resident (keepResident). */
   uses: number;
+  /** The k × n matrix it packs (the same storage may be read under another shape). */
+  k: number;
+  n: number;
 }
 
 /**
@@ -55,7 +70,16 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
     const aRs = transposeA ? 1 : k, aCs = transposeA ? m : 1;
     const bRs = transposeB ? 1 : n, bCs = transposeB ? k : 1;
     if (nb === 1 || (sizeOf(batchB) === 1 && !transposeA)) {
-      // One shared b (a dense layer on [batch, time, features], say): one tall product.
+      // One shared b (a dense layer on [batch, time, features], say): one tall product; b packed once
+      // when it comes back again and again (the same numbers: the GEMM packs it the same way).
+      let p = !transposeA && !transposeB ? reusedB(b.values, nb * m, k, n) : null;
+      if (p && !addon.dense(nb * m, n, k, a.values, b.values, p.data, p.offset, p.layout, null, DENSE_LINEAR, 0, out)) {
+        // Packed for another micro-kernel (setIsa since): pack again.
+        packed.delete(b.values);
+        p = packedFor(b.values, k, n);
+        addon.dense(nb * m, n, k, a.values, b.values, p.data, p.offset, p.layout, null, DENSE_LINEAR, 0, out);
+      }
+      if (p) return new Tensor(out, shape);
       addon.gemm(nb * m, n, k, a.values, 0, aRs, aCs, b.values, 0, bRs, bCs, out, 0, n, false);
       return new Tensor(out, shape);
     }
@@ -79,13 +103,33 @@ export function nativeMatmulKernels(addon: NativeAddon): MatmulKernels {
 
   function packedFor(w: Float32Array, k: number, n: number): PackedWeights {
     let p = packed.get(w);
-    if (!p) {
+    if (!p || p.k !== k || p.n !== n) {
       const data = new Float32Array(addon.gemmPackedLength(k, n));
       const offset = addon.gemmPackB(k, n, w, data);
-      p = { data, offset, layout: addon.gemmPackLayout(), uses: 0 };
+      p = { data, offset, layout: addon.gemmPackLayout(), uses: 0, k, n };
       packed.set(w, p);
     }
     return p;
+  }
+
+  // How many products each large right-hand side of matmul was in before it was packed.
+  const bSightings = new WeakMap<Float32Array, number>();
+
+  /**
+   * b (row-major k × n) packed, when matmul has multiplied by it often enough (PACK_B_AFTER_CALLS);
+   * null where the GEMM should pack it itself.
+   */
+  function reusedB(b: Float32Array, m: number, k: number, n: number): PackedWeights | null {
+    if (m < 4 || n < 4 || k * n < PACK_B_MIN_ELEMENTS) return null;
+    const p = packed.get(b);
+    if (p && p.k === k && p.n === n) return p;
+    const seen = bSightings.get(b) ?? 0;
+    if (seen < PACK_B_AFTER_CALLS) {
+      bSightings.set(b, seen + 1);
+      return null;
+    }
+    bSightings.delete(b);
+    return packedFor(b, k, n);
   }
 
   /** The unfused pass, from this backend's own kernels: what the fused call must equal. */

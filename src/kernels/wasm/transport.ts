@@ -85,6 +85,32 @@ export const WRITE_ONLY: Record<string, (args: unknown[]) => readonly number[]> 
 };
 const NONE: readonly number[] = [];
 
+/**
+ * Arguments that are tensor storage the function only reads (a GEMM's operands, a dense layer's input,
+ * weights and packed weights): arrays that may stay resident in wasm memory between calls. Only
+ * these: tensor storage is immutable (Tensor.values: kernels never write their inputs, only a Variable
+ * replaces its array), which other arrays the glue passes (optimizer slots, written in place) are not.
+ */
+const RESIDENT_ARGS: Record<string, readonly number[]> = { gemm: [3, 7], gemmBatched: [4, 8], dense: [3, 4, 5] };
+/** Smaller arrays are copied in each call: the copy costs less than the bookkeeping. */
+const RESIDENT_MIN_BYTES = 1 << 16;
+/**
+ * An array becomes resident on its third call: a training step passes an activation or a gradient
+ * to two products and then drops it, and copying those into resident memory would only evict the
+ * arrays that come back (a matrix multiplied in a loop, an inference model's packed weights).
+ */
+const RESIDENT_AFTER_CALLS = 2;
+/** Bytes of wasm memory resident arrays may hold; the least recently used go first. */
+const RESIDENT_MAX_BYTES = 64 << 20;
+
+/** One array kept in wasm memory: its copy at `ptr` equals it for as long as the array lives. */
+interface ResidentEntry {
+  ptr: number;
+  bytes: number;
+  /** The call that last read it (entries this call reads are not evicted). */
+  lastCall: number;
+}
+
 let poison = false;
 
 /**
@@ -110,6 +136,12 @@ const align16 = (n: number): number => (n + 15) & ~15;
  * Variable replaces its array, and recycled storage comes back as a new view), so an array the
  * previous call copied out still equals its bytes there. On W3 training this skips ~1 MB in 3 of the
  * copies in.
+ *
+ * On the same grounds a large operand a GEMM or dense layer reads again and again (RESIDENT_ARGS: a
+ * matrix multiplied in a loop, an inference model's packed weights) is copied once into its own
+ * block and read there from then on, until its array is collected or the least recently used go to
+ * make room (RESIDENT_MAX_BYTES). In Chromium that skips two 4 MB copies (~1.2 ms) of each call of
+ * `st.matmul(a, b)` at n = 1024.
  */
 export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Memory): NativeAddon {
   const argsPtr = exports.strata_args();
@@ -120,20 +152,6 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
   let prevArrays: unknown[] = [], prevPtrs: number[] = [];
   let nextArrays: unknown[] = [], nextPtrs: number[] = [];
   const encoder = new TextEncoder(), decoder = new TextDecoder();
-
-  function reserve(b: number, bytes: number): number {
-    if (bytes > scratchBytes[b]) {
-      if (scratch[b]) exports.strata_free(scratch[b]);
-      // Grown by half again, so a run of slowly growing calls does not reallocate each time.
-      scratchBytes[b] = Math.max(align16(bytes), Math.ceil(scratchBytes[b] * 1.5));
-      scratch[b] = exports.strata_alloc(scratchBytes[b]);
-      if (!scratch[b]) {
-        scratchBytes[b] = 0;
-        throw new RangeError(`strata wasm: out of memory reserving ${bytes} bytes`);
-      }
-    }
-    return scratch[b];
-  }
 
   // (Decoded from copies: TextDecoder refuses views of a SharedArrayBuffer, the threaded build's memory.)
   function cString(ptr: number): string {
@@ -152,33 +170,118 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
     }
   }
 
-  // Arrays kept in wasm memory for good (keepResident): read where they lie, never copied in; each
-  // copy is freed when its array is collected.
-  const residents = new WeakMap<ArrayBufferView, number>();
-  const freeResident = new FinalizationRegistry<number>((ptr) => exports.strata_free(ptr));
+  // Resident operands: by array (weak: an entry's memory is freed when its array is collected, where
+  // the platform has FinalizationRegistry, else when evicted), and all of them for eviction.
+  const residentOf = new WeakMap<ArrayBufferView, ResidentEntry>();
+  const residents = new Set<ResidentEntry>();
+  /** Calls (with resident arguments) each large operand was seen in before it became resident. */
+  const sightings = new WeakMap<ArrayBufferView, number>();
+  let residentBytes = 0, calls = 0;
+  const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ResidentEntry>(release) : null;
 
-  function keepResident(a: Float32Array): void {
-    if (residents.has(a) || a.byteLength === 0) return;
-    const ptr = exports.strata_alloc(a.byteLength);
-    if (!ptr) return; // out of memory: the array is copied in per call, as before
-    refreshViews();
+  /** Frees an entry's block (evicted, its array collected, or written); residentOf may still name it. */
+  function release(e: ResidentEntry): void {
+    if (!residents.delete(e)) return;
+    residentBytes -= e.bytes;
+    exports.strata_free(e.ptr);
+  }
+
+  function dropResident(a: ArrayBufferView): void {
+    const e = residentOf.get(a);
+    if (!e) return;
+    residentOf.delete(a);
+    collected?.unregister(e);
+    release(e);
+  }
+
+  /**
+   * Where `a` (an argument this call only reads) lies in wasm memory, or 0 to copy it as usual.
+   * `admissible`: a resident argument (RESIDENT_ARGS) large enough to be made resident once it has
+   * been seen in enough calls; others are only looked up (kept by keepResident).
+   */
+  function residentFor(a: ArrayBufferView, admissible: boolean): number {
+    const e = residentOf.get(a);
+    if (e && residents.has(e)) {
+      e.lastCall = calls;
+      return e.ptr;
+    }
+    if (e) residentOf.delete(a); // evicted: counted again from its next call
+    if (!admissible) return 0;
+    const seen = sightings.get(a) ?? 0;
+    if (seen < RESIDENT_AFTER_CALLS) {
+      sightings.set(a, seen + 1);
+      return 0;
+    }
+    return admit(a);
+  }
+
+  /** Copies `a` into a block of its own that stays (least recently used evicted first); 0 if none fits. */
+  function admit(a: ArrayBufferView): number {
+    const bytes = align16(a.byteLength);
+    if (bytes > RESIDENT_MAX_BYTES / 2) return 0;
+    if (residentBytes + bytes > RESIDENT_MAX_BYTES) {
+      // Least recently used first; never one this call reads.
+      const old = [...residents].filter((r) => r.lastCall !== calls).sort((x, y) => x.lastCall - y.lastCall);
+      for (const r of old) {
+        if (residentBytes + bytes <= RESIDENT_MAX_BYTES) break;
+        collected?.unregister(r);
+        release(r);
+      }
+      if (residentBytes + bytes > RESIDENT_MAX_BYTES) return 0;
+    }
+    const ptr = exports.strata_alloc(bytes);
+    if (!ptr) return 0;
+    refreshViews(); // the allocation may have grown the memory
     u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
-    residents.set(a, ptr);
-    freeResident.register(a, ptr);
+    const entry: ResidentEntry = { ptr, bytes, lastCall: calls };
+    residents.add(entry);
+    residentBytes += bytes;
+    residentOf.set(a, entry);
+    sightings.delete(a);
+    collected?.register(a, entry, entry);
+    return ptr;
+  }
+
+  /**
+   * Makes `a` resident now, without waiting for its calls to be counted: the glue knows it is a
+   * weight read again and again (inference). Under RESIDENT_MIN_BYTES it is copied per call as before.
+   */
+  function keepResident(a: Float32Array): void {
+    if (a.byteLength < RESIDENT_MIN_BYTES) return;
+    const e = residentOf.get(a);
+    if (e && residents.has(e)) return;
+    admit(a);
+  }
+
+  function reserve(b: number, bytes: number): number {
+    if (bytes > scratchBytes[b]) {
+      if (scratch[b]) exports.strata_free(scratch[b]);
+      // Grown by half again, so a run of slowly growing calls does not reallocate each time.
+      scratchBytes[b] = Math.max(align16(bytes), Math.ceil(scratchBytes[b] * 1.5));
+      scratch[b] = exports.strata_alloc(scratchBytes[b]);
+      if (!scratch[b]) {
+        scratchBytes[b] = 0;
+        throw new RangeError(`strata wasm: out of memory reserving ${bytes} bytes`);
+      }
+    }
+    return scratch[b];
   }
 
   // Per-call work lists, reused (one call at a time: only this thread calls into the module; the
   // threaded build's workers run pool tasks only).
   const offsets: number[] = [];
-  /** Per argument: the address of an array read where the previous call left it, else 0. */
+  /** Per argument: the address of an array read where it already lies (resident, or the previous call's output), else 0. */
   const resident: number[] = [];
   const strings: (Uint8Array | null)[] = [];
 
   function call(index: number, name: string, args: unknown[]): unknown {
     if (args.length > MAX_ARGS) throw new RangeError(`strata wasm ${name}: too many arguments`);
     const outputs = OUTPUTS[name];
+    const residentArgs = RESIDENT_ARGS[name];
+    calls++;
     // Pass 1: where each array (or string) goes in the scratch block; an array passed twice is copied
-    // once; one the previous call wrote and this one only reads is not copied at all.
+    // once; one that is resident, or that the previous call wrote and this one only reads, is not
+    // copied at all.
     let total = 0, arrays = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -188,14 +291,16 @@ export function wasmTransport(exports: StrataWasmExports, memory: WebAssembly.Me
       if (ArrayBuffer.isView(a)) {
         arrays = true;
         const first = args.indexOf(a);
-        const prev = outputs && !outputs.includes(i) ? prevArrays.indexOf(a) : -1;
-        const kept = outputs && !outputs.includes(i) ? residents.get(a) : undefined;
+        const written = !outputs || outputs.some((o) => args[o] === a);
+        // An array this call writes may have been resident: its old copy goes.
+        if (written && a.byteLength >= RESIDENT_MIN_BYTES) dropResident(a);
+        const prev = !written ? prevArrays.indexOf(a) : -1;
         if (first < i) {
           offsets[i] = offsets[first];
           resident[i] = resident[first];
-        } else if (kept !== undefined && !outputs!.some((o) => args[o] === a)) {
-          resident[i] = kept;
-        } else if (prev >= 0 && !outputs!.some((o) => args[o] === a)) {
+        } else if (!written && a.byteLength >= RESIDENT_MIN_BYTES && (resident[i] = residentFor(a, residentArgs?.includes(i) ?? false)) !== 0) {
+          // read where it stays
+        } else if (prev >= 0) {
           resident[i] = prevPtrs[prev];
         } else {
           offsets[i] = total;
