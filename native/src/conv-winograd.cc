@@ -1,0 +1,404 @@
+// Winograd convolution F(m×m, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks"), forward, float32, channels-last, for 3×3 stride-1 undilated 2-D filters.
+//
+// Each m×m tile of output reads an α×α tile of input (α = m + 2). With the filter transformed once
+// per call into U[ξ][C][F] (ξ < α², U = G·g·Gᵀ) and each input tile into V[ξ][tile][C] (Bᵀ·d·B), the
+// tile's output is Aᵀ·M·A with M[ξ] = V[ξ] · U[ξ]: α² products of [tiles × C] · [C × F] that run on the
+// GEMM micro-kernel (gemm.h), against 9·m² multiply-adds per channel pair for the direct conv: 4× fewer
+// for F(4×4) (α = 6), 2.25× for F(2×2) (α = 4). The transforms are plain C++ loops over the channel
+// dimension (contiguous in channels-last), which the compiler vectorises for AVX-512 and SIMD128 alike.
+//
+// Work is cut into blocks of tiles, one pool task each: a block's V and M stay in L2 between its input
+// transform, its α² products and its output transform, which also applies the epilogue (bias and
+// activation) while the tile is in L1.
+//
+// Rounding: the transforms add and scale up to α² terms, so the error grows with α. Measured against a
+// float64 reference (test/conv-winograd.test.ts): max |error| / Σ|x·w| about 1e-7 for F(2×2) and 1e-6
+// for F(4×4), against 5e-8 for the direct sum.
+#include "conv-winograd.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "conv-util.h"
+#include "gemm.h"
+
+namespace strata {
+namespace {
+
+WinogradMode gMode = WinogradMode::autoSelect;
+
+// Below these channel counts (input, output) the transforms cost more than the multiplies saved;
+// measured with the W6 and W3 shapes (docs in the commit). The wasm builds run their transforms at a
+// quarter of the vector width, so their break-even differs.
+#if defined(__wasm__)
+constexpr int64_t kMinInC = 16, kMinOutC = 16;
+#else
+constexpr int64_t kMinInC = 16, kMinOutC = 16;
+#endif
+/** L2 bytes a block's transformed inputs, their packed copy and its products may take. */
+#if defined(__wasm__)
+constexpr int64_t kBlockBytes = int64_t(512) << 10;
+#else
+constexpr int64_t kBlockBytes = int64_t(768) << 10;
+#endif
+
+template <int M>
+struct Transform;
+
+// F(4×4, 3×3).
+template <>
+struct Transform<4> {
+  /** r = Bᵀ d. */
+  template <class T>
+  static inline void input(const T* d, T* r) {
+    r[0] = 4.f * d[0] - 5.f * d[2] + d[4];
+    r[1] = d[3] + d[4] - 4.f * (d[1] + d[2]);
+    r[2] = d[4] - d[3] + 4.f * (d[1] - d[2]);
+    r[3] = d[4] - d[2] + 2.f * (d[3] - d[1]);
+    r[4] = d[4] - d[2] + 2.f * (d[1] - d[3]);
+    r[5] = 4.f * d[1] - 5.f * d[3] + d[5];
+  }
+  /** o = Aᵀ m. */
+  template <class T>
+  static inline void output(const T* m, T* o) {
+    const T a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
+    o[0] = m[0] + a + c;
+    o[1] = b + 2.f * e;
+    o[2] = a + 4.f * c;
+    o[3] = b + 8.f * e + m[5];
+  }
+  /** u = G g. */
+  template <class T>
+  static inline void filter(const T* g, T* u) {
+    const T a = g[0] + g[2], b = g[0] * (1.f / 24) + g[2] * (1.f / 6), c = g[1] * (1.f / 12);
+    u[0] = g[0] * 0.25f;
+    u[1] = (a + g[1]) * (-1.f / 6);
+    u[2] = (a - g[1]) * (-1.f / 6);
+    u[3] = b + c;
+    u[4] = b - c;
+    u[5] = g[2];
+  }
+};
+
+// F(2×2, 3×3).
+template <>
+struct Transform<2> {
+  template <class T>
+  static inline void input(const T* d, T* r) {
+    r[0] = d[0] - d[2];
+    r[1] = d[1] + d[2];
+    r[2] = d[2] - d[1];
+    r[3] = d[1] - d[3];
+  }
+  template <class T>
+  static inline void output(const T* m, T* o) {
+    o[0] = m[0] + m[1] + m[2];
+    o[1] = m[1] - m[2] - m[3];
+  }
+  template <class T>
+  static inline void filter(const T* g, T* u) {
+    const T a = g[0] + g[2];
+    u[0] = g[0];
+    u[1] = (a + g[1]) * 0.5f;
+    u[2] = (a - g[1]) * 0.5f;
+    u[3] = g[2];
+  }
+};
+
+// The transforms run on kLanes channels at once as a GCC/clang vector type (one zmm native, one
+// v128 in wasm: the F(4×4) input transform holds 36 of them), and on single channels for the rest.
+#if defined(__wasm__)
+constexpr int kLanes = 4;
+#else
+constexpr int kLanes = 16;
+#endif
+typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float))));
+
+template <class T>
+inline T load(const float* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <class T>
+inline void store(float* p, const T& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+/** v[ξ · vs] = (Bᵀ d B)[ξ] for T's channels, where d[r][j] = s[r · rs + j · C] is the α × α input tile. */
+template <int M, class T>
+inline void inputLanes(const float* s, int64_t rs, int64_t C, float* v, int64_t vs) {
+  constexpr int A = M + 2;
+  T t[A][A];  // t[r][j] = (Bᵀ d)[r][j]
+#pragma GCC unroll 8
+  for (int j = 0; j < A; ++j) {
+    T d[A], r[A];
+#pragma GCC unroll 8
+    for (int k = 0; k < A; ++k) d[k] = load<T>(s + k * rs + j * C);
+    Transform<M>::input(d, r);
+#pragma GCC unroll 8
+    for (int k = 0; k < A; ++k) t[k][j] = r[k];
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < A; ++r) {
+    T u[A];
+    Transform<M>::input(t[r], u);
+#pragma GCC unroll 8
+    for (int k = 0; k < A; ++k) store(v + (r * A + k) * vs, u[k]);
+  }
+}
+
+/** inputLanes for channels c < C: v[ξ · vs + c]. */
+template <int M>
+void inputTile(const float* s, int64_t rs, int64_t C, float* v, int64_t vs) {
+  int64_t c = 0;
+  for (; c + kLanes <= C; c += kLanes) inputLanes<M, Lanes>(s + c, rs, C, v + c, vs);
+  for (; c < C; ++c) inputLanes<M, float>(s + c, rs, C, v + c, vs);
+}
+
+/** y[r · yrs + k · F] = (Aᵀ m A)[r][k] for T's channels, where m[ξ] = mp[ξ · ms] are the tile's products. */
+template <int M, class T>
+inline void outputLanes(const float* mp, int64_t ms, int64_t F, float* y, int64_t yrs) {
+  constexpr int A = M + 2;
+  T t[M][A];  // t[r][j] = (Aᵀ m)[r][j]
+#pragma GCC unroll 8
+  for (int j = 0; j < A; ++j) {
+    T m[A], o[M];
+#pragma GCC unroll 8
+    for (int k = 0; k < A; ++k) m[k] = load<T>(mp + (k * A + j) * ms);
+    Transform<M>::output(m, o);
+#pragma GCC unroll 8
+    for (int r = 0; r < M; ++r) t[r][j] = o[r];
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < M; ++r) {
+    T o[M];
+    Transform<M>::output(t[r], o);
+#pragma GCC unroll 8
+    for (int k = 0; k < M; ++k) store(y + r * yrs + k * F, o[k]);
+  }
+}
+
+/** outputLanes for channels f < F. */
+template <int M>
+void outputTile(const float* mp, int64_t ms, int64_t F, float* y, int64_t yrs) {
+  int64_t f = 0;
+  for (; f + kLanes <= F; f += kLanes) outputLanes<M, Lanes>(mp + f, ms, F, y + f, yrs);
+  for (; f < F; ++f) outputLanes<M, float>(mp + f, ms, F, y + f, yrs);
+}
+
+/** u[ξ · us] = (G g Gᵀ)[ξ] for T's filters, where g[k] = w[k · ws] (k = kh · 3 + kw). */
+template <int M, class T>
+inline void filterLanes(const float* w, int64_t ws, float* u, int64_t us) {
+  constexpr int A = M + 2;
+  T t[A][3];  // t[a][kw] = (G g)[a][kw]
+#pragma GCC unroll 3
+  for (int kw = 0; kw < 3; ++kw) {
+    const T col[3] = {load<T>(w + kw * ws), load<T>(w + (3 + kw) * ws), load<T>(w + (6 + kw) * ws)};
+    T r[A];
+    Transform<M>::filter(col, r);
+#pragma GCC unroll 8
+    for (int a = 0; a < A; ++a) t[a][kw] = r[a];
+  }
+#pragma GCC unroll 8
+  for (int a = 0; a < A; ++a) {
+    T r[A];
+    Transform<M>::filter(t[a], r);
+#pragma GCC unroll 8
+    for (int b = 0; b < A; ++b) store(u + (a * A + b) * us, r[b]);
+  }
+}
+
+/**
+ * U = G g Gᵀ for every (c, f), packed for the micro-kernel: for each ξ, ⌈F/NR⌉ panels of C × NR
+ * (k-major, zero-padded columns). w is [3][3][C][F].
+ */
+template <int M>
+FloatBuffer transformFilter(const float* w, int64_t C, int64_t F, int nr) {
+  constexpr int A = M + 2;
+  const int64_t panels = (F + nr - 1) / nr, us = panels * C * nr;
+  FloatBuffer buf = allocFloats(A * A * us);
+  float* u = buf.get();
+  if (F % nr != 0) std::memset(u, 0, sizeof(float) * size_t(A * A * us));
+  for (int64_t c = 0; c < C; ++c) {
+    for (int64_t p = 0; p < panels; ++p) {
+      const int64_t f0 = p * nr, cols = std::min<int64_t>(nr, F - f0);
+      const float* g = w + c * F + f0;
+      float* out = u + (p * C + c) * nr;
+      int64_t j = 0;
+      for (; j + kLanes <= cols; j += kLanes) filterLanes<M, Lanes>(g + j, C * F, out + j, us);
+      for (; j < cols; ++j) filterLanes<M, float>(g + j, C * F, out + j, us);
+    }
+  }
+  return buf;
+}
+
+/** The calling thread's scratch, 64-byte aligned, grown on demand and kept for the thread's life. */
+struct Scratch {
+  float* p = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(p); }
+  float* get(size_t n) {
+    if (cap < n) {
+      std::free(p);
+      p = static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64));
+      cap = p ? n : 0;
+      if (!p) std::abort();
+    }
+    return p;
+  }
+};
+thread_local Scratch tScratch;
+
+struct Job {
+  const float* x;
+  int64_t H, W, C, F;        // input height, width, channels; filters
+  int64_t OH, OW, padH, padW;
+  int64_t tilesH, tilesW, tiles;
+  int64_t blockTiles, blocksPerTask;
+  const float* u;            // transformFilter's panels
+  MicroKernel mk;
+  float* y;
+  const ConvEpilogue* epilogue;
+};
+
+template <int M>
+void task(void* ctx, int t) {
+  constexpr int A = M + 2, A2 = A * A;
+  const Job& j = *static_cast<const Job*>(ctx);
+  const int64_t C = j.C, F = j.F, T = j.blockTiles, MR = j.mk.mr, NR = j.mk.nr;
+  const int64_t Tp = (T + MR - 1) / MR * MR, panelsF = (F + NR - 1) / NR;
+  const int64_t first = int64_t(t) * j.blocksPerTask * T;
+  const int64_t last = std::min(j.tiles, first + j.blocksPerTask * T);
+  if (first >= last) return;
+  // Transformed tiles (rows of C), their packed copy, the products, one gathered input tile, one
+  // output tile (an edge tile is written there, then its valid part copied out).
+  float* vt = tScratch.get(size_t(A2 * T * C + A2 * Tp * C + A2 * T * F + A2 * C + M * M * F));
+  float* vp = vt + A2 * T * C;
+  float* mb = vp + A2 * Tp * C;
+  float* patch = mb + A2 * T * F;
+  float* ytile = patch + A2 * C;
+  const int64_t kc = std::max<int64_t>(1, j.mk.kc);
+  for (int64_t b0 = first; b0 < last; b0 += T) {
+    const int64_t nt = std::min(T, last - b0);
+    for (int64_t i = 0; i < nt; ++i) {
+      const int64_t tile = b0 + i, tw = tile % j.tilesW, q = tile / j.tilesW, th = q % j.tilesH, n = q / j.tilesH;
+      const int64_t h0 = th * M - j.padH, w0 = tw * M - j.padW;
+      if (h0 >= 0 && w0 >= 0 && h0 + A <= j.H && w0 + A <= j.W) {
+        inputTile<M>(j.x + ((n * j.H + h0) * j.W + w0) * C, j.W * C, C, vt + i * C, T * C);
+      } else {
+        // An edge tile: gather it with zeros where it leaves the input.
+        for (int r = 0; r < A; ++r) {
+          for (int k = 0; k < A; ++k) {
+            const int64_t h = h0 + r, w = w0 + k;
+            float* dst = patch + (r * A + k) * C;
+            if (h >= 0 && h < j.H && w >= 0 && w < j.W) {
+              std::memcpy(dst, j.x + ((n * j.H + h) * j.W + w) * C, sizeof(float) * size_t(C));
+            } else {
+              std::memset(dst, 0, sizeof(float) * size_t(C));
+            }
+          }
+        }
+        inputTile<M>(patch, A * C, C, vt + i * C, T * C);
+      }
+    }
+    for (int xi = 0; xi < A2; ++xi) {
+      const float* rows = vt + xi * T * C;
+      float* out = vp + xi * Tp * C;
+      if (j.mk.packRows) {
+        j.mk.packRows(int(MR), nt, C, rows, C, out);
+      } else {
+        for (int64_t i0 = 0; i0 < nt; i0 += MR, out += MR * C) {
+          const int64_t mr = std::min(MR, nt - i0);
+          for (int64_t c = 0; c < C; ++c) {
+            for (int64_t i = 0; i < MR; ++i) out[c * MR + i] = i < mr ? rows[(i0 + i) * C + c] : 0.f;
+          }
+        }
+      }
+    }
+    for (int xi = 0; xi < A2; ++xi) {
+      for (int64_t p = 0; p < panelsF; ++p) {
+        const float* bp = j.u + (xi * panelsF + p) * C * NR;
+        const int nr = int(std::min(NR, F - p * NR));
+        for (int64_t i0 = 0; i0 < nt; i0 += MR) {
+          const float* ap = vp + xi * Tp * C + i0 * C;
+          float* c = mb + (xi * T + i0) * F + p * NR;
+          const int mr = int(std::min(MR, nt - i0));
+          for (int64_t pc = 0; pc < C; pc += kc) {
+            j.mk.run(std::min(kc, C - pc), ap + pc * MR, bp + pc * NR, c, F, pc > 0, mr, nr);
+          }
+        }
+      }
+    }
+    for (int64_t i = 0; i < nt; ++i) {
+      const int64_t tile = b0 + i, tw = tile % j.tilesW, q = tile / j.tilesW, th = q % j.tilesH, n = q / j.tilesH;
+      const int64_t oh = th * M, ow = tw * M;
+      const int rows = int(std::min<int64_t>(M, j.OH - oh)), cols = int(std::min<int64_t>(M, j.OW - ow));
+      float* y = j.y + ((n * j.OH + oh) * j.OW + ow) * F;
+      if (rows == M && cols == M) {
+        outputTile<M>(mb + i * F, T * F, F, y, j.OW * F);
+      } else {
+        outputTile<M>(mb + i * F, T * F, F, ytile, M * F);
+        for (int r = 0; r < rows; ++r) {
+          std::memcpy(y + r * j.OW * F, ytile + r * M * F, sizeof(float) * size_t(cols * F));
+        }
+      }
+      if (const ConvEpilogue* e = j.epilogue) {
+        for (int r = 0; r < rows; ++r) biasActivateRows(e->act, e->bias, y + r * j.OW * F, cols, F, e->alpha);
+      }
+    }
+  }
+}
+
+template <int M>
+void run(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
+  constexpr int A = M + 2;
+  const MicroKernel mk = gemmMicroKernel();
+  const int64_t C = g.inC, F = g.outC, batch = g.batch * g.in[0];
+  const FloatBuffer u = transformFilter<M>(w, C, F, mk.nr);
+  Job j{x, g.in[1], g.in[2], C, F, g.out[1], g.out[2], g.pad[1], g.pad[2], 0, 0, 0, 0, 0, u.get(), mk, y, epilogue};
+  j.tilesH = (j.OH + M - 1) / M;
+  j.tilesW = (j.OW + M - 1) / M;
+  j.tiles = batch * j.tilesH * j.tilesW;
+  const int64_t perTile = A * A * (2 * C + F) * int64_t(sizeof(float));
+  int64_t T = std::max<int64_t>(mk.mr, kBlockBytes / perTile / mk.mr * mk.mr);
+  // Enough blocks to keep every thread busy: at least two per thread where the tiles allow.
+  const int64_t threads = ThreadPool::instance().threads();
+  const int64_t fair = (j.tiles + 2 * threads - 1) / (2 * threads);
+  T = std::max<int64_t>(mk.mr, std::min(T, (fair + mk.mr - 1) / mk.mr * mk.mr));
+  j.blockTiles = T;
+  const int64_t blocks = (j.tiles + T - 1) / T;
+  const int tasks = convTasks(j.tiles * A * A * C * F, blocks, 4);
+  j.blocksPerTask = (blocks + tasks - 1) / tasks;
+  runTasks(int((blocks + j.blocksPerTask - 1) / j.blocksPerTask), task<M>, &j);
+}
+
+}  // namespace
+
+void setWinogradMode(WinogradMode mode) { gMode = mode; }
+
+bool conv3dWinograd(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
+  if (gMode == WinogradMode::off) return false;
+  // A 2-D 3×3 stride-1 undilated conv (a unit depth kernel over depth slices is one too).
+  if (g.kernel[0] != 1 || g.kernel[1] != 3 || g.kernel[2] != 3) return false;
+  for (int d = 0; d < 3; ++d) {
+    if (g.stride[d] != 1 || g.dilation[d] != 1) return false;
+  }
+  if (g.pad[0] != 0 || g.out[0] != g.in[0] || g.multiplier != 1) return false;
+  if (g.outSize() == 0 || g.inC == 0) return false;
+  WinogradMode mode = gMode;
+  if (mode == WinogradMode::autoSelect) {
+    if (g.inC < kMinInC || g.outC < kMinOutC) return false;
+    mode = WinogradMode::f4;
+  }
+  if (mode == WinogradMode::f4) {
+    run<4>(g, x, w, y, epilogue);
+  } else {
+    run<2>(g, x, w, y, epilogue);
+  }
+  return true;
+}
+
+}  // namespace strata
