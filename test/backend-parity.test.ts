@@ -215,6 +215,11 @@ const CONV_CASES: ConvCase[] = [
   // Short patches whose filters end in half a wasm tile (F mod 8 = 4), one of them threaded (wasm's direct kernels).
   { batch: 2, in: [1, 11, 11], c: 2, f: 20, k: [1, 3, 3], pad: 'same' },
   { batch: 16, in: [1, 28, 28], c: 1, f: 36, k: [1, 3, 3] },
+  // 3×3 stride 1 above the Winograd thresholds (native/src/conv-winograd.cc): F(4×4) on 'same' 13×15 and
+  // 'valid' 11×11 outputs (partial tiles), on depth slices; F(2×2) on W3's conv2 above (27 tiles of 4×4).
+  { batch: 2, in: [1, 13, 15], c: 24, f: 40, k: [1, 3, 3], pad: 'same' },
+  { batch: 4, in: [1, 13, 13], c: 16, f: 24, k: [1, 3, 3] },
+  { batch: 2, in: [3, 11, 11], c: 20, f: 17, k: [1, 3, 3], pad: [0, 2, 1] },
 ];
 
 /** The two inputs of a conv kernel for info, seeded. */

@@ -12,9 +12,10 @@
 // transform, its α² products and its output transform, which also applies the epilogue (bias and
 // activation) while the tile is in L1.
 //
-// Rounding: the transforms add and scale up to α² terms, so the error grows with α. Measured against a
-// float64 reference (test/conv-winograd.test.ts): max |error| / Σ|x·w| about 1e-7 for F(2×2) and 1e-6
-// for F(4×4), against 5e-8 for the direct sum.
+// Rounding: the transforms add and scale up to α² terms (by up to 8 and 1/24 for F(4×4)), so the
+// error grows with α. Against float64 sums (uniform inputs, the W3 and W6 shapes and
+// test/conv-winograd.test.ts's), max |error| / Σ|x·w|: implicit GEMM ≤ 2.3e-7, F(2×2) ≤ 1.1e-7,
+// F(4×4) ≤ 3.1e-6.
 #include "conv-winograd.h"
 
 #include <algorithm>
@@ -28,20 +29,27 @@ namespace {
 
 WinogradMode gMode = WinogradMode::autoSelect;
 
-// Below these channel counts (input, output) the transforms cost more than the multiplies saved;
-// measured with the W6 and W3 shapes (docs in the commit). The wasm builds run their transforms at a
-// quarter of the vector width, so their break-even differs.
+// Below these channel counts (input, output) the transforms cost more than the multiplies saved.
+// Measured in CPU time on one thread, conv3d alone, 'same' 32×32 and 'valid' 13×13 convs: natively
+// C = 8 or 12 → 16 or 32 filters, and 16 or 32 → 8, ran 1.2–2× slower than the implicit GEMM (which
+// runs at 110–180 GFLOPS there), 16 → 16 1.0–1.4× faster. In wasm (relaxed SIMD) the implicit GEMM
+// runs at 40–50 GFLOPS whatever the shape, and F(4×4) was faster from 8 → 16 and 16 → 8 up.
 #if defined(__wasm__)
-constexpr int64_t kMinInC = 16, kMinOutC = 16;
+constexpr int64_t kMinInC = 8, kMinOutC = 8;
 #else
 constexpr int64_t kMinInC = 16, kMinOutC = 16;
 #endif
-/** L2 bytes a block's transformed inputs, their packed copy and its products may take. */
-#if defined(__wasm__)
+/**
+ * Tiles F(4×4) and F(2×2) want (else F(2×2), or the implicit GEMM): the filter transform, made once
+ * per call, and each block's pass over it cost α²·C·F whatever the number of tiles, so with few tiles
+ * the smaller α of F(2×2) wins (a 13×13 → 11×11 conv on one image: 9 tiles of 4×4, 36 of 2×2).
+ */
+constexpr int64_t kMinTiles4 = 32, kMinTiles2 = 16;
+/**
+ * L2 bytes a block's transformed inputs, their packed copy and its products may take (128 KiB to
+ * 768 KiB ran alike on the W6 and W3 shapes; twice that ran 10% slower).
+ */
 constexpr int64_t kBlockBytes = int64_t(512) << 10;
-#else
-constexpr int64_t kBlockBytes = int64_t(768) << 10;
-#endif
 
 template <int M>
 struct Transform;
@@ -211,27 +219,44 @@ inline void filterLanes(const float* w, int64_t ws, float* u, int64_t us) {
   }
 }
 
+struct FilterJob {
+  const float* w;
+  int64_t C, F, nr, perTask;
+  float* u;
+};
+
 /**
- * U = G g Gᵀ for every (c, f), packed for the micro-kernel: for each ξ, ⌈F/NR⌉ panels of C × NR
- * (k-major, zero-padded columns). w is [3][3][C][F].
+ * U = G g Gᵀ for channels [t · perTask, (t + 1) · perTask) and every f, packed for the micro-kernel:
+ * for each ξ, ⌈F/NR⌉ panels of C × NR (k-major, zero-padded columns). w is [3][3][C][F].
  */
+template <int M>
+void filterTask(void* ctx, int t) {
+  const FilterJob& j = *static_cast<const FilterJob*>(ctx);
+  const int64_t C = j.C, F = j.F, nr = j.nr, panels = (F + nr - 1) / nr, us = panels * C * nr;
+  const int64_t c1 = std::min(C, (t + 1) * j.perTask);
+  for (int64_t c = t * j.perTask; c < c1; ++c) {
+    for (int64_t p = 0; p < panels; ++p) {
+      const int64_t f0 = p * nr, cols = std::min<int64_t>(nr, F - f0);
+      const float* g = j.w + c * F + f0;
+      float* out = j.u + (p * C + c) * nr;
+      int64_t i = 0;
+      for (; i + kLanes <= cols; i += kLanes) filterLanes<M, Lanes>(g + i, C * F, out + i, us);
+      for (; i < cols; ++i) filterLanes<M, float>(g + i, C * F, out + i, us);
+    }
+  }
+}
+
+/** The transformed filter (filterTask's layout), made on the pool when large. */
 template <int M>
 FloatBuffer transformFilter(const float* w, int64_t C, int64_t F, int nr) {
   constexpr int A = M + 2;
-  const int64_t panels = (F + nr - 1) / nr, us = panels * C * nr;
-  FloatBuffer buf = allocFloats(A * A * us);
-  float* u = buf.get();
-  if (F % nr != 0) std::memset(u, 0, sizeof(float) * size_t(A * A * us));
-  for (int64_t c = 0; c < C; ++c) {
-    for (int64_t p = 0; p < panels; ++p) {
-      const int64_t f0 = p * nr, cols = std::min<int64_t>(nr, F - f0);
-      const float* g = w + c * F + f0;
-      float* out = u + (p * C + c) * nr;
-      int64_t j = 0;
-      for (; j + kLanes <= cols; j += kLanes) filterLanes<M, Lanes>(g + j, C * F, out + j, us);
-      for (; j < cols; ++j) filterLanes<M, float>(g + j, C * F, out + j, us);
-    }
-  }
+  const int64_t panels = (F + nr - 1) / nr, floats = A * A * panels * C * nr;
+  FloatBuffer buf = allocFloats(floats);
+  if (F % nr != 0) std::memset(buf.get(), 0, sizeof(float) * size_t(floats));
+  // About 4 multiply-adds' worth of work per transformed value.
+  const int tasks = convTasks(4 * A * A * C * F, C, 1);
+  FilterJob job{w, C, F, nr, (C + tasks - 1) / tasks, buf.get()};
+  runTasks(int((C + job.perTask - 1) / job.perTask), filterTask<M>, &job);
   return buf;
 }
 
@@ -391,7 +416,14 @@ bool conv3dWinograd(const ConvGeom& g, const float* x, const float* w, float* y,
   WinogradMode mode = gMode;
   if (mode == WinogradMode::autoSelect) {
     if (g.inC < kMinInC || g.outC < kMinOutC) return false;
-    mode = WinogradMode::f4;
+    const int64_t images = g.batch * g.in[0];
+    if (images * ((g.out[1] + 3) / 4) * ((g.out[2] + 3) / 4) >= kMinTiles4) {
+      mode = WinogradMode::f4;
+    } else if (images * ((g.out[1] + 1) / 2) * ((g.out[2] + 1) / 2) >= kMinTiles2) {
+      mode = WinogradMode::f2;
+    } else {
+      return false;
+    }
   }
   if (mode == WinogradMode::f4) {
     run<4>(g, x, w, y, epilogue);

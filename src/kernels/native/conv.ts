@@ -10,7 +10,7 @@ import { writeOnlyFloat32, zeroedFloat32 } from '../../tensor/write-only.js';
 type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
 
 /** The addon's conv functions (native/src/bind-conv.cc). */
-interface ConvAddon {
+export interface ConvAddon {
   conv3d: ConvFn;
   conv3dBackpropInput: ConvFn;
   conv3dBackpropFilter: ConvFn;
