@@ -1,7 +1,7 @@
-// The Winograd forward conv (native/src/conv-winograd.cc) on every compiled transport, forced onto
-// each path with setConvWinograd: F(2×2) and F(4×4) against float64 sums within the error their
-// transforms add, on edge tiles, channel tails, depth slices and the fused bias + relu; 'auto' picks
-// the path its thresholds promise. (The kernels through the Backend interface, above the thresholds,
+// The Winograd conv (native/src/conv-winograd.cc), forward and input gradient, on every compiled
+// transport, forced onto each path with setConvWinograd: F(2×2) and F(4×4) against float64 sums
+// within the error their transforms add, on edge tiles, channel tails, depth slices and the fused
+// bias + relu; 'auto' picks the path its thresholds promise. (The kernels through the Backend interface, above the thresholds,
 // are in test/backend-parity.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +47,34 @@ function reference(k: Case, x: Float32Array, w: Float32Array): { y: Float64Array
 
 // Output sizes that leave partial tiles of 2 and of 4 (11, 13, 15, 10), channel counts with lane
 // tails (17, 20, 24, 33, 40: not multiples of 16 or of the GEMM tile's columns) and a few channels.
+/** The input gradient in float64 (dx[i] = Σ dy[i + p − k] · w[k]ᵀ), and its Σ|dy·w| per element. */
+function referenceInput(k: Case, dy: Float32Array, w: Float32Array): { y: Float64Array; scale: Float64Array } {
+  const [oh, ow] = k.out, images = k.batch * k.depth;
+  const y = new Float64Array(images * k.h * k.w * k.c), scale = new Float64Array(y.length);
+  for (let n = 0; n < images; n++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        for (let kh = 0; kh < 3; kh++) {
+          const h = i - k.pad[0] + kh;
+          if (h < 0 || h >= k.h) continue;
+          for (let kw = 0; kw < 3; kw++) {
+            const v = j - k.pad[1] + kw;
+            if (v < 0 || v >= k.w) continue;
+            for (let c = 0; c < k.c; c++) {
+              const o = ((n * k.h + h) * k.w + v) * k.c + c, wo = ((kh * 3 + kw) * k.c + c) * k.f, d = ((n * oh + i) * ow + j) * k.f;
+              for (let f = 0; f < k.f; f++) {
+                y[o] += dy[d + f] * w[wo + f];
+                scale[o] += Math.abs(dy[d + f] * w[wo + f]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { y, scale };
+}
+
 const CASES: Case[] = [
   { batch: 2, depth: 1, h: 13, w: 15, c: 24, f: 40, pad: [1, 1], out: [13, 15] },  // 'same'
   { batch: 3, depth: 1, h: 13, w: 13, c: 32, f: 20, pad: [0, 0], out: [11, 11] },  // 'valid', W3's conv2 size
@@ -98,6 +126,35 @@ test('Winograd F(2×2) and F(4×4) convs match float64 sums within their error b
           // Three paths really ran: they round differently.
           assert.notDeepEqual(outs.f2, outs.off, `${s.label} ${JSON.stringify(d.k)}: f2 gave the implicit GEMM's bits`);
           assert.notDeepEqual(outs.f4, outs.f2, `${s.label} ${JSON.stringify(d.k)}: f4 gave f2's bits`);
+        }
+      }
+    } finally {
+      c.addon.setConvWinograd('auto');
+    }
+  }
+});
+
+test('Winograd input gradients (the flipped, transposed filter over dy) match float64 sums within the same bounds (every micro-kernel, 1 and 2 threads)', (t) => {
+  if (compiled(t).length === 0) return;
+  const data = CASES.map((k, i) => {
+    const dy = randF32([k.batch * k.depth * k.out[0] * k.out[1] * k.f], 20 + 2 * i).values as Float32Array;
+    const w = randF32([9 * k.c * k.f], 21 + 2 * i).values as Float32Array;
+    return { k, dy, w, ...referenceInput(k, dy, w) };
+  });
+  for (const c of compiled(t)) {
+    try {
+      for (const s of settings(t, c, { isas: true })) {
+        for (const d of data) {
+          const outs: Record<string, Float32Array> = {};
+          for (const mode of ['off', 'f2', 'f4']) {
+            c.addon.setConvWinograd(mode);
+            outs[mode] = new Float32Array(d.y.length);
+            convs(c.addon).conv3dBackpropInput(geom(d.k), d.dy, d.w, outs[mode]);
+            const e = maxScaledError(outs[mode], d.y, d.scale);
+            assert.ok(e <= TOLERANCE[mode], `${s.label} dx ${mode} ${JSON.stringify(d.k)}: max |error| / Σ|dy·w| = ${e.toExponential(2)} > ${TOLERANCE[mode]}`);
+          }
+          assert.notDeepEqual(outs.f2, outs.off, `${s.label} dx ${JSON.stringify(d.k)}: f2 gave the implicit GEMM's bits`);
+          assert.notDeepEqual(outs.f4, outs.f2, `${s.label} dx ${JSON.stringify(d.k)}: f4 gave f2's bits`);
         }
       }
     } finally {

@@ -1,5 +1,5 @@
-// Winograd forward convolution for 3×3, stride-1, undilated 2-D filters (conv-winograd.cc): fewer
-// multiplies than the implicit GEMM (conv.cc), which it replaces where it measured faster.
+// Winograd convolution for 3×3, stride-1, undilated 2-D filters (conv-winograd.cc), forward and input
+// gradient: fewer multiplies than the implicit GEMM (conv.cc), which it replaces where it measured faster.
 #pragma once
 
 #include "conv.h"
@@ -16,5 +16,12 @@ void setWinogradMode(WinogradMode mode);
  * measured thresholds) picks it; false (and nothing written) otherwise.
  */
 bool conv3dWinograd(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue);
+
+/**
+ * dx = the input gradient of the conv g (3×3, stride 1, padding ≤ 2) from dy and w, as the Winograd
+ * forward conv of dy with the flipped, transposed filter when that conv passes conv3dWinograd's tests;
+ * false (and nothing written) otherwise.
+ */
+bool conv3dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float* w, float* dx);
 
 }  // namespace strata

@@ -332,6 +332,7 @@ void zeroRows(const RowMap& m) {
 void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
   const int64_t F = g.outC, C = g.inC;
   if (g.inSize() == 0) return;
+  if (g.outSize() > 0 && conv3dBackpropInputWinograd(g, dy, w, dx)) return;
   std::vector<Phase> ph[3];
   bool emptyClass = false;
   for (int d = 0; d < 3; ++d) {
