@@ -215,6 +215,11 @@ const CONV_CASES: ConvCase[] = [
   // Short patches whose filters end in half a wasm tile (F mod 8 = 4), one of them threaded (wasm's direct kernels).
   { batch: 2, in: [1, 11, 11], c: 2, f: 20, k: [1, 3, 3], pad: 'same' },
   { batch: 16, in: [1, 28, 28], c: 1, f: 36, k: [1, 3, 3] },
+  // 3×3 stride 1 above the Winograd thresholds (native/src/conv-winograd.cc): F(4×4) on 'same' 13×15 and
+  // 'valid' 11×11 outputs (partial tiles), on depth slices; F(2×2) on W3's conv2 above (27 tiles of 4×4).
+  { batch: 2, in: [1, 13, 15], c: 24, f: 40, k: [1, 3, 3], pad: 'same' },
+  { batch: 4, in: [1, 13, 13], c: 16, f: 24, k: [1, 3, 3] },
+  { batch: 2, in: [3, 11, 11], c: 20, f: 17, k: [1, 3, 3], pad: [0, 2, 1] },
 ];
 
 /** The two inputs of a conv kernel for info, seeded. */
@@ -304,10 +309,20 @@ test('conv + bias + activation + max pool matches the backend\'s conv + bias + a
         const got = expectPath(c, 'conv3dBiasActivationMaxPool', true,
           () => c.backend.conv3dBiasActivationMaxPool(x, w, bias, act, 0.7, info, pool), what);
         assert.deepEqual(got.shape, [pool.batch, pool.outD, pool.outH, pool.outW, pool.channels], what);
-        // Unfused on the same backend: the same conv kernel on each chunk of images, so the same numbers.
-        const unfused = c.backend.maxPool3d(c.backend.conv3dBiasActivation(x, w, bias, act, 0.7, info), pool);
-        expectNear(got, unfused, `${what} (vs unfused)`, 1e-6, 1e-6);
         expectNear(toF64(got), want, `${what} (vs js)`, 1e-4, 1e-4);
+        // Unfused on the same backend, with the conv path pinned: the fused op convolves a few images at a
+        // time, and on its own the Winograd choice follows the number of tiles of each call (F(2×2) for
+        // a chunk where the whole batch takes F(4×4)), so only a pinned path gives the same numbers.
+        try {
+          for (const mode of ['off', 'f4']) {
+            c.addon.setConvWinograd(mode);
+            const fused = c.backend.conv3dBiasActivationMaxPool(x, w, bias, act, 0.7, info, pool);
+            const unfused = c.backend.maxPool3d(c.backend.conv3dBiasActivation(x, w, bias, act, 0.7, info), pool);
+            expectNear(fused, unfused, `${what} (vs unfused, Winograd ${mode})`, 1e-6, 1e-6);
+          }
+        } finally {
+          c.addon.setConvWinograd('auto');
+        }
       }
     }
   }

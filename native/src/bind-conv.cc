@@ -6,8 +6,10 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "conv-pool.h"
+#include "conv-winograd.h"
 #include "conv.h"
 #include "napi-util.h"
 
@@ -146,9 +148,33 @@ napi_value ConvBiasActivationMaxPool(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// setConvWinograd(mode): 'off', 'auto', 'f2' or 'f4' for the forward 3×3 stride-1 convs Winograd
+// can run (tests compare the paths); false for an unknown mode.
+napi_value SetConvWinograd(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  char name[16] = {0};
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok) {
+    return fail(a, "strata native setConvWinograd: expected a string"), nullptr;
+  }
+  const char* names[] = {"off", "auto", "f2", "f4"};
+  bool ok = false;
+  for (int i = 0; i < 4; ++i) {
+    if (std::strcmp(name, names[i]) == 0) {
+      setWinogradMode(WinogradMode(i));
+      ok = true;
+    }
+  }
+  napi_value v;
+  napi_get_boolean(env, ok, &v);
+  return v;
+}
+
 }  // namespace
 
 STRATA_EXPORT("conv3dBiasActivationMaxPool", ConvBiasActivationMaxPool);
+STRATA_EXPORT("setConvWinograd", SetConvWinograd);
 STRATA_EXPORT("conv3dBiasActivation", ConvBiasActivation);
 STRATA_EXPORT("conv3d", (Conv<Kind::forward, false>));
 STRATA_EXPORT("conv3dBackpropInput", (Conv<Kind::input, false>));

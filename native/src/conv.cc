@@ -21,6 +21,7 @@
 #include "conv-small.h"
 #include "conv-tile.h"
 #include "conv-util.h"
+#include "conv-winograd.h"
 #include "conv-window.h"
 #include "thread-pool.h"
 
@@ -242,6 +243,7 @@ void runBoxes(const std::vector<Box>& boxes, int64_t N, ConvTile tile) {
 void conv3d(const ConvGeom& g, const float* x, const float* w, float* y, const ConvEpilogue* epilogue) {
   const int64_t F = g.outC, K = g.taps() * g.inC;
   if (g.outSize() == 0) return;
+  if (conv3dWinograd(g, x, w, y, epilogue)) return;
   int64_t pdims[3];
   FloatBuffer padded;
   const float* src = paddedInput(g, x, padded, pdims);
@@ -330,6 +332,7 @@ void zeroRows(const RowMap& m) {
 void conv3dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
   const int64_t F = g.outC, C = g.inC;
   if (g.inSize() == 0) return;
+  if (g.outSize() > 0 && conv3dBackpropInputWinograd(g, dy, w, dx)) return;
   std::vector<Phase> ph[3];
   bool emptyClass = false;
   for (int d = 0; d < 3; ++d) {

@@ -336,6 +336,8 @@ bool setGemmIsa(Isa isa) {
 
 Isa gemmIsa() { return current().isa; }
 
+MicroKernel gemmMicroKernel() { return current(); }
+
 int packedBLayout() { return int(current().isa) + 1; }
 
 int64_t packedBFloats(int64_t k, int64_t n) { return std::max<int64_t>(k, 0) * roundUp(std::max<int64_t>(n, 0), current().nr); }

@@ -68,6 +68,8 @@ MicroKernel microKernelWasm();  // gemm-wasm.cc, only in the wasm build
 /** Selects the micro-kernel (the best the CPU supports unless forced); false if `isa` is unsupported. */
 bool setGemmIsa(Isa isa);
 Isa gemmIsa();
+/** The micro-kernel in use (for kernels that drive it themselves, such as the Winograd conv). */
+MicroKernel gemmMicroKernel();
 
 /** One strided operand: element (i, j) of op(X) is x[i * rs + j * cs]. */
 struct View {

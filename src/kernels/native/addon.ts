@@ -62,6 +62,12 @@ export interface NativeAddon {
   /** Forces a micro-kernel (for tests); false if the CPU lacks it. */
   setIsa(isa: string): boolean;
   /**
+   * Which path the forward 3×3 stride-1 convs take (for tests): 'auto' (Winograd above the measured
+   * thresholds, the default), 'off' (the implicit GEMM), 'f2' or 'f4' (Winograd F(2×2) or F(4×4) for
+   * every conv it can run); false for an unknown mode.
+   */
+  setConvWinograd(mode: string): boolean;
+  /**
    * The relative speeds (1 = average) learned for the parts of a GEMM split across threads, by part
    * index; 0 where nothing was learned yet. Parts are sized by these speeds (native/src/split-balance.cc).
    */

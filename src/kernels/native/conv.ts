@@ -12,7 +12,7 @@ import { nativePoolGeometry, nativePoolKernels } from './pool.js';
 type ConvFn = (geom: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array) => void;
 
 /** The addon's conv functions (native/src/bind-conv.cc). */
-interface ConvAddon {
+export interface ConvAddon {
   conv3d: ConvFn;
   conv3dBackpropInput: ConvFn;
   conv3dBackpropFilter: ConvFn;

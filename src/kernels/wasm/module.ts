@@ -26,7 +26,7 @@ export function wasmRelaxedOf(addon: NativeAddon): boolean {
 }
 
 /** Functions that configure rather than compute: they do not start workers. */
-const CONTROL = new Set(['getThreads', 'setThreads', 'getIsa', 'getBestIsa', 'setIsa', 'taskSpeeds', 'setTaskSpeed', 'mallocTuned', 'noop']);
+const CONTROL = new Set(['getThreads', 'setThreads', 'getIsa', 'getBestIsa', 'setIsa', 'setConvWinograd', 'taskSpeeds', 'setTaskSpeed', 'mallocTuned', 'noop']);
 
 /** The imports of one instance of `module`, and what turns that instance into the addon. */
 function prepare(module: WebAssembly.Module, threads: WasmThreadOptions | undefined):
