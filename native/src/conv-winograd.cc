@@ -28,6 +28,7 @@
 #include "conv-util.h"
 #include "conv-winograd-transforms.h"
 #include "gemm.h"
+#include "thread-scratch.h"
 
 namespace strata {
 namespace {
@@ -99,22 +100,7 @@ FloatBuffer transformFilter(const float* w, int64_t C, int64_t F, int nr) {
   return buf;
 }
 
-/** The calling thread's scratch, 64-byte aligned, grown on demand and kept for the thread's life. */
-struct Scratch {
-  float* p = nullptr;
-  size_t cap = 0;
-  ~Scratch() { std::free(p); }
-  float* get(size_t n) {
-    if (cap < n) {
-      std::free(p);
-      p = static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64));
-      cap = p ? n : 0;
-      if (!p) std::abort();
-    }
-    return p;
-  }
-};
-thread_local Scratch tScratch;
+thread_local ThreadScratch tScratch;  // the block's transformed tiles and products
 
 struct Job {
   const float* x;

@@ -4,40 +4,17 @@
 #include <cstdlib>
 #include <vector>
 
+#include "thread-scratch.h"
+
 namespace strata {
 namespace {
 
-MicroKernel currentKernel() {
-#if defined(__x86_64__) || defined(__i386__)
-  if (gemmIsa() == Isa::avx512) return microKernelAvx512();
-  if (gemmIsa() == Isa::avx2) return microKernelAvx2();
-#endif
-#if defined(__wasm_simd128__)
-  if (gemmIsa() == Isa::simd128) return microKernelWasm();
-#endif
-  return microKernelGeneric();
-}
-
-/** The calling thread's buffer for packed left-hand sides, 64-byte aligned, kept between calls. */
-struct LhsScratch {
-  float* p = nullptr;
-  size_t cap = 0;
-  ~LhsScratch() { std::free(p); }
-  float* get(size_t n) {
-    if (cap < n) {
-      std::free(p);
-      p = static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64));
-      cap = p ? n : 0;
-      if (!p) std::abort();
-    }
-    return p;
-  }
-};
-thread_local LhsScratch tLhs;
+// The calling thread's buffer for packed left-hand sides.
+thread_local ThreadScratch tLhs;
 
 }  // namespace
 
-PackedRhs::PackedRhs(View b, int64_t k, int64_t n) : K_(currentKernel()), k_(k), n_(n) {
+PackedRhs::PackedRhs(View b, int64_t k, int64_t n) : K_(gemmMicroKernel()), k_(k), n_(n) {
   const int nr = K_.nr;
   panels_ = (n + nr - 1) / nr;
   const size_t total = size_t(std::max<int64_t>(k, 1) * panels_ * nr);
