@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "bind-pool-geometry.h"
 #include "conv-pool.h"
 #include "conv-winograd.h"
 #include "conv.h"
@@ -120,23 +121,18 @@ napi_value ConvBiasActivationMaxPool(napi_env env, napi_callback_info info) {
   if (!getArgs(env, info, a, 8)) return nullptr;
   ConvGeom g{};
   if (!readGeom(a, g, false)) return nullptr;
-  size_t xLen = 0, wLen = 0, bLen = 0, pLen = 0, yLen = 0;
+  size_t xLen = 0, wLen = 0, bLen = 0, yLen = 0;
   const float* x = getArray<float>(a, 1, napi_float32_array, &xLen);
   const float* w = getArray<float>(a, 2, napi_float32_array, &wLen);
   bool withBias = false;
   const float* bias = getOptionalF32(a, 3, &bLen, &withBias);
   const int64_t act = getInt(a, 4);
   const double alpha = getDouble(a, 5);
-  const int32_t* pv = getInt32Array(a, 6, &pLen);
+  const PoolGeometry p = getPoolGeometry(a, 6);
   float* y = getArray<float>(a, 7, napi_float32_array, &yLen);
   if (!a.ok) return nullptr;
   if (act < 0 || act >= int64_t(FusedAct::count)) return fail(a, "strata native conv3dBiasActivationMaxPool: unknown activation"), nullptr;
-  if (pLen != 17) return fail(a, "strata native conv3dBiasActivationMaxPool: the pool geometry needs 17 fields"), nullptr;
-  PoolGeometry p{};
-  int64_t* f[17] = {&p.batch, &p.inD, &p.inH, &p.inW, &p.channels, &p.filterD, &p.filterH, &p.filterW, &p.strideD,
-                    &p.strideH, &p.strideW, &p.padFront, &p.padTop, &p.padLeft, &p.outD, &p.outH, &p.outW};
-  for (size_t k = 0; k < 17; ++k) *f[k] = pv[k];
-  if (!p.valid() || p.batch != g.batch || p.inD != g.out[0] || p.inH != g.out[1] || p.inW != g.out[2] || p.channels != g.outC) {
+  if (p.batch != g.batch || p.inD != g.out[0] || p.inH != g.out[1] || p.inW != g.out[2] || p.channels != g.outC) {
     return fail(a, "strata native conv3dBiasActivationMaxPool: the pool geometry does not take the conv's output"), nullptr;
   }
   if (int64_t(xLen) != g.inSize() || int64_t(wLen) != g.taps() * g.inC * g.outC || int64_t(yLen) != p.outSize() ||

@@ -5,28 +5,12 @@
 
 #include <cstdint>
 
+#include "bind-pool-geometry.h"
 #include "napi-util.h"
 #include "pool.h"
 
 namespace strata {
 namespace {
-
-constexpr size_t kGeometryFields = 17;
-
-/** Reads the geometry at argument i; fails unless it is valid. */
-PoolGeometry getGeometry(Args& a, size_t i) {
-  PoolGeometry g{};
-  size_t len = 0;
-  const int32_t* v = getInt32Array(a, i, &len);
-  if (!a.ok) return g;
-  if (len != kGeometryFields) return fail(a, "strata native pool: the geometry needs 17 fields"), g;
-  int64_t* f[kGeometryFields] = {&g.batch,   &g.inD,     &g.inH,      &g.inW,      &g.channels, &g.filterD,
-                                 &g.filterH, &g.filterW, &g.strideD,  &g.strideH,  &g.strideW,  &g.padFront,
-                                 &g.padTop,  &g.padLeft, &g.outD,     &g.outH,     &g.outW};
-  for (size_t k = 0; k < kGeometryFields; ++k) *f[k] = v[k];
-  if (!g.valid()) fail(a, "strata native pool: invalid geometry (a size below 1, or a window outside the input)");
-  return g;
-}
 
 bool isNull(Args& a, size_t i) {
   napi_valuetype t;
@@ -42,7 +26,7 @@ napi_value InOut(napi_env env, napi_callback_info info) {
   if (!getArgs(env, info, a, 3)) return nullptr;
   size_t inLen = 0, outLen = 0;
   const float* in = getArray<float>(a, 0, napi_float32_array, &inLen);
-  const PoolGeometry g = getGeometry(a, 1);
+  const PoolGeometry g = getPoolGeometry(a, 1);
   float* out = getArray<float>(a, 2, napi_float32_array, &outLen);
   if (!a.ok) return nullptr;
   const int64_t wantIn = backward ? g.outSize() : g.inSize(), wantOut = backward ? g.inSize() : g.outSize();
@@ -60,7 +44,7 @@ napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
   if (!getArgs(env, info, a, 4)) return nullptr;
   size_t xLen = 0, yLen = 0, iLen = 0;
   const float* x = getArray<float>(a, 0, napi_float32_array, &xLen);
-  const PoolGeometry g = getGeometry(a, 1);
+  const PoolGeometry g = getPoolGeometry(a, 1);
   float* y = isNull(a, 2) ? nullptr : getArray<float>(a, 2, napi_float32_array, &yLen);
   int32_t* argmax = getInt32Array(a, 3, &iLen);
   if (!a.ok) return nullptr;

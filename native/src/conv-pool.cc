@@ -10,6 +10,7 @@
 
 #include "conv-util.h"
 #include "thread-pool.h"
+#include "thread-scratch.h"
 
 namespace strata {
 namespace {
@@ -20,16 +21,8 @@ constexpr int64_t kScratchBytes = int64_t(256) << 10;
 /** Largest scratch a thread keeps between calls; a chunk past it (one large image) gets its own. */
 constexpr int64_t kKeepFloats = int64_t(1) << 20;
 
-/** A thread's scratch, kept between calls (grown when a call needs more, up to kKeepFloats). */
-float* threadScratch(int64_t floats) {
-  thread_local FloatBuffer buf;
-  thread_local int64_t size = 0;
-  if (floats > size) {
-    buf = allocFloats(floats);
-    size = floats;
-  }
-  return buf.get();
-}
+/** A thread's scratch, kept between calls (chunks up to kKeepFloats). */
+thread_local ThreadScratch tScratch;
 
 struct Job {
   const ConvGeom* g;
@@ -52,7 +45,7 @@ void chunkTask(void* ctx, int t) {
   PoolGeometry p = *j.p;
   p.batch = n;
   FloatBuffer own;
-  float* scratch = n * j.convImage <= kKeepFloats ? threadScratch(n * j.convImage) : (own = allocFloats(n * j.convImage)).get();
+  float* scratch = n * j.convImage <= kKeepFloats ? tScratch.get(size_t(n * j.convImage)) : (own = allocFloats(n * j.convImage)).get();
   conv3d(g, j.x + n0 * j.xImage, j.w, scratch, j.epilogue);
   maxPool3d(scratch, p, j.y + n0 * j.yImage);
 }
