@@ -16,32 +16,38 @@ function geom(k: Case): Int32Array {
   return Int32Array.from([k.batch, k.depth, k.h, k.w, k.depth, ...k.out, k.c, k.f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, ...k.pad, 1]);
 }
 
-/** The conv in float64, and Σ|x·w| per output (the scale of its rounding error). */
-function reference(k: Case, x: Float32Array, w: Float32Array): { y: Float64Array; scale: Float64Array } {
+/**
+ * Every (output position, tap, channel) pair of the 3×3 conv of k: visit(xAt, yAt, wAt) with the indices
+ * of the input element, the output row (its f values follow) and the filter row read together.
+ */
+function forEachTap(k: Case, visit: (xAt: number, yAt: number, wAt: number) => void): void {
   const [oh, ow] = k.out, images = k.batch * k.depth;
-  const y = new Float64Array(images * oh * ow * k.f), scale = new Float64Array(y.length);
   for (let n = 0; n < images; n++) {
     for (let i = 0; i < oh; i++) {
       for (let j = 0; j < ow; j++) {
-        const o = ((n * oh + i) * ow + j) * k.f;
         for (let kh = 0; kh < 3; kh++) {
           const h = i - k.pad[0] + kh;
           if (h < 0 || h >= k.h) continue;
           for (let kw = 0; kw < 3; kw++) {
             const v = j - k.pad[1] + kw;
             if (v < 0 || v >= k.w) continue;
-            for (let c = 0; c < k.c; c++) {
-              const xv = x[((n * k.h + h) * k.w + v) * k.c + c], wo = ((kh * 3 + kw) * k.c + c) * k.f;
-              for (let f = 0; f < k.f; f++) {
-                y[o + f] += xv * w[wo + f];
-                scale[o + f] += Math.abs(xv * w[wo + f]);
-              }
-            }
+            for (let c = 0; c < k.c; c++) visit(((n * k.h + h) * k.w + v) * k.c + c, ((n * oh + i) * ow + j) * k.f, ((kh * 3 + kw) * k.c + c) * k.f);
           }
         }
       }
     }
   }
+}
+
+/** The conv in float64, and Σ|x·w| per output (the scale of its rounding error). */
+function reference(k: Case, x: Float32Array, w: Float32Array): { y: Float64Array; scale: Float64Array } {
+  const y = new Float64Array(k.batch * k.depth * k.out[0] * k.out[1] * k.f), scale = new Float64Array(y.length);
+  forEachTap(k, (xAt, yAt, wAt) => {
+    for (let f = 0; f < k.f; f++) {
+      y[yAt + f] += x[xAt] * w[wAt + f];
+      scale[yAt + f] += Math.abs(x[xAt] * w[wAt + f]);
+    }
+  });
   return { y, scale };
 }
 
@@ -49,29 +55,13 @@ function reference(k: Case, x: Float32Array, w: Float32Array): { y: Float64Array
 // tails (17, 20, 24, 33, 40: not multiples of 16 or of the GEMM tile's columns) and a few channels.
 /** The input gradient in float64 (dx[i] = Σ dy[i + p − k] · w[k]ᵀ), and its Σ|dy·w| per element. */
 function referenceInput(k: Case, dy: Float32Array, w: Float32Array): { y: Float64Array; scale: Float64Array } {
-  const [oh, ow] = k.out, images = k.batch * k.depth;
-  const y = new Float64Array(images * k.h * k.w * k.c), scale = new Float64Array(y.length);
-  for (let n = 0; n < images; n++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        for (let kh = 0; kh < 3; kh++) {
-          const h = i - k.pad[0] + kh;
-          if (h < 0 || h >= k.h) continue;
-          for (let kw = 0; kw < 3; kw++) {
-            const v = j - k.pad[1] + kw;
-            if (v < 0 || v >= k.w) continue;
-            for (let c = 0; c < k.c; c++) {
-              const o = ((n * k.h + h) * k.w + v) * k.c + c, wo = ((kh * 3 + kw) * k.c + c) * k.f, d = ((n * oh + i) * ow + j) * k.f;
-              for (let f = 0; f < k.f; f++) {
-                y[o] += dy[d + f] * w[wo + f];
-                scale[o] += Math.abs(dy[d + f] * w[wo + f]);
-              }
-            }
-          }
-        }
-      }
+  const y = new Float64Array(k.batch * k.depth * k.h * k.w * k.c), scale = new Float64Array(y.length);
+  forEachTap(k, (xAt, yAt, wAt) => {
+    for (let f = 0; f < k.f; f++) {
+      y[xAt] += dy[yAt + f] * w[wAt + f];
+      scale[xAt] += Math.abs(dy[yAt + f] * w[wAt + f]);
     }
-  }
+  });
   return { y, scale };
 }
 
